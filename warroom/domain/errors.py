@@ -1,0 +1,47 @@
+"""Why a command was not carried out. Each maps to one CLI exit status and one HTTP status."""
+
+from __future__ import annotations
+
+
+class CommandError(Exception):
+    """Base: a command that wrote nothing."""
+
+    exit_code = 2
+    http_status = 400
+
+
+class InvalidInput(CommandError):
+    """Bad input: a field's value is wrong (exit 2, HTTP 422)."""
+
+    http_status = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class NotFound(CommandError):
+    """An unknown escalation, commitment or action id (exit 2, HTTP 404)."""
+
+    http_status = 404
+
+
+class Refused(CommandError):
+    """An invariant forbids it, e.g. closing with open commitments (exit 3, HTTP 409)."""
+
+    exit_code = 3
+    http_status = 409
+
+
+class RightRequired(CommandError):
+    """The actor does not hold the decision right needed (exit 3, HTTP 403)."""
+
+    exit_code = 3
+    http_status = 403
+
+    def __init__(self, right: str, roles: list[str], holders: dict[str, str], actor: str) -> None:
+        who = ", ".join(f"{r} ({holders[r]})" if r in holders else f"{r} (vacant)" for r in roles)
+        super().__init__(f"{actor} lacks decision right '{right}': held by {who or 'nobody'}")
+        self.right = right
+        self.roles = roles
+        self.holders = {r: holders[r] for r in roles if r in holders}

@@ -1,0 +1,304 @@
+"""The one reducer: fold events into incident state.
+
+`reduce(events, initial)` is pure: the initial state is copied, never mutated, so replaying a log in
+any chunking gives the same result. Events are folded in `seq` order; times that may arrive
+back-dated (customer updates) are combined with max/min so order of arrival never matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from warroom.domain.models import (
+    Audience,
+    Commitment,
+    CommitmentState,
+    Decision,
+    Event,
+    EventKind,
+    ImpactAssessment,
+    IncidentState,
+    Milestone,
+    Pause,
+    Phase,
+    Severity,
+    StatusUpdate,
+)
+from warroom.domain.timeparse import parse_iso
+
+Handler = Callable[[IncidentState, Event], None]
+
+
+def reduce(events: Iterable[Event], initial: IncidentState | None = None) -> IncidentState | None:
+    """Fold one incident's events into its state.
+
+    Args:
+        events: events of a single incident, in seq order.
+        initial: state to continue from (not modified).
+
+    Returns:
+        The new state, or None if no `opened` event has been seen.
+    """
+    state = initial.model_copy(deep=True) if initial is not None else None
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def reduce_all(
+    events: Iterable[Event], initial: dict[str, IncidentState] | None = None
+) -> dict[str, IncidentState]:
+    """Fold a mixed log into a state per incident id (copies `initial`)."""
+    states = {k: v.model_copy(deep=True) for k, v in (initial or {}).items()}
+    for event in events:
+        new = apply(states.get(event.incident_id), event)
+        if new is not None:
+            states[event.incident_id] = new
+    return states
+
+
+def as_of(events: Iterable[Event], instant: datetime) -> IncidentState | None:
+    """State as it stood at `instant`: the fold of events that had occurred by then."""
+    return reduce(e for e in events if e.occurred_at <= instant)
+
+
+def apply(state: IncidentState | None, event: Event) -> IncidentState | None:
+    """Fold one event into `state` in place (or create it from `opened`). Internal to folds."""
+    if event.kind is EventKind.OPENED:
+        state = _opened(event)
+    elif state is None:
+        return None
+    else:
+        handler = _HANDLERS.get(event.kind)
+        if handler is not None:
+            handler(state, event)
+    state.event_count += 1
+    state.last_seq = max(state.last_seq, event.seq)
+    if state.updated_at is None or event.occurred_at > state.updated_at:
+        state.updated_at = event.occurred_at
+    return state
+
+
+def _opened(event: Event) -> IncidentState:
+    p = event.payload
+    state = IncidentState(
+        id=event.incident_id,
+        title=p["title"],
+        customer=p["customer"],
+        received_at=event.occurred_at,
+        roles={"incident_commander": event.actor},
+    )
+    if "assessment" in p:
+        state.assessment = ImpactAssessment.model_validate(p["assessment"])
+    if p.get("tags"):
+        state.tags = dict(p["tags"])
+    return state
+
+
+def _triaged(state: IncidentState, event: Event) -> None:
+    p = event.payload
+    state.severity = Severity(p["severity"])
+    state.triaged = True
+    state.triaged_at = event.occurred_at
+    if "assessment" in p:
+        state.assessment = ImpactAssessment.model_validate(p["assessment"])
+    if state.phase is Phase.TRIAGE:
+        state.phase = Phase.INVESTIGATING
+
+
+def _severity_changed(state: IncidentState, event: Event) -> None:
+    state.severity = Severity(event.payload["severity"])
+
+
+def _role_assigned(state: IncidentState, event: Event) -> None:
+    person = event.payload.get("person")
+    if person:
+        state.roles[event.payload["role"]] = person
+    else:
+        state.roles.pop(event.payload["role"], None)
+
+
+def _update_posted(state: IncidentState, event: Event) -> None:
+    p = event.payload
+    next_at = parse_iso(p["next_update_at"]) if p.get("next_update_at") else None
+    update = StatusUpdate(
+        seq=event.seq,
+        audience=Audience(p["audience"]),
+        phase=Phase(p["phase"]),
+        body=p["body"],
+        posted_by=event.actor,
+        posted_at=event.occurred_at,
+        next_update_at=next_at,
+        template=p.get("template"),
+    )
+    state.updates.append(update)
+    if update.audience is not Audience.CUSTOMER:
+        return
+    at = event.occurred_at
+    if state.first_customer_update_at is None or at < state.first_customer_update_at:
+        state.first_customer_update_at = at
+    if state.last_customer_update_at is None or at >= state.last_customer_update_at:
+        state.last_customer_update_at = at
+        state.promised_next_update_at = next_at
+
+
+def _commitment_made(state: IncidentState, event: Event) -> None:
+    p = event.payload
+    state.commitments[p["commitment_id"]] = Commitment(
+        id=p["commitment_id"],
+        text=p["text"],
+        owner=p["owner"],
+        due_at=parse_iso(p["due_at"]),
+        made_at=event.occurred_at,
+        source=p.get("source", "manual"),
+    )
+
+
+def _commitment_closed(new_state: CommitmentState) -> Handler:
+    def handle(state: IncidentState, event: Event) -> None:
+        c = state.commitments.get(event.payload["commitment_id"])
+        if c is not None:
+            c.state = new_state
+            c.closed_at = event.occurred_at
+
+    return handle
+
+
+def _commitment_renegotiated(state: IncidentState, event: Event) -> None:
+    p = event.payload
+    c = state.commitments.get(p["commitment_id"])
+    if c is None:
+        return
+    new_due = parse_iso(p["due_at"])
+    c.history.append(
+        {
+            "from": c.due_at.isoformat(),
+            "to": new_due.isoformat(),
+            "by": event.actor,
+            "at": event.occurred_at.isoformat(),
+            "reason": p.get("reason", ""),
+        }
+    )
+    c.due_at = new_due
+    c.state = CommitmentState.OPEN
+
+
+def _decision(state: IncidentState, event: Event) -> None:
+    p = event.payload
+    state.decisions.append(
+        Decision(seq=event.seq, right=p["right"], actor=event.actor, text=p["text"],
+                 at=event.occurred_at)
+    )
+
+
+def _paused(state: IncidentState, event: Event) -> None:
+    if not state.paused:
+        state.pauses.append(Pause(start=event.occurred_at, reason=event.payload.get("reason", "")))
+
+
+def _resumed(state: IncidentState, event: Event) -> None:
+    if state.paused:
+        state.pauses[-1].end = event.occurred_at
+
+
+def _phase_changed(state: IncidentState, event: Event) -> None:
+    state.phase = Phase(event.payload["phase"])
+
+
+def _resolved(state: IncidentState, event: Event) -> None:
+    state.resolved_at = event.occurred_at
+    state.resolution_summary = event.payload.get("summary", "")
+    state.phase = Phase.RESOLVED
+    if state.paused:
+        state.pauses[-1].end = event.occurred_at
+
+
+def _closed(state: IncidentState, event: Event) -> None:
+    state.closed_at = event.occurred_at
+    state.phase = Phase.CLOSED
+
+
+def _milestone_edited(state: IncidentState, event: Event) -> None:
+    p = event.payload
+    at = parse_iso(p["new_time"])
+    milestone = Milestone(p["milestone"])
+    if milestone is Milestone.RECEIVED:
+        state.received_at = at
+    elif milestone is Milestone.TRIAGED:
+        state.triaged_at = at
+    else:
+        state.resolved_at = at
+
+
+def _tags_set(state: IncidentState, event: Event) -> None:
+    for key, value in event.payload.get("tags", {}).items():
+        if value:
+            state.tags[key] = value
+        else:
+            state.tags.pop(key, None)
+
+
+def _pir_updated(state: IncidentState, event: Event) -> None:
+    state.pir.update(event.payload.get("fields", {}))
+
+
+def _pir_completed(state: IncidentState, event: Event) -> None:
+    state.pir_completed_at = event.occurred_at
+
+
+def _action_added(state: IncidentState, event: Event) -> None:
+    p = dict(event.payload)
+    p.setdefault("status", "open")
+    p["added_at"] = event.occurred_at.isoformat()
+    state.actions[p["action_id"]] = p
+
+
+def _action_updated(state: IncidentState, event: Event) -> None:
+    action = state.actions.get(event.payload["action_id"])
+    if action is not None:
+        action.update({k: v for k, v in event.payload.items() if k != "action_id"})
+
+
+def _action_completed(state: IncidentState, event: Event) -> None:
+    action = state.actions.get(event.payload["action_id"])
+    if action is not None:
+        action["status"] = "done"
+        action["completed_at"] = event.occurred_at.isoformat()
+
+
+def _credit_approved(state: IncidentState, event: Event) -> None:
+    state.credits.append({**event.payload, "approved_by": event.actor,
+                          "approved_at": event.occurred_at.isoformat()})
+
+
+def _noop(state: IncidentState, event: Event) -> None:
+    """Events that only live in the timeline (notes, pattern flags)."""
+
+
+_HANDLERS: dict[EventKind, Handler] = {
+    EventKind.TRIAGED: _triaged,
+    EventKind.SEVERITY_CHANGED: _severity_changed,
+    EventKind.ROLE_ASSIGNED: _role_assigned,
+    EventKind.NOTE: _noop,
+    EventKind.UPDATE_POSTED: _update_posted,
+    EventKind.COMMITMENT_MADE: _commitment_made,
+    EventKind.COMMITMENT_MET: _commitment_closed(CommitmentState.MET),
+    EventKind.COMMITMENT_MISSED: _commitment_closed(CommitmentState.MISSED),
+    EventKind.COMMITMENT_RENEGOTIATED: _commitment_renegotiated,
+    EventKind.DECISION_RECORDED: _decision,
+    EventKind.CLOCK_PAUSED: _paused,
+    EventKind.CLOCK_RESUMED: _resumed,
+    EventKind.PHASE_CHANGED: _phase_changed,
+    EventKind.RESOLVED: _resolved,
+    EventKind.CLOSED: _closed,
+    EventKind.MILESTONE_EDITED: _milestone_edited,
+    EventKind.TAGS_SET: _tags_set,
+    EventKind.PIR_UPDATED: _pir_updated,
+    EventKind.PIR_COMPLETED: _pir_completed,
+    EventKind.ACTION_ADDED: _action_added,
+    EventKind.ACTION_UPDATED: _action_updated,
+    EventKind.ACTION_COMPLETED: _action_completed,
+    EventKind.CREDIT_APPROVED: _credit_approved,
+    EventKind.PATTERN_FLAGGED: _noop,
+}

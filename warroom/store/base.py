@@ -1,0 +1,105 @@
+"""The Store protocol: stores move events and nothing else.
+
+Kept free of SQLite-isms so an HTTP or PostgreSQL store slots in unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from warroom.domain.models import Event
+
+
+class StoreError(Exception):
+    """The store could not do what was asked (I/O, corruption, unreachable server)."""
+
+
+class SeqConflict(StoreError):
+    """`append(..., expect_seq=N)` found the log already past N: re-decide and retry."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(f"store moved on: expected last seq {expected}, found {actual}")
+        self.expected = expected
+        self.actual = actual
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """What an append did.
+
+    Attributes:
+        seqs: the seqs of the stored events (the original ones for a duplicate).
+        result: the command result stored with the idempotency key (e.g. `{"id": "ESC-3"}`).
+        duplicate: True when the idempotency key had been seen: nothing was written.
+    """
+
+    seqs: tuple[int, ...]
+    result: dict[str, Any]
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A half-written status update, kept until posted or discarded."""
+
+    incident_id: str
+    person: str
+    body: dict[str, Any]
+    saved_at: str
+
+
+class Store(Protocol):
+    """Where events live."""
+
+    def append(
+        self,
+        events: Sequence[Event],
+        *,
+        expect_seq: int | None = None,
+        idempotency_key: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> AppendResult:
+        """Durably append events in one transaction, assigning gap-free seqs.
+
+        Args:
+            events: events with `seq == 0`; `recorded_at` is kept as given.
+            expect_seq: if given, fail with `SeqConflict` unless the last seq is exactly this.
+            idempotency_key: a command's key; if already stored, nothing is written and the
+                original seqs and result are returned with `duplicate=True`.
+            result: the command's result to keep with the key.
+        """
+        ...
+
+    def lookup(self, idempotency_key: str) -> AppendResult | None:
+        """The stored outcome of a command key, or None."""
+        ...
+
+    def read(self, since_seq: int = 0, incident_id: str | None = None) -> list[Event]:
+        """Events with seq > since_seq (optionally of one incident), in seq order."""
+        ...
+
+    def last_seq(self) -> int:
+        """The highest seq stored (0 when empty)."""
+        ...
+
+    def watch(self, since_seq: int = 0) -> AsyncIterator[list[Event]]:
+        """Yield batches of new events (seq > since_seq) as they are appended, by anyone."""
+        ...
+
+    def save_draft(self, incident_id: str, person: str, body: dict[str, Any]) -> None:
+        """Keep a draft (one per incident and person), replacing any earlier one."""
+        ...
+
+    def load_draft(self, incident_id: str, person: str) -> Draft | None:
+        """The kept draft, if any."""
+        ...
+
+    def discard_draft(self, incident_id: str, person: str) -> None:
+        """Forget the draft."""
+        ...
+
+    def close(self) -> None:
+        """Release resources."""
+        ...
