@@ -48,7 +48,8 @@ class Audience(StrEnum):
 
 
 class CommitmentState(StrEnum):
-    """Stored state of a commitment. `overdue` is derived (open and past due) and never stored."""
+    """Stored state of a commitment. `renegotiated` is still binding (with its new due time);
+    `overdue` is derived (binding and past due) and never stored."""
 
     OPEN = "open"
     MET = "met"
@@ -79,7 +80,7 @@ class ClockState(StrEnum):
 
 
 class Milestone(StrEnum):
-    """Milestone times that may be corrected after the fact (audited by a `milestone_edited` event)."""
+    """Milestone times that may be corrected later (audited by a `milestone_edited` event)."""
 
     RECEIVED = "received"
     TRIAGED = "triaged"
@@ -175,6 +176,11 @@ class Commitment(BaseModel):
     history: list[dict[str, Any]] = Field(default_factory=list)
     """Renegotiations: `{from, to, by, at, reason}`."""
 
+    @property
+    def is_open(self) -> bool:
+        """Still binding: open, or renegotiated to a new due time."""
+        return self.state in (CommitmentState.OPEN, CommitmentState.RENEGOTIATED)
+
 
 class Decision(BaseModel):
     """A decision taken under a decision right."""
@@ -241,11 +247,8 @@ class IncidentState(BaseModel):
         return self.resolved_at is None
 
     def open_commitments(self) -> list[Commitment]:
-        """Commitments still open, soonest due first."""
-        return sorted(
-            (c for c in self.commitments.values() if c.state is CommitmentState.OPEN),
-            key=lambda c: c.due_at,
-        )
+        """Commitments still binding (open or renegotiated), soonest due first."""
+        return sorted((c for c in self.commitments.values() if c.is_open), key=lambda c: c.due_at)
 
 
 class Clock(BaseModel):
@@ -255,7 +258,7 @@ class Clock(BaseModel):
     state: ClockState
     due_at: datetime | None = None
     remaining_s: float | None = None
-    """Seconds left (negative once breached); None when met, paused-projected or not applicable."""
+    """Seconds left (negative once breached; frozen while paused); None when met or n/a."""
     target_s: float | None = None
     """The clock's target length in (calendar) seconds."""
     met_at: datetime | None = None

@@ -1,8 +1,11 @@
 """The one reducer: fold events into incident state.
 
-`reduce(events, initial)` is pure: the initial state is copied, never mutated, so replaying a log in
+`reduce(events, initial)` is pure: the initial state is forked, never mutated, so replaying a log in
 any chunking gives the same result. Events are folded in `seq` order; times that may arrive
 back-dated (customer updates) are combined with max/min so order of arrival never matters.
+
+Handlers never mutate nested objects in place (they replace them), so `fork` only has to copy the
+top-level containers: a forked state shares its unchanged items with the original.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ def reduce(events: Iterable[Event], initial: IncidentState | None = None) -> Inc
     Returns:
         The new state, or None if no `opened` event has been seen.
     """
-    state = initial.model_copy(deep=True) if initial is not None else None
+    state = fork(initial) if initial is not None else None
     for event in events:
         state = apply(state, event)
     return state
@@ -50,12 +53,34 @@ def reduce_all(
     events: Iterable[Event], initial: dict[str, IncidentState] | None = None
 ) -> dict[str, IncidentState]:
     """Fold a mixed log into a state per incident id (copies `initial`)."""
-    states = {k: v.model_copy(deep=True) for k, v in (initial or {}).items()}
+    states = dict(initial or {})
+    forked: set[str] = set()
     for event in events:
-        new = apply(states.get(event.incident_id), event)
+        current = states.get(event.incident_id)
+        if current is not None and event.incident_id not in forked:
+            current = fork(current)
+        forked.add(event.incident_id)
+        new = apply(current, event)
         if new is not None:
             states[event.incident_id] = new
     return states
+
+
+def fork(state: IncidentState) -> IncidentState:
+    """A copy that can be folded into without touching `state` (containers copied, items shared)."""
+    return state.model_copy(
+        update={
+            "tags": dict(state.tags),
+            "roles": dict(state.roles),
+            "pauses": list(state.pauses),
+            "updates": list(state.updates),
+            "commitments": dict(state.commitments),
+            "decisions": list(state.decisions),
+            "pir": dict(state.pir),
+            "actions": dict(state.actions),
+            "credits": list(state.credits),
+        }
+    )
 
 
 def as_of(events: Iterable[Event], instant: datetime) -> IncidentState | None:
@@ -157,10 +182,12 @@ def _commitment_made(state: IncidentState, event: Event) -> None:
 
 def _commitment_closed(new_state: CommitmentState) -> Handler:
     def handle(state: IncidentState, event: Event) -> None:
-        c = state.commitments.get(event.payload["commitment_id"])
+        cid = event.payload["commitment_id"]
+        c = state.commitments.get(cid)
         if c is not None:
-            c.state = new_state
-            c.closed_at = event.occurred_at
+            state.commitments[cid] = c.model_copy(
+                update={"state": new_state, "closed_at": event.occurred_at}
+            )
 
     return handle
 
@@ -171,17 +198,20 @@ def _commitment_renegotiated(state: IncidentState, event: Event) -> None:
     if c is None:
         return
     new_due = parse_iso(p["due_at"])
-    c.history.append(
-        {
-            "from": c.due_at.isoformat(),
-            "to": new_due.isoformat(),
-            "by": event.actor,
-            "at": event.occurred_at.isoformat(),
-            "reason": p.get("reason", ""),
+    entry = {
+        "from": c.due_at.isoformat(),
+        "to": new_due.isoformat(),
+        "by": event.actor,
+        "at": event.occurred_at.isoformat(),
+        "reason": p.get("reason", ""),
+    }
+    state.commitments[c.id] = c.model_copy(
+        update={
+            "due_at": new_due,
+            "state": CommitmentState.RENEGOTIATED,
+            "history": [*c.history, entry],
         }
     )
-    c.due_at = new_due
-    c.state = CommitmentState.OPEN
 
 
 def _decision(state: IncidentState, event: Event) -> None:
@@ -199,7 +229,11 @@ def _paused(state: IncidentState, event: Event) -> None:
 
 def _resumed(state: IncidentState, event: Event) -> None:
     if state.paused:
-        state.pauses[-1].end = event.occurred_at
+        _end_pause(state, event.occurred_at)
+
+
+def _end_pause(state: IncidentState, at: datetime) -> None:
+    state.pauses[-1] = state.pauses[-1].model_copy(update={"end": at})
 
 
 def _phase_changed(state: IncidentState, event: Event) -> None:
@@ -211,7 +245,7 @@ def _resolved(state: IncidentState, event: Event) -> None:
     state.resolution_summary = event.payload.get("summary", "")
     state.phase = Phase.RESOLVED
     if state.paused:
-        state.pauses[-1].end = event.occurred_at
+        _end_pause(state, event.occurred_at)
 
 
 def _closed(state: IncidentState, event: Event) -> None:
@@ -240,7 +274,7 @@ def _tags_set(state: IncidentState, event: Event) -> None:
 
 
 def _pir_updated(state: IncidentState, event: Event) -> None:
-    state.pir.update(event.payload.get("fields", {}))
+    state.pir.update(event.payload.get("fields", {}))  # values are replaced whole, never mutated
 
 
 def _pir_completed(state: IncidentState, event: Event) -> None:
@@ -248,23 +282,22 @@ def _pir_completed(state: IncidentState, event: Event) -> None:
 
 
 def _action_added(state: IncidentState, event: Event) -> None:
-    p = dict(event.payload)
-    p.setdefault("status", "open")
-    p["added_at"] = event.occurred_at.isoformat()
+    p = {"status": "open", **event.payload, "added_at": event.occurred_at.isoformat()}
     state.actions[p["action_id"]] = p
 
 
 def _action_updated(state: IncidentState, event: Event) -> None:
-    action = state.actions.get(event.payload["action_id"])
-    if action is not None:
-        action.update({k: v for k, v in event.payload.items() if k != "action_id"})
+    aid = event.payload["action_id"]
+    if aid in state.actions:
+        state.actions[aid] = {**state.actions[aid], **event.payload}
 
 
 def _action_completed(state: IncidentState, event: Event) -> None:
-    action = state.actions.get(event.payload["action_id"])
-    if action is not None:
-        action["status"] = "done"
-        action["completed_at"] = event.occurred_at.isoformat()
+    aid = event.payload["action_id"]
+    if aid in state.actions:
+        state.actions[aid] = {
+            **state.actions[aid], "status": "done", "completed_at": event.occurred_at.isoformat()
+        }
 
 
 def _credit_approved(state: IncidentState, event: Event) -> None:

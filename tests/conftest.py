@@ -1,0 +1,68 @@
+"""Shared fixtures: the default policy, a frozen clock, a real store file in tmp_path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+"""A Tuesday, 10:00 UTC: inside business hours."""
+
+
+class FrozenClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read or write the developer's real config or data."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.delenv("WARROOM_CONFIG", raising=False)
+    monkeypatch.delenv("WARROOM_STORE", raising=False)
+    monkeypatch.delenv("WARROOM_TOKEN", raising=False)
+    monkeypatch.setenv("WARROOM_USER", "tester")
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def policy():  # type: ignore[no-untyped-def]
+    from warroom.config import load_config
+
+    return load_config().policy
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "warroom.db"
+
+
+@pytest.fixture
+def service(store_path: Path, policy, clock: FrozenClock) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    from warroom.service import WarRoom
+    from warroom.store.sqlite import SqliteStore
+
+    store = SqliteStore(store_path)
+    yield WarRoom(store, policy, clock)
+    store.close()

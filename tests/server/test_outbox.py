@@ -1,0 +1,158 @@
+"""Clients never lose or double an update: the outbox, idempotency keys, RemoteWarRoom."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.server.conftest import LiveServer, Tokens, Watcher, client, wait_until
+from warroom.domain.commands import Assign, Note, Open, Triage
+from warroom.domain.errors import InvalidInput, NotFound, Refused, RightRequired
+from warroom.domain.policy import Policy
+from warroom.store.http import ConnectionState, Forbidden, HttpStore, RemoteWarRoom
+from warroom.store.outbox import Outbox
+
+
+def connect(live: LiveServer, token: str, tmp_path: Path, policy: Policy) -> RemoteWarRoom:
+    return RemoteWarRoom.connect(live.url, token=token, outbox=Outbox(tmp_path / "outbox.db"),
+                                 policy=policy, backoff=(0.05, 0.2), offline_after=0.3)
+
+
+def notes(live: LiveServer, token: str) -> list[tuple[str | None, str | None]]:
+    events = client(live, token).get("/events").json()["events"]
+    return [(e["payload"].get("text"), e["idempotency_key"]) for e in events
+            if e["kind"] == "note"]
+
+
+def test_ten_updates_queued_while_down_arrive_once_in_order(
+        live: LiveServer, tokens: Tokens, tmp_path: Path, policy: Policy) -> None:
+    remote = connect(live, tokens.alice, tmp_path, policy)
+    try:
+        assert remote.execute(Open(title="t", customer="c"), "alice")["id"] == "ESC-1"
+        live.stop()
+        issued: list[datetime] = []
+        for i in range(10):
+            issued.append(datetime.now(UTC))
+            result = remote.execute(Note(incident_id="ESC-1", text=f"update {i}"), "alice")
+            assert result["queued"] is True
+            assert result["pending"] == i + 1
+        connection = remote.connection()
+        assert connection.pending == 10
+        assert connection.state in (ConnectionState.RECONNECTING, ConnectionState.OFFLINE)
+        wait_until(lambda: remote.connection().state is ConnectionState.OFFLINE, what="offline")
+        assert "10 pending" in remote.connection().describe()
+        assert remote.flush().sent == []  # still down: nothing sent, nothing lost
+
+        live.start()
+        report = remote.flush()
+        assert len(report.sent) == 10 and report.remaining == 0
+        assert remote.flush().sent == []  # a second flush sends nothing again
+        got = notes(live, tokens.alice)
+        assert [text for text, _ in got] == [f"update {i}" for i in range(10)]
+        assert len({key for _, key in got}) == 10
+        # they happened when they were issued, not when the server came back
+        events = [e for e in remote.events("ESC-1") if e.kind == "note"]
+        for event, when in zip(events, issued, strict=True):
+            assert abs((event.occurred_at - when).total_seconds()) < 1.0
+        assert remote.connection().state is ConnectionState.CONNECTED
+        assert remote.connection().pending == 0
+    finally:
+        remote.store.close()
+
+
+def test_watch_flushes_the_outbox_on_reconnect(
+        live: LiveServer, tokens: Tokens, tmp_path: Path, policy: Policy) -> None:
+    remote = connect(live, tokens.alice, tmp_path, policy)
+    remote.execute(Open(title="t", customer="c"), "alice")
+    watcher = Watcher(remote.store, since=remote.store.last_seq())
+    try:
+        live.stop()
+        for i in range(10):
+            assert remote.execute(Note(incident_id="ESC-1", text=f"u{i}"), "alice")["queued"]
+        live.start()
+        wait_until(lambda: len(watcher.events) == 10, what="queued commands to come back")
+        assert [e.payload["text"] for e in watcher.events] == [f"u{i}" for i in range(10)]
+        wait_until(lambda: remote.connection().pending == 0, what="outbox to empty")
+    finally:
+        watcher.stop()
+        remote.store.close()
+
+
+def test_a_lost_answer_is_resent_without_a_second_event(
+        live: LiveServer, tokens: Tokens, tmp_path: Path, policy: Policy) -> None:
+    alice = client(live, tokens.alice)
+    alice.post("/escalations", json={"title": "t", "customer": "c"})
+    outbox = Outbox(tmp_path / "outbox.db")
+    store = HttpStore(live.url, tokens.alice, outbox=outbox)
+    try:
+        command = Note(incident_id="ESC-1", text="exactly once").model_dump(mode="json")
+        outbox.add(store.url, "key-1", "alice", command, datetime.now(UTC))
+        # The server took it, but the answer never reached the client...
+        assert alice.post("/commands", json={**command, "idempotency_key": "key-1"}).is_success
+        # ...so the client sends it again from its outbox.
+        report = store.flush()
+        assert report.sent == ["key-1"]
+        assert outbox.outcome("key-1") is not None
+        assert outbox.outcome("key-1").body["duplicate"] is True  # type: ignore[union-attr]
+        assert notes(live, tokens.alice) == [("exactly once", "key-1")]
+    finally:
+        store.close()
+
+
+def test_outbox_survives_the_process_and_a_rejected_command_does_not_block(
+        live: LiveServer, tokens: Tokens, tmp_path: Path) -> None:
+    client(live, tokens.alice).post("/escalations", json={"title": "t", "customer": "c"})
+    path = tmp_path / "outbox.db"
+    first = Outbox(path)
+    now = datetime.now(UTC)
+    for key, incident in (("a", "ESC-1"), ("b", "ESC-404"), ("c", "ESC-1")):
+        first.add(live.url, key, "alice", Note(incident_id=incident, text=key)
+                  .model_dump(mode="json"), now)
+    first.close()
+    store = HttpStore(live.url, tokens.alice, outbox=Outbox(path))  # a later run
+    try:
+        assert [e.key for e in store.outbox.pending(live.url)] == ["a", "b", "c"]
+        report = store.flush()
+        assert (report.sent, report.rejected) == (["a", "c"], ["b"])
+        [(key, command, error)] = store.outbox.rejected(live.url)
+        assert key == "b" and command["incident_id"] == "ESC-404"
+        assert "ESC-404" in error["error"]
+        assert [t for t, _ in notes(live, tokens.alice)] == ["a", "c"]
+    finally:
+        store.close()
+
+
+def test_remote_war_room_raises_the_same_errors_as_a_local_one(
+        live: LiveServer, tokens: Tokens, tmp_path: Path, policy: Policy) -> None:
+    alice = connect(live, tokens.alice, tmp_path, policy)
+    bob = connect(live, tokens.bob, tmp_path / "b", policy)
+    wall = connect(live, tokens.wall, tmp_path / "w", policy)
+    try:
+        alice.execute(Open(title="t", customer="c"), "alice")
+        with pytest.raises(RightRequired) as refused:
+            bob.execute(Triage(incident_id="ESC-1", severity="P1", reason="r"), "bob")
+        assert refused.value.right == "set_severity"
+        assert refused.value.holders == {"incident_commander": "alice"}
+        assert refused.value.exit_code == 3
+        with pytest.raises(NotFound):
+            alice.execute(Note(incident_id="ESC-9", text="x"), "alice")
+        with pytest.raises(InvalidInput) as bad:
+            alice.execute(Assign(incident_id="ESC-1", role="wizard", person="x"), "alice")
+        assert bad.value.field == "role"
+        with pytest.raises(Refused):
+            alice.execute(Triage(incident_id="ESC-1", severity="P1", reason="r"), "alice")
+            alice.execute(Triage(incident_id="ESC-1", severity="P1", reason="r"), "alice")
+        with pytest.raises(Forbidden):
+            wall.execute(Note(incident_id="ESC-1", text="x"), "wall")
+        assert alice.connection().pending == 0
+        # reads fold the server's log locally; status is the server's document
+        assert alice.state("ESC-1").severity == "P1"
+        assert set(alice.states()) == {"ESC-1"}
+        doc = alice.status("ESC-1")
+        assert doc["id"] == "ESC-1" and doc["severity"] == "P1"
+        assert alice.store.me()["person"] == "alice"
+    finally:
+        for remote in (alice, bob, wall):
+            remote.store.close()

@@ -1,0 +1,133 @@
+"""The scripting CLI through real subprocesses: outputs, JSON keys, exit statuses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+NOW = "2026-11-24T10:00:00Z"
+
+
+class Cli:
+    def __init__(self, store: Path) -> None:
+        self.store = store
+
+    def run(self, *args: str, actor: str = "dana") -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "WARROOM_USER": actor}
+        return subprocess.run(
+            [sys.executable, "-m", "warroom", "--store", str(self.store), *args],
+            capture_output=True, text=True, env=env, timeout=60, check=False,
+        )
+
+    def ok(self, *args: str, actor: str = "dana") -> str:
+        done = self.run(*args, actor=actor)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    def json(self, *args: str, actor: str = "dana") -> Any:
+        return json.loads(self.ok(*args, "--json", actor=actor))
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "cli.db")
+
+
+def test_full_flow_and_status_json(cli: Cli) -> None:
+    incident = cli.ok("open", "Checkout API 5xx", "--customer", "Acme", "--impact", "outage",
+                      "--affected", "12", "--at", "-5m")
+    assert incident == "ESC-1"
+    cli.ok("triage", incident, "--reason", "EU payments down")
+    cli.ok("assign", incident, "customer_spoc", "sam")
+    cli.ok("update", incident, "--audience", "customer", "--body", "Investigating",
+           "--next-update", "+30m", actor="sam")
+    cid = cli.ok("commit", incident, "RCA draft", "--due", "+48h", "--owner", "lee")
+    assert cid == "C2"
+    doc = cli.json("status", incident)
+    assert {"id", "title", "customer", "severity", "phase", "roles", "clocks",
+            "commitments"} <= doc.keys()
+    assert doc["severity"] == "P0" and doc["roles"]["customer_spoc"] == "sam"
+    assert set(doc["clocks"]) == {"triage", "first_update", "next_update", "resolve", "pir"}
+    for clock in doc["clocks"].values():
+        assert {"due_at", "state", "remaining_s"} <= clock.keys()
+    assert doc["clocks"]["triage"]["state"] == "met"
+    assert doc["clocks"]["triage"]["remaining_s"] is None
+    assert doc["clocks"]["pir"]["state"] == "not_applicable"
+    states = {p["id"]: p for p in doc["commitments"]}
+    assert states["C2"]["owner"] == "lee" and states["C2"]["state"] == "open"
+    assert {"id", "text", "owner", "due_at", "state"} <= states["C1"].keys()
+
+
+def test_exit_statuses(cli: Cli) -> None:
+    incident = cli.ok("open", "x", "--customer", "Acme", "--severity", "P1")
+    unknown = cli.run("note", "ESC-42", "hello")
+    assert unknown.returncode == 2 and "ESC-42" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
+    bad_time = cli.run("note", incident, "hi", "--at", "yesterday-ish")
+    assert bad_time.returncode == 2 and "--at" in bad_time.stderr
+    bad_role = cli.run("assign", incident, "captain", "x")
+    assert bad_role.returncode == 2 and "captain" in bad_role.stderr
+    refused = cli.run("resolve", incident, "--summary", "fixed", actor="mallory")
+    assert refused.returncode == 3 and "resolve" in refused.stderr and "dana" in refused.stderr
+    cli.ok("commit", incident, "call back", "--due", "+1h")
+    cli.ok("resolve", incident, "--summary", "fixed")
+    blocked = cli.run("close", incident)
+    assert blocked.returncode == 3 and "open commitments" in blocked.stderr
+    missing = cli.run("open", "x")
+    assert missing.returncode == 2
+    log = cli.ok("log", incident)
+    assert "resolved: fixed" in log and "close" not in log.splitlines()[-1]
+
+
+def test_list_and_log_json(cli: Cli) -> None:
+    cli.ok("open", "first", "--customer", "Acme", "--severity", "P2")
+    cli.ok("open", "second", "--customer", "Initech")
+    listed = cli.json("list")
+    assert [d["id"] for d in listed][0] == "ESC-2"  # untriaged: held to P0, most urgent
+    events = cli.json("log", "ESC-1")
+    assert [e["kind"] for e in events] == ["opened", "triaged"]
+    assert all({"seq", "occurred_at", "recorded_at", "actor"} <= e.keys() for e in events)
+
+
+def test_as_of_and_absolute_times(cli: Cli) -> None:
+    incident = cli.ok("open", "x", "--customer", "Acme", "--severity", "P1",
+                      "--at", "2026-11-24T09:00:00Z")
+    cli.ok("phase", incident, "identified", "--at", "2026-11-24T09:30:00Z")
+    past = cli.json("status", incident, "--as-of", "2026-11-24T09:10:00Z")
+    assert past["phase"] == "investigating"
+    assert past["clocks"]["first_update"]["due_at"] == "2026-11-24T09:30:00Z"
+
+
+def test_python_dash_m_and_version() -> None:
+    done = subprocess.run([sys.executable, "-m", "warroom", "--version"], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.startswith("warroom ")
+
+
+def test_demo_print_seeds_a_live_p0(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "warroom", "--store", str(tmp_path / "d.db"), "demo", "--print"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "P0" in done.stdout and "AT RISK" in done.stdout
+
+
+def test_config_init_writes_loadable_file(tmp_path: Path) -> None:
+    target = tmp_path / "conf" / "warroom.toml"
+    done = subprocess.run([sys.executable, "-m", "warroom", "config", "init", "--path",
+                           str(target)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and target.exists(), done.stderr
+    check = subprocess.run([sys.executable, "-m", "warroom", "--config", str(target), "config",
+                            "check"], capture_output=True, text=True, check=False)
+    assert check.returncode == 0 and check.stdout.startswith("ok"), check.stderr
+    target.write_text(target.read_text() + "\nbogus_key = 1\n")
+    bad = subprocess.run([sys.executable, "-m", "warroom", "--config", str(target), "config",
+                          "check"], capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and str(target) in bad.stderr and "bogus_key" in bad.stderr

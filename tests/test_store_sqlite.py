@@ -1,0 +1,369 @@
+"""SqliteStore against real files: round trip, seqs, idempotency, conflicts, drafts, watch."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from warroom.domain.models import Event, EventKind
+from warroom.store.base import SeqConflict, StoreError
+from warroom.store.sqlite import SCHEMA_VERSION, SqliteStore
+
+T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def ev(
+    incident: str = "ESC-1",
+    kind: EventKind = EventKind.NOTE,
+    n: int = 0,
+    payload: dict[str, Any] | None = None,
+    key: str | None = None,
+) -> Event:
+    """An unstored event (seq 0)."""
+    return Event(
+        incident_id=incident,
+        kind=kind,
+        actor="alice",
+        occurred_at=T0 + timedelta(seconds=n),
+        recorded_at=T0 + timedelta(seconds=n, microseconds=250),
+        payload={"text": f"note {n}"} if payload is None else payload,
+        idempotency_key=key,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    s = SqliteStore(tmp_path / "store.db")
+    yield s
+    s.close()
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+def test_round_trip_keeps_every_field(store: SqliteStore) -> None:
+    payload = {
+        "title": "Checkout down — ünïcode ✓",
+        "assessment": {"impact": "outage", "affected": 12, "strategic": True},
+        "tags": {"component": "api"},
+        "ratio": 0.25,
+        "list": [1, "two", None],
+    }
+    cet = timezone(timedelta(hours=1))
+    original = Event(
+        incident_id="ESC-7",
+        kind=EventKind.OPENED,
+        actor="bob",
+        occurred_at=datetime(2026, 11, 24, 11, 30, 5, 123456, tzinfo=cet),
+        recorded_at=T0,
+        payload=payload,
+        idempotency_key="cmd-1",
+    )
+    result = store.append([original, ev("ESC-7", payload={})])
+    assert result.seqs == (1, 2)
+    assert result.duplicate is False
+
+    first, second = store.read()
+    assert first == original.model_copy(update={"seq": 1})
+    assert first.kind is EventKind.OPENED  # the reducer dispatches on identity
+    assert first.occurred_at == datetime(2026, 11, 24, 10, 30, 5, 123456, tzinfo=UTC)
+    assert first.occurred_at.utcoffset() == timedelta(0)
+    assert first.idempotency_key == "cmd-1"
+    assert second.payload == {}
+    assert second.seq == 2
+
+
+def test_read_events_are_ordinary_pydantic_models(store: SqliteStore) -> None:
+    store.append([ev(n=1)])
+    (stored,) = store.read()
+    validated = Event.model_validate(stored.model_dump())
+    assert validated == stored
+    assert Event.model_validate_json(stored.model_dump_json()) == stored
+    assert stored.model_copy(update={"actor": "carol"}).actor == "carol"
+    assert stored.model_fields_set == set(Event.model_fields)
+    with pytest.raises(Exception):  # noqa: B017 - frozen: pydantic's ValidationError
+        stored.actor = "mallory"  # type: ignore[misc]
+
+
+def test_seqs_are_gap_free_across_appends_and_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SqliteStore(path) as s:
+        assert s.last_seq() == 0
+        assert s.read() == []
+        assert s.append([ev(n=1)]).seqs == (1,)
+        assert s.append([ev(n=2), ev(n=3), ev(n=4)]).seqs == (2, 3, 4)
+    with SqliteStore(path) as s:
+        assert s.append([ev(n=5)]).seqs == (5,)
+        assert s.last_seq() == 5
+        assert [e.seq for e in s.read()] == [1, 2, 3, 4, 5]
+        assert [e.payload["text"] for e in s.read()] == [f"note {n}" for n in range(1, 6)]
+
+
+def test_read_since_and_by_incident(store: SqliteStore) -> None:
+    store.append([ev("ESC-1", n=1), ev("ESC-2", n=2), ev("ESC-1", n=3), ev("ESC-2", n=4)])
+    assert [e.seq for e in store.read(since_seq=2)] == [3, 4]
+    assert [e.seq for e in store.read(incident_id="ESC-1")] == [1, 3]
+    assert [e.seq for e in store.read(since_seq=1, incident_id="ESC-1")] == [3]
+    assert store.read(since_seq=4) == []
+    assert store.read(incident_id="ESC-404") == []
+
+
+def test_large_batch_append_and_read(store: SqliteStore) -> None:
+    events = [ev(f"ESC-{i % 37}", n=i) for i in range(20_000)]
+    assert store.append(events).seqs == tuple(range(1, 20_001))
+    gc_was_enabled = gc.isenabled()
+    back = store.read()
+    assert gc.isenabled() == gc_was_enabled  # the bulk read restores the collector
+    assert len(back) == 20_000
+    assert back[12_345] == events[12_345].model_copy(update={"seq": 12_346})
+    assert [e.seq for e in back] == list(range(1, 20_001))
+
+
+def test_append_refuses_events_that_already_have_a_seq(store: SqliteStore) -> None:
+    stored = ev().model_copy(update={"seq": 9})
+    with pytest.raises(ValueError):
+        store.append([stored])
+    assert store.last_seq() == 0
+
+
+def test_threads_share_one_store(store: SqliteStore) -> None:
+    errors: list[BaseException] = []
+
+    def work(t: int) -> None:
+        try:
+            for i in range(100):
+                store.append([ev(f"ESC-{t}", n=i)], idempotency_key=f"t{t}-{i}")
+                store.read(since_seq=max(0, store.last_seq() - 5))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    events = store.read()
+    assert [e.seq for e in events] == list(range(1, 401))
+    for n in range(4):
+        mine = [e.payload["text"] for e in events if e.incident_id == f"ESC-{n}"]
+        assert mine == [f"note {i}" for i in range(100)]
+
+
+# --- idempotency and expect_seq --------------------------------------------------------------
+
+
+def test_repeated_idempotency_key_writes_once_and_returns_the_original(store: SqliteStore) -> None:
+    first = store.append(
+        [ev(n=1, key="k1"), ev(n=2, key="k1")], idempotency_key="k1", result={"id": "ESC-1"}
+    )
+    assert first.seqs == (1, 2)
+    assert first.result == {"id": "ESC-1"}
+    assert first.duplicate is False
+
+    again = store.append([ev(n=3, key="k1")], idempotency_key="k1", result={"id": "OTHER"})
+    assert again.duplicate is True
+    assert again.seqs == (1, 2)
+    assert again.result == {"id": "ESC-1"}
+    assert store.last_seq() == 2
+    assert [e.idempotency_key for e in store.read()] == ["k1", "k1"]
+
+    looked = store.lookup("k1")
+    assert looked is not None
+    assert (looked.seqs, looked.result) == ((1, 2), {"id": "ESC-1"})
+    assert store.lookup("never-seen") is None
+
+
+def test_idempotency_survives_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SqliteStore(path) as s:
+        s.append([ev()], idempotency_key="k", result={"n": 1})
+    with SqliteStore(path) as s:
+        again = s.append([ev()], idempotency_key="k")
+        assert again.duplicate and again.seqs == (1,) and again.result == {"n": 1}
+        assert s.last_seq() == 1
+
+
+def test_duplicate_wins_over_a_stale_expect_seq(store: SqliteStore) -> None:
+    store.append([ev()], expect_seq=0, idempotency_key="k")
+    store.append([ev(n=2)])
+    # A retry of the first command (its expect_seq is now stale) is still just a duplicate.
+    again = store.append([ev()], expect_seq=0, idempotency_key="k")
+    assert again.duplicate and again.seqs == (1,)
+
+
+def test_expect_seq_conflict_writes_nothing(store: SqliteStore) -> None:
+    store.append([ev(n=1), ev(n=2)], expect_seq=0)
+    with pytest.raises(SeqConflict) as caught:
+        store.append([ev(n=3)], expect_seq=1, idempotency_key="k")
+    assert (caught.value.expected, caught.value.actual) == (1, 2)
+    assert isinstance(caught.value, StoreError)
+    assert store.last_seq() == 2
+    assert store.lookup("k") is None  # the key was not consumed: a re-decided retry may use it
+    assert store.append([ev(n=3)], expect_seq=2, idempotency_key="k").seqs == (3,)
+
+
+def test_empty_append_with_key_is_remembered(store: SqliteStore) -> None:
+    result = store.append([], idempotency_key="noop", result={"changed": False})
+    assert result.seqs == () and not result.duplicate
+    again = store.append([], idempotency_key="noop")
+    assert again.duplicate and again.result == {"changed": False}
+    assert store.last_seq() == 0
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+
+def test_drafts_save_replace_discard_and_survive_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with SqliteStore(path) as s:
+        assert s.load_draft("ESC-1", "alice") is None
+        s.save_draft("ESC-1", "alice", {"body": "first"})
+        s.save_draft("ESC-1", "alice", {"body": "second", "audience": "customer"})
+        s.save_draft("ESC-1", "bob", {"body": "bob's"})
+        s.save_draft("ESC-2", "alice", {"body": "other incident"})
+    with SqliteStore(path) as s:
+        draft = s.load_draft("ESC-1", "alice")
+        assert draft is not None
+        assert (draft.incident_id, draft.person) == ("ESC-1", "alice")
+        assert draft.body == {"body": "second", "audience": "customer"}
+        saved = datetime.fromisoformat(draft.saved_at)
+        assert saved.tzinfo is not None
+        assert abs(datetime.now(UTC) - saved) < timedelta(minutes=1)
+        s.discard_draft("ESC-1", "alice")
+        s.discard_draft("ESC-1", "nobody")  # discarding nothing is fine
+        assert s.load_draft("ESC-1", "alice") is None
+        bob = s.load_draft("ESC-1", "bob")
+        assert bob is not None and bob.body == {"body": "bob's"}
+        assert s.read() == []  # drafts are not events
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def test_creates_parent_directory_and_uses_wal(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "store.db"
+    with SqliteStore(path) as s:
+        s.append([ev()])
+    assert path.exists()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        index = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"
+        ).fetchall()
+        assert any("incident_id, seq" in (row[0] or "") for row in index)
+    finally:
+        conn.close()
+
+
+def test_not_a_database_fails_naming_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"this is not a database, just some text that is long enough " * 20)
+    with pytest.raises(StoreError) as caught:
+        SqliteStore(path)
+    assert str(path) in str(caught.value)
+    assert path.read_bytes().startswith(b"this is not a database")  # left untouched
+
+
+def test_directory_path_fails_naming_the_path(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as caught:
+        SqliteStore(tmp_path)
+    assert str(tmp_path) in str(caught.value)
+
+
+def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="not a warroom store"):
+        SqliteStore(path)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    SqliteStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        SqliteStore(path)
+
+
+def test_closed_store_raises_store_error(tmp_path: Path) -> None:
+    s = SqliteStore(tmp_path / "s.db")
+    s.close()
+    s.close()  # idempotent
+    with pytest.raises(StoreError):
+        s.append([ev()])
+    with pytest.raises(StoreError):
+        s.read()
+
+
+# --- watch ----------------------------------------------------------------------------------
+
+
+async def test_watch_yields_backlog_then_new_events_from_another_connection(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "s.db"
+    watcher_store = SqliteStore(path)
+    writer = SqliteStore(path)  # its own connections: like another process
+    try:
+        writer.append([ev(n=1), ev(n=2), ev(n=3)])
+        it = watcher_store.watch(since_seq=1)
+        backlog = await asyncio.wait_for(anext(it), timeout=2.0)
+        assert [e.seq for e in backlog] == [2, 3]
+
+        pending = asyncio.ensure_future(anext(it))
+        await asyncio.sleep(0.2)  # make it harder: the watcher must be idle-polling already
+        assert not pending.done()
+        started = time.perf_counter()
+        await asyncio.to_thread(writer.append, [ev(n=4), ev(n=5)])
+        batch = await asyncio.wait_for(pending, timeout=1.0)
+        latency = time.perf_counter() - started
+        assert [e.seq for e in batch] == [4, 5]
+        assert latency < 1.0
+        await it.aclose()  # type: ignore[attr-defined]
+    finally:
+        watcher_store.close()
+        writer.close()
+
+
+async def test_watch_sees_appends_through_the_same_store(store: SqliteStore) -> None:
+    it = store.watch()
+    pending = asyncio.ensure_future(anext(it))
+    await asyncio.sleep(0.1)
+    store.append([ev(n=1)])
+    batch = await asyncio.wait_for(pending, timeout=1.0)
+    assert [e.seq for e in batch] == [1]
+    store.append([ev(n=2)])
+    store.append([ev(n=3)])
+    seen: list[int] = []
+    while len(seen) < 2:
+        seen += [e.seq for e in await asyncio.wait_for(anext(it), timeout=1.0)]
+    assert seen == [2, 3]
+    await it.aclose()  # type: ignore[attr-defined]
+
+
+async def test_watch_ends_when_the_store_closes(tmp_path: Path) -> None:
+    s = SqliteStore(tmp_path / "s.db")
+    it = s.watch()
+    pending = asyncio.ensure_future(anext(it))
+    await asyncio.sleep(0.1)
+    s.close()
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(pending, timeout=1.0)

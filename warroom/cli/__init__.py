@@ -1,0 +1,81 @@
+"""`warroom` command line: the console by default, scripting verbs for alert hooks and people.
+
+Exit status: 0 done, 2 bad input, 3 refused. Errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+
+from warroom.cli.context import Context
+from warroom.cli.parser import build_parser
+
+QUERY_VERBS = {"status", "list", "log"}
+_RELATIVE_PAST = re.compile(r"^-(\d+[dhms])+$")
+CONSOLE_VERBS = {None, "console", "demo", "wall"}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the `warroom` console script."""
+    sys.exit(run(argv))
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse and dispatch; returns the exit status."""
+    args = build_parser().parse_args(_shield_relative_times(argv or sys.argv[1:]))
+    ctx = Context(args.store, args.actor, args.config)
+    try:
+        return _dispatch(ctx, args)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a status
+        code, message = _explain(exc)
+        if code is None:
+            raise
+        print(f"warroom: {message}", file=sys.stderr)
+        return code
+
+
+def _shield_relative_times(argv: Sequence[str]) -> list[str]:
+    """Keep argparse from reading a relative past time (`-10m`) as an option: a leading space
+    makes it a value; time parsing strips it."""
+    return [f" {arg}" if _RELATIVE_PAST.match(arg) else arg for arg in argv]
+
+
+def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
+    from warroom.cli import verbs
+
+    verb = args.verb
+    if verb in CONSOLE_VERBS:
+        from warroom.cli.console import run_console_verb
+
+        return run_console_verb(ctx, args)
+    if verb in QUERY_VERBS:
+        return verbs.run_query(ctx, args)
+    if verb == "config":
+        from warroom.cli.config_verbs import run_config
+
+        return run_config(ctx, args)
+    return verbs.run_command(ctx, args)
+
+
+def _explain(exc: Exception) -> tuple[int | None, str]:
+    """Exit status and one-line message for an expected failure (None: a bug, re-raise)."""
+    from pydantic import ValidationError
+
+    from warroom.config import ConfigError
+    from warroom.domain.errors import CommandError
+    from warroom.store.base import StoreError
+
+    if isinstance(exc, CommandError):
+        return exc.exit_code, str(exc)
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "input"
+        return 2, f"{field}: {err['msg']}"
+    if isinstance(exc, ConfigError):
+        return 2, str(exc)
+    if isinstance(exc, StoreError):
+        return 4, f"store: {exc}"
+    return None, ""

@@ -1,0 +1,46 @@
+"""Console verbs: `warroom [console]`, `warroom demo`, `warroom wall`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from warroom.cli.context import Context, system_clock
+
+
+def demo_store_path() -> Path:
+    """Where `warroom demo` keeps its freshly seeded store."""
+    from warroom.paths import data_dir
+
+    return data_dir() / "demo.db"
+
+
+def run_console_verb(ctx: Context, args: argparse.Namespace) -> int:
+    """Open the console (or the wallboard), seeding the demo first for `demo`."""
+    if args.verb == "demo":
+        if ctx.store_arg is None:
+            path = demo_store_path()
+            for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                stale.unlink(missing_ok=True)
+            ctx.store_arg = str(path)
+        from warroom.demo import seed
+
+        service = ctx.service()
+        incident_id = seed(service, system_clock())
+        ctx.act_as(service.state(incident_id).roles["incident_commander"])
+        if args.print_only:
+            from warroom.cli.output import status_text
+
+            print(status_text(service.status(incident_id)))
+            return 0
+        return _launch(ctx, args, incident_id=incident_id)
+    return _launch(ctx, args, incident_id=getattr(args, "id", None))
+
+
+def _launch(ctx: Context, args: argparse.Namespace, incident_id: str | None) -> int:
+    from warroom.tui.launch import run_console
+
+    theme = getattr(args, "theme", None) or ctx.config.console.theme
+    run_console(ctx.service(), user=ctx.actor, theme=theme, wall=args.verb == "wall",
+                incident_id=incident_id)
+    return 0

@@ -1,0 +1,82 @@
+"""What every verb needs: the config, the acting person, and the service over the chosen store."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from warroom.config import Config
+    from warroom.service import WarRoom
+
+
+def system_clock() -> datetime:
+    """The wall clock in UTC."""
+    return datetime.now(UTC)
+
+
+def default_actor() -> str:
+    """`$WARROOM_USER`, then the login name."""
+    return os.environ.get("WARROOM_USER") or getpass.getuser()
+
+
+class Context:
+    """Resolved global options; the store is opened on first use."""
+
+    def __init__(self, store: str | None, actor: str | None, config_path: str | None) -> None:
+        self.config_path = Path(config_path) if config_path else None
+        self.store_arg = store or os.environ.get("WARROOM_STORE")
+        self._actor = actor
+
+    @cached_property
+    def actor(self) -> str:
+        """`--as`, else `$WARROOM_USER`, else `[console] user` from config, else the login name."""
+        if self._actor:
+            return self._actor
+        if "WARROOM_USER" not in os.environ and self.config.console.user:
+            return self.config.console.user
+        return default_actor()
+
+    def act_as(self, person: str) -> None:
+        """Switch the acting person (the demo acts as its commander)."""
+        self._actor = person
+        self.__dict__.pop("actor", None)
+
+    @property
+    def store_target(self) -> str | None:
+        """`--store`, `$WARROOM_STORE`, or the configured server URL."""
+        return self.store_arg or self.config.remote.url
+
+    @cached_property
+    def config(self) -> Config:
+        """The effective configuration (raises ConfigError)."""
+        from warroom.config import load_config
+
+        return load_config(self.config_path)
+
+    @property
+    def is_remote(self) -> bool:
+        """True when the store is a warroom server URL."""
+        target = self.store_target
+        return bool(target) and str(target).startswith(("http://", "https://"))
+
+    def store_path(self) -> Path:
+        """The local store file."""
+        from warroom.paths import default_store_path
+
+        return Path(self.store_arg) if self.store_arg else default_store_path()
+
+    def service(self) -> WarRoom:
+        """The service over the chosen store (a local file, or a server)."""
+        if self.is_remote:
+            from warroom.store.http import RemoteWarRoom
+
+            return RemoteWarRoom.connect(str(self.store_target), self.config)  # type: ignore[return-value]
+        from warroom.service import WarRoom
+        from warroom.store.sqlite import SqliteStore
+
+        return WarRoom(SqliteStore(self.store_path()), self.config.policy, system_clock)

@@ -1,0 +1,119 @@
+"""Plain-text renderings for the terminal (JSON output needs none of this)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warroom.domain.models import Event
+from warroom.domain.timeparse import format_duration
+
+_MARK = {"at_risk": "▲ AT RISK", "breached": "✖ BREACHED", "met": "✔ met",
+         "met_late": "✔ met late", "paused": "⏸ paused", "ok": "● ok",
+         "not_applicable": "– n/a"}
+_ORDER = {"breached": 0, "at_risk": 1, "ok": 2, "paused": 3}
+
+
+def result_line(verb: str, result: dict[str, Any]) -> str:
+    """What a write verb prints: the new id for open/commit, else a short confirmation."""
+    if verb == "open":
+        return str(result["id"])
+    if verb == "commit":
+        return str(result["commitment_id"])
+    suffix = " (already done: nothing written)" if result.get("duplicate") else ""
+    return f"{result['id']}: {verb} recorded{suffix}"
+
+
+def _short(ts: str | None) -> str:
+    return ts.replace("T", " ")[:16] + "Z" if ts else "—"
+
+
+def urgency_key(doc: dict[str, Any]) -> tuple[int, float]:
+    """Sort key: breached first, then least time left on the most urgent clock."""
+    urgent = doc.get("most_urgent")
+    if urgent is None:
+        return (9, float("inf"))
+    clock = doc["clocks"][urgent]
+    remaining = clock["remaining_s"] if clock["remaining_s"] is not None else float("inf")
+    return (_ORDER.get(clock["state"], 5), remaining)
+
+
+def status_text(doc: dict[str, Any]) -> str:
+    """A readable status block."""
+    triage = "" if doc["triaged"] else " (untriaged: held to P0 targets)"
+    lines = [
+        f"{doc['id']}  {doc['severity']}{triage}  {doc['phase'].upper()}  {doc['title']}",
+        f"customer: {doc['customer']}    received: {_short(doc['received_at'])}",
+        "roles: " + (", ".join(f"{r}={p}" for r, p in doc["roles"].items()) or "—"),
+        "",
+        f"{'clock':<14}{'state':<14}{'due':<20}remaining",
+    ]
+    for name, clock in doc["clocks"].items():
+        remaining = clock["remaining_s"]
+        left = format_duration(remaining) if remaining is not None else ""
+        lines.append(f"{name:<14}{_MARK[clock['state']]:<14}{_short(clock['due_at']):<20}{left}")
+    if doc["commitments"]:
+        lines += ["", "commitments:"]
+        for p in doc["commitments"]:
+            state = p["state"].upper() if p["state"] == "overdue" else p["state"]
+            lines.append(f"  {p['id']:<4}{state:<14}{_short(p['due_at']):<20}{p['owner']}: "
+                         f"{p['text']}")
+    return "\n".join(lines)
+
+
+def list_text(docs: list[dict[str, Any]]) -> str:
+    """One line per escalation, most urgent first."""
+    if not docs:
+        return "no escalations"
+    rows = []
+    for doc in docs:
+        urgent = doc["most_urgent"]
+        clock = doc["clocks"][urgent] if urgent else None
+        if clock is None:
+            what = "no running clock"
+        else:
+            left = clock["remaining_s"]
+            when = format_duration(left) if left is not None else ""
+            what = f"{urgent} {_MARK[clock['state']]} {when}".strip()
+        rows.append(f"{doc['id']:<9}{doc['severity']:<4}{doc['phase']:<14}{what:<34}"
+                    f"{doc['customer']}: {doc['title']}")
+    return "\n".join(rows)
+
+
+def describe(event: Event) -> str:
+    """One timeline line's text for an event."""
+    p = event.payload
+    kind = event.kind.value
+    detail = {
+        "opened": lambda: f"opened: {p.get('title')} for {p.get('customer')}",
+        "triaged": lambda: f"triaged {p.get('severity')}: {p.get('reason')} [{p.get('rule')}]",
+        "severity_changed": lambda: f"severity {p.get('previous')} → {p.get('severity')}: "
+                                    f"{p.get('reason')}",
+        "role_assigned": lambda: f"{p.get('role')} → {p.get('person') or '(vacant)'}",
+        "note": lambda: str(p.get("text")),
+        "update_posted": lambda: f"{p.get('audience')} update ({p.get('phase')}): "
+                                 f"{p.get('body')}",
+        "commitment_made": lambda: f"commitment {p.get('commitment_id')} by {p.get('owner')}, "
+                                   f"due {_short(p.get('due_at'))}: {p.get('text')}",
+        "commitment_renegotiated": lambda: f"commitment {p.get('commitment_id')} renegotiated to "
+                                           f"{_short(p.get('due_at'))}: {p.get('reason')}",
+        "decision_recorded": lambda: f"decision [{p.get('right')}]: {p.get('text')}",
+        "clock_paused": lambda: f"resolution clock paused: {p.get('reason')}",
+        "phase_changed": lambda: f"phase → {p.get('phase')}",
+        "resolved": lambda: f"resolved: {p.get('summary')}",
+        "milestone_edited": lambda: f"{p.get('milestone')} time corrected "
+                                    f"{_short(p.get('previous'))} → {_short(p.get('new_time'))}: "
+                                    f"{p.get('reason')}",
+    }.get(kind)
+    if detail is not None:
+        return detail()
+    if "commitment_id" in p:
+        return f"{kind.replace('_', ' ')}: {p['commitment_id']}"
+    return kind.replace("_", " ") + (f": {p}" if p else "")
+
+
+def log_text(events: list[Event]) -> str:
+    """The timeline, one line per event."""
+    return "\n".join(
+        f"{e.seq:>6}  {_short(e.occurred_at.isoformat())}  {e.actor:<12} {describe(e)}"
+        for e in events
+    )

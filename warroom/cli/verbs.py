@@ -1,0 +1,112 @@
+"""Scripting verbs: turn parsed arguments into commands, run them, print the outcome."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from warroom.cli import output
+from warroom.cli.context import Context
+from warroom.domain import commands as c
+from warroom.domain.errors import InvalidInput
+from warroom.domain.timeparse import TimeParseError, parse_time
+
+CommandBuilder = Callable[[argparse.Namespace, Callable[[str | None, str], datetime | None]],
+                          c.CoreCommand]
+
+
+def _impact(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "impact": args.impact,
+        "affected": args.affected,
+        "strategic": args.strategic,
+        "data_loss": args.data_loss,
+        "business_risk": args.business_risk,
+    }
+
+
+BUILDERS: dict[str, CommandBuilder] = {
+    "open": lambda a, t: c.Open(title=a.title, customer=a.customer, severity=a.severity,
+                                component=a.component, category=a.category, **_impact(a)),
+    "triage": lambda a, t: c.Triage(incident_id=a.id, severity=a.severity, reason=a.reason,
+                                    **_impact(a)),
+    "severity": lambda a, t: c.ChangeSeverity(incident_id=a.id, severity=a.severity,
+                                              reason=a.reason),
+    "assign": lambda a, t: c.Assign(incident_id=a.id, role=a.role, person=a.person),
+    "note": lambda a, t: c.Note(incident_id=a.id, text=a.text),
+    "update": lambda a, t: c.PostUpdate(
+        incident_id=a.id, audience=a.audience, phase=a.phase, template=a.template, body=a.body,
+        next_update_at=t(a.next_update, "--next-update")),
+    "commit": lambda a, t: c.MakeCommitment(incident_id=a.id, text=a.text,
+                                            due_at=t(a.due, "--due"), owner=a.owner),
+    "commitment": lambda a, t: c.ResolveCommitment(
+        incident_id=a.id, commitment_id=a.cid, outcome=a.outcome, due_at=t(a.due, "--due"),
+        reason=a.reason),
+    "pause": lambda a, t: c.Pause(incident_id=a.id, reason=a.reason),
+    "resume": lambda a, t: c.Resume(incident_id=a.id),
+    "decide": lambda a, t: c.Decide(incident_id=a.id, right=a.right, text=a.text),
+    "phase": lambda a, t: c.ChangePhase(incident_id=a.id, phase=a.phase),
+    "resolve": lambda a, t: c.Resolve(incident_id=a.id, summary=a.summary),
+    "close": lambda a, t: c.Close(incident_id=a.id),
+    "edit": lambda a, t: c.EditMilestone(incident_id=a.id, milestone=a.milestone,
+                                         new_time=t(a.time, "TIME"), reason=a.reason),
+    "tag": lambda a, t: c.SetTags(
+        incident_id=a.id,
+        tags={k: v for k, v in (("component", a.component), ("category", a.category))
+              if v is not None}),
+}
+
+
+def time_reader(now: datetime) -> Callable[[str | None, str], datetime | None]:
+    """A parser for time options that names the option in its error."""
+
+    def read(text: str | None, option: str) -> datetime | None:
+        if text is None:
+            return None
+        try:
+            return parse_time(text, now)
+        except TimeParseError as exc:
+            raise InvalidInput(option, str(exc)) from None
+
+    return read
+
+
+def run_command(ctx: Context, args: argparse.Namespace) -> int:
+    """Run a write verb; print its result (the id, or JSON)."""
+    service = ctx.service()
+    read_time = time_reader(service.clock())
+    command = BUILDERS[args.verb](args, read_time)
+    at = read_time(args.at, "--at")
+    if at is not None:
+        command = command.model_copy(update={"at": at})
+    result = service.execute(command, ctx.actor)
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print(output.result_line(args.verb, result))
+    return 0
+
+
+def run_query(ctx: Context, args: argparse.Namespace) -> int:
+    """status, list and log."""
+    service = ctx.service()
+    now = service.clock()
+    if args.verb == "status":
+        as_of = time_reader(now)(args.as_of, "--as-of")
+        doc = service.status(args.id, as_of)
+        print(json.dumps(doc, indent=2) if args.json else output.status_text(doc))
+    elif args.verb == "list":
+        docs = [service.status(i) for i, s in service.states().items()
+                if args.all or s.closed_at is None]
+        docs.sort(key=output.urgency_key)
+        print(json.dumps(docs, indent=2) if args.json else output.list_text(docs))
+    else:
+        events = service.events(args.id)
+        if args.json:
+            print(json.dumps([e.model_dump(mode="json") for e in events], indent=2))
+        else:
+            print(output.log_text(events))
+    return 0

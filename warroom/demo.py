@@ -1,0 +1,106 @@
+"""The demo escalation: a realistic P0 at a strategic customer, seeded through the service.
+
+Every entry is a real command by the person whose role allows it, back-dated relative to `now`
+so the clocks are live when the console opens: the resolution clock is at risk, one commitment
+is overdue, the next customer update is due in about twelve minutes, and every role is filled.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from warroom.domain import commands as c
+from warroom.domain.models import Audience, Impact, Phase, Severity
+
+if TYPE_CHECKING:
+    from warroom.service import WarRoom
+
+CUSTOMER = "Northwind Bank"
+IC, SPOC, COMMS, TECH, SCRIBE, EXEC = (
+    "maria.chen", "james.okafor", "priya.raman", "diego.alvarez", "sam.lee", "helen.brandt")
+RECEIVED_AGO = timedelta(hours=3, minutes=12)
+"""With an 8-minute pause, 56 of the P0's 4 hours remain: the resolution clock is at risk."""
+
+_NOTES: list[tuple[int, str, str]] = [
+    (2, IC, "Paged by Northwind NOC: about 40% of card authorisations failing since 09:58 "
+            "their time."),
+    (9, TECH, "503s come from payments-api pods in eu-west-1; CPU throttled at the limit."),
+    (18, TECH, "Rolled back payments-api 4.12.0 to 4.11.3 in eu-west-1: no improvement."),
+    (28, SCRIBE, "Northwind confirms card-present transactions affected; e-commerce unaffected."),
+    (45, TECH, "Ledger DB connection pool exhausted: pool size 50, 800 requests waiting."),
+    (75, TECH, "Pool raised to 200 on half the pods: error rate down from 40% to 22%."),
+    (100, SCRIBE, "Second wave of errors at 11:40 their time; pool exhaustion back on the "
+                  "remaining pods."),
+    (120, TECH, "Found it: the auth-lookup retry path holds its connection while it backs off "
+                "(connection leak)."),
+    (140, TECH, "Hotfix 4.11.4 (leak fix) built; canary in eu-west-1a."),
+    (160, TECH, "Canary healthy for 15 minutes: error rate 0.4%."),
+    (180, SCRIBE, "Northwind NOC reports authorisation success back to 97%."),
+    (188, TECH, "Rollout complete, error rate 0.2%; watching 30 minutes before resolving."),
+]
+_CUSTOMER_UPDATES = [11, 40, 68, 95, 124, 150, 174]
+"""Minutes after receipt; each promises the next one 30 minutes later (the P0 cadence)."""
+
+
+def seed(service: WarRoom, now: datetime) -> str:
+    """Create the demo escalation in `service`'s store; returns its id."""
+    start = now - RECEIVED_AGO
+
+    def at(minutes: int) -> datetime:
+        return start + timedelta(minutes=minutes)
+
+    opened = service.execute(c.Open(
+        title="Card authorisations failing: payments API returning 503s",
+        customer=CUSTOMER, impact=Impact.OUTAGE, affected=1, strategic=True,
+        business_risk="Card payments failing at Northwind's peak; their regulator must be told "
+                      "if the outage passes 4 hours.",
+        component="payments-api", category="capacity", at=at(0)), IC)
+    iid = str(opened["id"])
+    steps: list[tuple[int, str, c.CoreCommand]] = []
+
+    def add(minute: int, actor: str, command: c.CoreCommand) -> None:
+        steps.append((minute, actor, command))
+
+    for minute, role, person in [(4, "customer_spoc", SPOC), (4, "tech_lead", TECH),
+                                 (5, "comms_lead", COMMS), (5, "scribe", SCRIBE),
+                                 (7, "exec_sponsor", EXEC)]:
+        add(minute, IC, c.Assign(incident_id=iid, role=role, person=person))
+    add(6, IC, c.Triage(incident_id=iid, severity=Severity.P0, reason="Strategic account with "
+                        "a full outage of the card authorisation path"))
+    for minute, actor, text in _NOTES:
+        add(minute, actor, c.Note(incident_id=iid, text=text))
+    for minute in _CUSTOMER_UPDATES:
+        phase = "customer-p0-investigating" if minute < 52 else "customer-p0-identified"
+        add(minute, SPOC, c.PostUpdate(incident_id=iid, audience=Audience.CUSTOMER,
+                                       template=phase, next_update_at=at(minute + 30)))
+    for minute in (12, 150):
+        add(minute, COMMS, c.PostUpdate(incident_id=iid, audience=Audience.INTERNAL,
+                                        template="internal-update"))
+    for minute in (60, 170):
+        add(minute, COMMS, c.PostUpdate(incident_id=iid, audience=Audience.EXECUTIVE,
+                                        template="executive-brief"))
+    add(15, IC, c.Decide(incident_id=iid, right="set_severity",
+                         text="Hold at P0 while more than 5% of authorisations fail."))
+    add(25, SPOC, c.MakeCommitment(
+        incident_id=iid, owner=SPOC, due_at=now - timedelta(minutes=10),
+        text="Send Northwind's CTO a written interim summary (impact, timeline, mitigation)"))
+    add(33, SPOC, c.Pause(incident_id=iid, reason="Waiting on Northwind for gateway logs from "
+                                                  "the failing terminals"))
+    add(41, SPOC, c.Resume(incident_id=iid))
+    add(36, SPOC, c.Decide(incident_id=iid, right="pause_clock", text="Pause the resolution "
+                           "clock only while the gateway logs are outstanding."))
+    add(52, TECH, c.ChangePhase(incident_id=iid, phase=Phase.IDENTIFIED))
+    add(55, TECH, c.Decide(incident_id=iid, right="change_phase", text="Fix forward with the "
+                           "pool change; no failover to DR while replication lag is unknown."))
+    add(90, SPOC, c.MakeCommitment(incident_id=iid, owner=TECH, due_at=now + timedelta(minutes=40),
+                                   text="Confirm the failover plan for the EU payment gateway"))
+    add(130, IC, c.Decide(incident_id=iid, right="set_severity",
+                          text="Stay at P0 until errors are below 1% for 30 minutes."))
+    add(135, EXEC, c.Decide(incident_id=iid, right="approve_credit", text="Pre-approve the "
+                            "strategic-tier service credit if the resolve target is breached."))
+    add(185, TECH, c.ChangePhase(incident_id=iid, phase=Phase.MONITORING))
+    steps.sort(key=lambda step: step[0])
+    for minute, actor, command in steps:
+        service.execute(command.model_copy(update={"at": at(minute)}), actor)
+    return iid

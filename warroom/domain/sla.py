@@ -1,0 +1,194 @@
+"""SLA clocks: where each of an escalation's clocks stands at an instant (pure, no clock reads).
+
+Rules (the policy supplies the numbers):
+
+- Until triaged an escalation is held to P0 targets on P0's calendar; after, to its current
+  severity. Targets run from receipt, so a severity change recomputes every due time.
+- `triage` is met at `triaged_at` while an incident commander is assigned; `first_update` at the
+  first customer update; `resolve` at resolution; `pir` at PIR completion.
+- `next_update` is due the first-update target after receipt until the first customer update,
+  then at the sooner of `last update + cadence` and the next-update time promised in the latest
+  customer update. It never pauses and is not applicable once resolved.
+- Pauses (waiting on the customer) stop `resolve` only. While paused its `remaining_s` is the
+  frozen calendar time left and `due_at` is projected as if resumed now. Pausing a clock that is
+  already past due changes nothing: it stays `breached` against its real due time.
+- A running clock is `breached` when `now > due_at` (at exactly `due_at` it is still `at_risk`),
+  and `at_risk` when the calendar time left is at most `at_risk_fraction` of its target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from itertools import pairwise
+
+from warroom.domain.calendar import add_time, elapsed
+from warroom.domain.models import Clock, ClockName, ClockState, IncidentState, Pause, Severity
+from warroom.domain.policy import Calendar, Policy
+
+__all__ = ["RUNNING", "clocks", "most_urgent", "resolve_due"]
+
+RUNNING = frozenset({ClockState.OK, ClockState.AT_RISK, ClockState.BREACHED, ClockState.PAUSED})
+"""States of a clock that still counts down."""
+
+
+def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockName, Clock]:
+    """Evaluate every SLA clock of `state` at `now`.
+
+    Args:
+        state: the folded escalation.
+        policy: targets and calendars.
+        now: the instant to evaluate at.
+
+    Returns:
+        One `Clock` per `ClockName`, in declaration order.
+    """
+    severity = state.severity if state.triaged else Severity.P0
+    targets = policy.for_severity(severity)
+    cal = policy.calendar_for(severity)
+    fraction = policy.at_risk_fraction
+    received = state.received_at
+
+    triage_met = state.triaged_at if state.roles.get("incident_commander") else None
+    first_due = add_time(received, targets.first_update, cal)
+    out = {
+        ClockName.TRIAGE: _deadline(
+            ClockName.TRIAGE, add_time(received, targets.triage, cal), targets.triage,
+            triage_met, now, cal, fraction,
+        ),
+        ClockName.FIRST_UPDATE: _deadline(
+            ClockName.FIRST_UPDATE, first_due, targets.first_update,
+            state.first_customer_update_at, now, cal, fraction,
+        ),
+        ClockName.NEXT_UPDATE: _next_update(state, first_due, targets.first_update,
+                                            targets.update_every, now, cal, fraction),
+        ClockName.RESOLVE: _resolve(state, targets.resolve, now, cal, fraction),
+    }
+    if state.resolved_at is None or targets.pir_due is None:
+        out[ClockName.PIR] = _not_applicable(ClockName.PIR)
+    else:
+        out[ClockName.PIR] = _deadline(
+            ClockName.PIR, add_time(state.resolved_at, targets.pir_due, cal), targets.pir_due,
+            state.pir_completed_at, now, cal, fraction,
+        )
+    return out
+
+
+def most_urgent(clocks: Mapping[ClockName, Clock]) -> Clock | None:
+    """The running clock with the least time left (breached ones first), or None."""
+    running = [
+        c for c in clocks.values() if c.state in RUNNING and c.remaining_s is not None
+    ]
+    if not running:
+        return None
+    return min(running, key=lambda c: (c.state is not ClockState.BREACHED, c.remaining_s))
+
+
+def resolve_due(
+    received: datetime, target: timedelta, pauses: list[Pause], now: datetime, cal: Calendar
+) -> tuple[datetime, timedelta | None]:
+    """When the resolution clock falls due, skipping paused time.
+
+    Args:
+        received: when the clock started.
+        target: calendar time allowed.
+        pauses: pause intervals in order; an open one (end None) runs until `now`.
+        now: the evaluation instant (pauses starting after it are ignored).
+        cal: the calendar counted in.
+
+    Returns:
+        `(due, frozen)`: `frozen` is None unless the clock is paused at `now`, in which case it
+        is the calendar time that was left when the pause began and `due` is projected as if
+        the clock resumed at `now`. A clock that fell due before the pause began is not paused:
+        its real due time is returned.
+    """
+    remaining = target
+    cur = received
+    if not pauses:
+        return add_time(cur, remaining, cal), None
+    if any(b.start < a.start for a, b in pairwise(pauses)):
+        pauses = sorted(pauses, key=lambda p: p.start)
+    always = cal.kind == "always"
+    for pause in pauses:
+        start, end = pause.start, pause.end
+        if start > now:
+            break
+        if end is not None and (end <= cur or end < start):
+            continue
+        if start > cur:
+            run = start - cur if always else elapsed(cur, start, cal)
+            # A clock already due when a pause began stays due then: pausing cannot un-breach.
+            if remaining < run or (remaining == run and end is not None):
+                return add_time(cur, remaining, cal), None
+            remaining -= run
+        if end is None or end > now:
+            return add_time(max(now, cur), remaining, cal), remaining
+        cur = end
+    return add_time(cur, remaining, cal), None
+
+
+def _not_applicable(name: ClockName) -> Clock:
+    return Clock(name=name, state=ClockState.NOT_APPLICABLE, due_at=None,
+                                 remaining_s=None, target_s=None, met_at=None)
+
+
+def _met(name: ClockName, due: datetime, target_s: float, met_at: datetime) -> Clock:
+    state = ClockState.MET if met_at <= due else ClockState.MET_LATE
+    return Clock(name=name, state=state, due_at=due, remaining_s=None,
+                                 target_s=target_s, met_at=met_at)
+
+
+def _running(
+    name: ClockName, due: datetime, target: timedelta, now: datetime, cal: Calendar,
+    fraction: float,
+) -> Clock:
+    if now > due:
+        state = ClockState.BREACHED
+    elif elapsed(now, due, cal) <= target * fraction:
+        state = ClockState.AT_RISK
+    else:
+        state = ClockState.OK
+    return Clock(name=name, state=state, due_at=due,
+                                 remaining_s=(due - now).total_seconds(),
+                                 target_s=target.total_seconds(), met_at=None)
+
+
+def _deadline(
+    name: ClockName, due: datetime, target: timedelta, met_at: datetime | None, now: datetime,
+    cal: Calendar, fraction: float,
+) -> Clock:
+    if met_at is not None:
+        return _met(name, due, target.total_seconds(), met_at)
+    return _running(name, due, target, now, cal, fraction)
+
+
+def _next_update(
+    state: IncidentState, first_due: datetime, first_target: timedelta, every: timedelta,
+    now: datetime, cal: Calendar, fraction: float,
+) -> Clock:
+    if state.resolved_at is not None:
+        return _not_applicable(ClockName.NEXT_UPDATE)
+    last = state.last_customer_update_at
+    if last is None:
+        return _running(ClockName.NEXT_UPDATE, first_due, first_target, now, cal, fraction)
+    due = add_time(last, every, cal)
+    promised = state.promised_next_update_at
+    if promised is not None and promised < due:
+        due = promised
+        every = elapsed(last, due, cal)
+    return _running(ClockName.NEXT_UPDATE, due, every, now, cal, fraction)
+
+
+def _resolve(
+    state: IncidentState, target: timedelta, now: datetime, cal: Calendar, fraction: float
+) -> Clock:
+    resolved = state.resolved_at
+    due, frozen = resolve_due(state.received_at, target, state.pauses,
+                              resolved if resolved is not None else now, cal)
+    if resolved is not None:
+        return _met(ClockName.RESOLVE, due, target.total_seconds(), resolved)
+    if frozen is None:
+        return _running(ClockName.RESOLVE, due, target, now, cal, fraction)
+    return Clock(name=ClockName.RESOLVE, state=ClockState.PAUSED, due_at=due,
+                                 remaining_s=frozen.total_seconds(),
+                                 target_s=target.total_seconds(), met_at=None)

@@ -1,0 +1,67 @@
+"""Entry point of a console started for a remote viewer: `python -m warroom.gate.child ARGS`.
+
+It runs the ordinary `warroom` command line (ARGS as for `warroom`), after closing the two ways a
+remote person could act on the server's desktop or disk through Textual itself:
+
+- `App.open_url` (the browser would open on the server, not at the person's end) is refused
+  with a notice that shows the link, so it can still be copied;
+- `App.deliver_binary` (behind `deliver_text`, `deliver_screenshot` and the command palette's
+  "Screenshot", which save into the server's Downloads folder) is refused with a notice; the
+  palette's Screenshot entry is removed.
+
+Subclasses that override these methods themselves (the console honours
+`WARROOM_REMOTE_SESSION=1`) keep their own behaviour. Nothing is patched unless
+`WARROOM_REMOTE_SESSION=1`, so the module is harmless to run locally.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+REMOTE_ENV = "WARROOM_REMOTE_SESSION"
+REFUSED_LINK = "Links can't be opened from a remote session: {url}"
+REFUSED_FILE = "Files can't be saved on the server from a remote session."
+
+
+def is_remote() -> bool:
+    """True inside a console started by the SSH gate or the web view."""
+    return os.environ.get(REMOTE_ENV) == "1"
+
+
+def guard_textual() -> None:
+    """Refuse opening links and saving files on the server in every Textual app."""
+    from textual.app import App
+
+    def open_url(self: App[Any], url: str, *, new_tab: bool = True) -> None:
+        self.notify(REFUSED_LINK.format(url=url), title="Not here", severity="warning")
+
+    def deliver_binary(self: App[Any], *args: Any, **kwargs: Any) -> str | None:
+        self.notify(REFUSED_FILE, title="Not here", severity="warning")
+        return None
+
+    original_commands = App.get_system_commands
+
+    def get_system_commands(self: App[Any], screen: Any) -> Iterable[Any]:
+        for command in original_commands(self, screen):
+            if getattr(command, "title", "") != "Screenshot":
+                yield command
+
+    App.open_url = open_url  # type: ignore[method-assign]
+    App.deliver_binary = deliver_binary  # type: ignore[method-assign,assignment]
+    App.get_system_commands = get_system_commands  # type: ignore[method-assign]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Guard Textual when remote, then run the `warroom` command line."""
+    if is_remote():
+        guard_textual()
+    from warroom.cli import main as cli_main
+
+    cli_main(list(sys.argv[1:] if argv is None else argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Importers that turn other tools' incident history into warroom events."""

@@ -1,0 +1,1 @@
+"""Renderers for reports and exports (Markdown, JSON, CSV)."""

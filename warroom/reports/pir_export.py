@@ -1,0 +1,195 @@
+"""Render a PIR document (`warroom.domain.pir.pir_document`) as Markdown or JSON.
+
+The Markdown is written to be sent to the customer: it names systems and roles rather than
+people, and leaves out internal detail (who posted what, blameless findings). Blameless findings
+are returned separately by `blameless_warnings` for the caller to print to stderr (the CLI) or
+show in the editor; the JSON keeps them under `blameless`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+__all__ = ["FORMATS", "blameless_warnings", "human_duration", "render", "render_json",
+           "render_markdown"]
+
+FORMATS = ("md", "json")
+CLOCK_TITLES = {"triage": "Triage", "first_update": "First update to you",
+                "next_update": "Update cadence", "resolve": "Resolution",
+                "pir": "This review"}
+TODO = "_To be completed._"
+
+
+def render(doc: dict[str, Any], fmt: str) -> str:
+    """Render in `md` or `json` (ValueError otherwise)."""
+    if fmt == "md":
+        return render_markdown(doc)
+    if fmt == "json":
+        return render_json(doc)
+    raise ValueError(f"unknown format {fmt!r} (choose md or json)")
+
+
+def render_json(doc: dict[str, Any]) -> str:
+    """Pretty JSON with a trailing newline."""
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def blameless_warnings(doc: dict[str, Any]) -> list[str]:
+    """One line per blameless finding, e.g. for stderr."""
+    return [f"warning: blameless check: {f['field']}: \"{f['phrase']}\" — {f['suggestion']}"
+            for f in doc.get("blameless", [])]
+
+
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _para(text: str) -> str:
+    return text.strip() if text and text.strip() else TODO
+
+
+def _short(text: str, limit: int = 140) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def human_duration(seconds: float) -> str:
+    """`2 h 30 min`, `1 d 2 h`, `45 s`: whole units, at most three, for readers."""
+    total = round(abs(seconds))
+    days, rest = divmod(total, 86400)
+    hrs, rest = divmod(rest, 3600)
+    mins, secs = divmod(rest, 60)
+    parts = [f"{n} {unit}" for n, unit in ((days, "d"), (hrs, "h"), (mins, "min")) if n]
+    if not parts:
+        return f"{secs} s"
+    return " ".join(parts[:3])
+
+
+def _money(value: Any) -> str:
+    return f"{float(value):,.2f}" if value is not None else "—"
+
+
+def render_markdown(doc: dict[str, Any]) -> str:
+    """The PIR as a customer-facing Markdown document."""
+    out: list[str] = [f"# Post-incident review: {doc['title']}", ""]
+    status = "Complete" if doc["complete"] else "Draft"
+    out += [f"**{doc['id']}** · {doc['customer']} · Severity {doc['severity']} · {status}", ""]
+    if not doc["complete"]:
+        out += ["> This review is a draft. Still to come: " + "; ".join(doc["gaps"]) + ".", ""]
+    duration = doc.get("duration_seconds")
+    out += ["| | |", "|---|---|",
+            f"| Reported | {_when(doc['received_at'])} |",
+            f"| Resolved | {_when(doc['resolved_at'])} |",
+            f"| Duration | {human_duration(duration) if duration is not None else '—'} |", ""]
+    out += ["## Summary", "", _para(doc["summary"] or doc.get("resolution_summary", "")), ""]
+    out += ["## Impact on you", "", _para(doc["customer_impact"]), ""]
+
+    out += ["## Timeline", ""]
+    if doc["timeline"]:
+        out += ["| Time | What happened |", "|---|---|"]
+        out += [f"| {_when(t['at'])} | {_cell(_short(t['text']))} |" for t in doc["timeline"]]
+    else:
+        out.append(TODO)
+    out.append("")
+
+    out += ["## Root cause", "", _para(doc["root_cause"]), ""]
+    out += ["## Why it happened (5 Whys)", ""]
+    out += [f"{i}. {w}" for i, w in enumerate(doc["whys"], start=1)] or [TODO]
+    out.append("")
+    if doc["contributing_factors"]:
+        out += ["## Contributing factors", ""]
+        out += [f"- {f}" for f in doc["contributing_factors"]] + [""]
+    if doc["went_well"]:
+        out += ["## What went well", ""]
+        out += [f"- {f}" for f in doc["went_well"]] + [""]
+
+    out += ["## Corrective actions", ""]
+    if doc["corrective_actions"]:
+        out += ["| # | Action | Owner | Due | Status |", "|---|---|---|---|---|"]
+        for a in doc["corrective_actions"]:
+            state = a["status"].replace("_", " ")
+            if a["status"] == "done" and a.get("completed_at"):
+                state = f"done {_when(a['completed_at'])}"
+            out.append(f"| {a['id']} | {_cell(a['title'])} | {_cell(a['owner'] or '—')} | "
+                       f"{_when(a['due_at'])} | {state} |")
+    else:
+        out.append(TODO)
+    out.append("")
+
+    out += _commitments(doc["commitments"])
+    out += _sla(doc["sla"])
+    out += _updates(doc["customer_updates"])
+    out += _credit(doc["credit"])
+    out.append(f"_Generated {_when(doc['generated_at'])}._")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _commitments(ledger: dict[str, Any]) -> list[str]:
+    out = ["## Our commitments to you", ""]
+    if not ledger["made"]:
+        return [*out, "No commitments were made during this incident.", ""]
+    out += [f"Made {ledger['made']} · met {ledger['met']} · missed {ledger['missed']} · "
+            f"open {ledger['open']}" + (f" ({ledger['overdue']} overdue)"
+                                        if ledger["overdue"] else ""), "",
+            "| # | Commitment | Due | Outcome |", "|---|---|---|---|"]
+    for c in ledger["items"]:
+        outcome = c["state"]
+        if c["closed_at"] and outcome in ("met", "missed"):
+            outcome = f"{outcome} {_when(c['closed_at'])}"
+        if c["renegotiations"]:
+            outcome += f" (due time renegotiated {len(c['renegotiations'])}×)"
+        out.append(f"| {c['id']} | {_cell(c['text'])} | {_when(c['due_at'])} | {outcome} |")
+    return [*out, ""]
+
+
+def _sla(rows: list[dict[str, Any]]) -> list[str]:
+    out = ["## Service levels", "", "| Measure | Due | Met at | Result |", "|---|---|---|---|"]
+    for r in rows:
+        if r["state"] == "not_applicable":
+            continue
+        if r["breached_by_seconds"]:
+            verb = "late by" if r["met_at"] else "overdue by"
+            result = f"{verb} {human_duration(r['breached_by_seconds'])}"
+        elif r["met_at"]:
+            result = "met"
+        else:
+            result = "in progress"
+        out.append(f"| {CLOCK_TITLES.get(r['clock'], r['clock'])} | {_when(r['due_at'])} | "
+                   f"{_when(r['met_at'])} | {result} |")
+    return [*out, ""]
+
+
+def _updates(updates: list[dict[str, Any]]) -> list[str]:
+    out = ["## Updates we sent you", ""]
+    if not updates:
+        return [*out, "No customer updates were recorded.", ""]
+    for u in updates:
+        out += [f"**{_when(u['at'])}** · {u['phase']}", ""]
+        out += ["> " + line if line.strip() else ">" for line in u["body"].splitlines()] + [""]
+    return out
+
+
+def _credit(credit: dict[str, Any]) -> list[str]:
+    approved, suggested = credit.get("approved"), credit.get("suggested")
+    out = ["## Service credit", ""]
+    if approved:
+        pct = approved.get("percent")
+        share = f" ({pct:g} % of the monthly fee)" if isinstance(pct, int | float) else ""
+        out.append(f"A service credit of **{_money(approved.get('amount'))}**{share} has been "
+                   "approved." + (f" {approved['reason']}" if approved.get("reason") else ""))
+    elif suggested and suggested.get("amount"):
+        out.append("A service credit under your agreement is being reviewed; we will confirm it "
+                   "separately.")
+    elif suggested:
+        out.append("No service credit applies: the resolution target was met.")
+    else:
+        out.append("No service credit applies.")
+    return [*out, ""]

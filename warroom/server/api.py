@@ -1,0 +1,109 @@
+"""The HTTP API: `create_app(store, policy, ...)` builds a FastAPI app over any Store.
+
+No module-level app: the factory takes the store, the policy, the clock and the token checker, so
+tests and `warroom serve` assemble exactly what they need. Everything lives under `/api/v1`
+(plus `/healthz`); OpenAPI at `/openapi.json`, interactive docs at `/docs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import TypeAdapter
+
+from warroom.domain.commands import COMMAND_ADAPTER, Open
+from warroom.domain.policy import Policy
+from warroom.server import errors
+from warroom.server.broker import Broker
+from warroom.server.deps import Parts, TokenVerifier
+from warroom.server.routes import commands, escalations, events, meta
+from warroom.service import WarRoom
+from warroom.store.base import Store
+
+API_PREFIX = "/api/v1"
+
+
+def system_clock() -> datetime:
+    """The server's wall clock (UTC): the authority for every client."""
+    return datetime.now(UTC)
+
+
+def create_app(
+    store: Store,
+    policy: Policy,
+    clock: Callable[[], datetime] = system_clock,
+    *,
+    tokens: TokenVerifier,
+    heartbeat: float = 10.0,
+    queue_size: int = 2000,
+    title: str = "warroom",
+) -> FastAPI:
+    """Build the API app.
+
+    Args:
+        store: the event store (normally a `SqliteStore`); the app does not close it.
+        policy: the policy commands are decided under (decision rights are checked here).
+        clock: the server's clock.
+        tokens: checks bearer tokens (`warroom.server.tokens.TokenBook`).
+        heartbeat: seconds between keep-alive comments on idle SSE streams.
+        queue_size: chunks a slow SSE subscriber may lag before it is dropped.
+    """
+    service = WarRoom(store, policy, clock)
+    broker = Broker(store, heartbeat=heartbeat, queue_size=queue_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await broker.start()
+        try:
+            yield
+        finally:
+            await broker.stop()
+
+    app = FastAPI(
+        title=title,
+        version="1",
+        summary="A war room for customer escalations: one event log, live over SSE.",
+        lifespan=lifespan,
+    )
+    app.state.warroom = Parts(service=service, store=store, broker=broker, tokens=tokens,
+                              clock=clock)
+    errors.install(app)
+    for router in (escalations.router, commands.router, events.router, meta.router,
+                   meta.health_router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(meta.health_router)
+    app.openapi = _openapi_with_commands(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi_with_commands(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """OpenAPI that also documents the command bodies parsed by hand in the routes."""
+
+    def build() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                             routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        ref = "#/components/schemas/{model}"
+        union = COMMAND_ADAPTER.json_schema(ref_template=ref)
+        components.update(union.pop("$defs", {}))
+        union.setdefault("properties", {})
+        components["CommandRequest"] = {
+            "description": "A command (`type` selects the verb) plus an optional "
+                           "`idempotency_key`.",
+            "allOf": [union, {"type": "object", "properties": {
+                "idempotency_key": {"type": "string", "maxLength": commands.MAX_KEY}}}],
+        }
+        open_schema = TypeAdapter(Open).json_schema(ref_template=ref)
+        components.update(open_schema.pop("$defs", {}))
+        components.setdefault("Open", open_schema)
+        app.openapi_schema = schema
+        return schema
+
+    return build

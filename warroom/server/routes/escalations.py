@@ -1,0 +1,118 @@
+"""Escalations: list, open, status (the `status --json` document), their events and drafts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from warroom.cli.output import urgency_key
+from warroom.domain import commands as c
+from warroom.server.deps import PartsDep, Reader, Writer
+from warroom.server.errors import ApiError
+from warroom.server.routes.commands import execute, json_object, parse, pick_key
+from warroom.server.routes.events import events_response
+
+router = APIRouter(prefix="/escalations", tags=["escalations"])
+
+
+@router.get("", summary="List escalations with their clocks")
+async def list_escalations(
+    parts: PartsDep,
+    who: Reader,
+    include_closed: Annotated[bool, Query(alias="all", description="include closed ones")] = False,
+) -> JSONResponse:
+    """Status documents of open (or all) escalations, most urgent first: `list --json`."""
+
+    def build() -> list[dict[str, Any]]:
+        service = parts.service
+        docs = [service.status(i) for i, s in service.states().items()
+                if include_closed or s.closed_at is None]
+        docs.sort(key=urgency_key)
+        return docs
+
+    return JSONResponse(await run_in_threadpool(build))
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Open an escalation",
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Open"}}}}},
+)
+async def open_escalation(
+    request: Request,
+    parts: PartsDep,
+    who: Writer,
+) -> JSONResponse:
+    """Open an escalation (the `open` command); the token's person becomes its commander."""
+    data = await json_object(request)
+    key = pick_key(data, request.headers.get("idempotency-key"))
+    if data.setdefault("type", "open") != "open":
+        raise ApiError(422, "type: must be 'open' here (use POST /api/v1/commands)",
+                       field="type")
+    command = parse(data)
+    assert isinstance(command, c.Open)
+    result = await execute(parts, command, who.person, key)
+    status = 200 if result.get("duplicate") else 201
+    headers = {"Location": f"/api/v1/escalations/{result.get('id')}"}
+    return JSONResponse(result, status_code=status, headers=headers)
+
+
+@router.get("/{incident_id}", summary="Status of one escalation")
+async def get_escalation(
+    incident_id: str,
+    parts: PartsDep,
+    who: Reader,
+    as_of: Annotated[datetime | None, Query(description="ISO 8601 time to evaluate at")] = None,
+) -> JSONResponse:
+    """The `status --json` document: state, clocks, commitments, decisions."""
+    doc = await run_in_threadpool(parts.service.status, incident_id, as_of)
+    return JSONResponse(doc)
+
+
+@router.get("/{incident_id}/events", summary="Events of one escalation")
+async def escalation_events(
+    incident_id: str,
+    parts: PartsDep,
+    who: Reader,
+    since: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """The escalation's events with seq > `since`, in order: `{"events": [...], "last_seq"}`."""
+
+    def build() -> Response:
+        events = parts.service.events(incident_id, since)
+        return events_response(events, parts.store.last_seq(), limit)
+
+    return await run_in_threadpool(build)
+
+
+@router.get("/{incident_id}/draft", summary="Your draft update")
+async def get_draft(incident_id: str, parts: PartsDep, who: Reader) -> JSONResponse:
+    """The draft the token's person keeps for this escalation (404 if none)."""
+    draft = await run_in_threadpool(parts.store.load_draft, incident_id, who.person)
+    if draft is None:
+        raise ApiError(404, f"no draft for {incident_id} by {who.person}")
+    return JSONResponse({"incident_id": draft.incident_id, "person": draft.person,
+                         "body": draft.body, "saved_at": draft.saved_at})
+
+
+@router.put("/{incident_id}/draft", summary="Keep a draft update")
+async def put_draft(incident_id: str, request: Request, parts: PartsDep,
+                    who: Writer) -> JSONResponse:
+    """Keep (replace) the token person's draft: the body is any JSON object."""
+    body = await json_object(request)
+    await run_in_threadpool(parts.store.save_draft, incident_id, who.person, body)
+    return JSONResponse({"incident_id": incident_id, "person": who.person})
+
+
+@router.delete("/{incident_id}/draft", status_code=204, summary="Discard your draft")
+async def delete_draft(incident_id: str, parts: PartsDep, who: Writer) -> Response:
+    """Forget the token person's draft."""
+    await run_in_threadpool(parts.store.discard_draft, incident_id, who.person)
+    return Response(status_code=204)

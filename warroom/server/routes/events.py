@@ -1,0 +1,77 @@
+"""The log: events since a seq, and the live Server-Sent Events stream."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from warroom.domain.models import Event
+from warroom.server.deps import PartsDep, Reader
+from warroom.server.errors import ApiError
+
+router = APIRouter(tags=["events"])
+
+
+def events_response(events: Sequence[Event], last_seq: int, limit: int | None) -> Response:
+    """`{"events": [...], "last_seq": N}`, each event encoded straight to JSON once."""
+    if limit is not None:
+        events = events[:limit]
+    body = '{"events":[' + ",".join(e.model_dump_json() for e in events)
+    body += f'],"last_seq":{max(last_seq, events[-1].seq if events else 0)}}}'
+    return Response(body, media_type="application/json")
+
+
+@router.get("/events", summary="Events since a seq")
+async def get_events(
+    parts: PartsDep,
+    who: Reader,
+    since: Annotated[int, Query(ge=0, description="return events with seq > since")] = 0,
+    limit: Annotated[int | None, Query(ge=0, description="at most this many")] = None,
+) -> Response:
+    """Every escalation's events with seq > `since`, in seq order, and the store's last seq."""
+
+    def build() -> Response:
+        last = parts.store.last_seq()
+        return events_response(parts.store.read(since), last, limit)
+
+    return await run_in_threadpool(build)
+
+
+@router.get(
+    "/stream",
+    summary="Live events (Server-Sent Events)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}},
+                     "description": "`id: <seq>` and `data: <event JSON>` per event"}},
+)
+async def stream(
+    parts: PartsDep,
+    who: Reader,
+    since: Annotated[int | None, Query(ge=0, description="start after this seq")] = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> StreamingResponse:
+    """New events as they are stored, one SSE message each (`id:` is the seq).
+
+    Resumes after `Last-Event-ID` (or `?since=N`) without gaps or repeats; with neither, starts
+    with the next new event. Comment lines (`: ping`) keep idle connections alive. A client that
+    falls far behind is disconnected and should reconnect with `Last-Event-ID`.
+    """
+    start: int
+    if last_event_id is not None and last_event_id.strip():
+        try:
+            start = int(last_event_id.strip())
+        except ValueError:
+            raise ApiError(400, "Last-Event-ID: must be an event seq (integer)",
+                           field="Last-Event-ID") from None
+    elif since is not None:
+        start = since
+    else:
+        start = parts.broker.last_seq
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(parts.broker.stream(start), media_type="text/event-stream",
+                             headers=headers)
+

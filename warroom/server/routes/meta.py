@@ -1,0 +1,56 @@
+"""Server time (for client clock-skew correction), health, identity and the policy in force."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from warroom.server.deps import PartsDep, Reader
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/time", summary="Server time")
+async def server_time(parts: PartsDep, who: Reader) -> JSONResponse:
+    """The server's clock: clients show SLA clocks on this time (skew corrected)."""
+    now = parts.clock()
+    return JSONResponse({"now": now.isoformat().replace("+00:00", "Z"),
+                         "timestamp": now.timestamp(), "last_seq": parts.broker.last_seq})
+
+
+@router.get("/me", summary="Who this token is")
+async def me(who: Reader) -> JSONResponse:
+    """The person a token acts as, and whether it is read-only."""
+    return JSONResponse({"person": who.person, "read_only": who.read_only,
+                         "token_id": who.token_id})
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready data with durations as seconds (what the policy loader accepts back)."""
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "value") and isinstance(value.value, str):
+        return value.value
+    return value
+
+
+@router.get("/policy", summary="The policy in force")
+async def policy(parts: PartsDep, who: Reader) -> JSONResponse:
+    """SLA targets, calendars, triage rules, roles, rights and templates (durations in seconds)."""
+    return JSONResponse(_plain(parts.service.policy.model_dump()))
+
+
+health_router = APIRouter(tags=["meta"])
+
+
+@health_router.get("/healthz", summary="Liveness (no token needed)")
+async def healthz(parts: PartsDep) -> JSONResponse:
+    """`{"status": "ok"}` while the server runs."""
+    return JSONResponse({"status": "ok", "subscribers": parts.broker.subscribers})

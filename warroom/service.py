@@ -1,0 +1,131 @@
+"""WarRoom: the one place commands are decided and appended, over any Store.
+
+The CLI, the console and the HTTP server all go through it, so every path enforces the same rules.
+It keeps folded state in memory and catches up incrementally from the store's log.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from warroom.domain.commands import CoreCommand
+from warroom.domain.decide import decide
+from warroom.domain.errors import NotFound, Refused
+from warroom.domain.models import Event, IncidentState
+from warroom.domain.policy import Policy
+from warroom.domain.reduce import as_of as fold_as_of
+from warroom.domain.reduce import reduce_all
+from warroom.domain.status import status_view
+from warroom.store.base import AppendResult, SeqConflict, Store
+
+MAX_ATTEMPTS = 100
+"""Optimistic-concurrency retries when other writers keep moving the log on."""
+
+
+class WarRoom:
+    """Commands in, state out, over one store.
+
+    Args:
+        store: where events live (a SQLite file, or a remote server's mirror).
+        policy: the configured policy.
+        clock: returns the current UTC time (the store's clock); injected for exact tests.
+    """
+
+    def __init__(self, store: Store, policy: Policy, clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.policy = policy
+        self.clock = clock
+        self._states: dict[str, IncidentState] = {}
+        self._seq = 0
+        self._lock = threading.RLock()
+
+    @property
+    def seq(self) -> int:
+        """The last seq folded into memory."""
+        return self._seq
+
+    def refresh(self) -> dict[str, IncidentState]:
+        """Catch up with the store; returns the states that changed (by id)."""
+        with self._lock:
+            events = self.store.read(self._seq)
+            return self.ingest(events)
+
+    def ingest(self, events: list[Event]) -> dict[str, IncidentState]:
+        """Fold events already read (e.g. from `Store.watch`); skips ones folded before."""
+        with self._lock:
+            fresh = [e for e in events if e.seq > self._seq]
+            if not fresh:
+                return {}
+            touched = {e.incident_id for e in fresh}
+            self._states = reduce_all(fresh, self._states)
+            self._seq = fresh[-1].seq
+            return {i: self._states[i] for i in touched if i in self._states}
+
+    def execute(
+        self, command: CoreCommand, actor: str, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Decide and append a command; returns its result with `seqs` and `duplicate`.
+
+        A command whose idempotency key was seen before returns the original result and writes
+        nothing. Raises a `CommandError` (and writes nothing) when the command is refused.
+        """
+        if idempotency_key:
+            seen = self.store.lookup(idempotency_key)
+            if seen is not None:
+                return _outcome(seen)
+        for _ in range(MAX_ATTEMPTS):
+            with self._lock:
+                self.refresh()
+                decision = decide(command, self._states, self.policy, actor, self.clock())
+                events = [e.model_copy(update={"idempotency_key": idempotency_key})
+                          for e in decision.events]
+                try:
+                    appended = self.store.append(
+                        events,
+                        expect_seq=self._seq,
+                        idempotency_key=idempotency_key,
+                        result=decision.result,
+                    )
+                except SeqConflict:
+                    continue
+                self.refresh()
+                return _outcome(appended)
+        raise Refused("the store is too busy: gave up after repeated concurrent writes")
+
+    def states(self) -> dict[str, IncidentState]:
+        """Every escalation's state (shared, read-only: never mutate)."""
+        with self._lock:
+            self.refresh()
+            return dict(self._states)
+
+    def state(self, incident_id: str, as_of: datetime | None = None) -> IncidentState:
+        """One escalation's state, now or as it stood at `as_of`."""
+        with self._lock:
+            self.refresh()
+            state = self._states.get(incident_id)
+        if state is None:
+            raise NotFound(f"unknown escalation {incident_id!r}")
+        if as_of is None:
+            return state
+        past = fold_as_of(self.store.read(0, incident_id=incident_id), as_of)
+        if past is None:
+            raise NotFound(f"{incident_id} had not been received at {as_of.isoformat()}")
+        return past
+
+    def status(self, incident_id: str, as_of: datetime | None = None) -> dict[str, Any]:
+        """The `status --json` document (clocks evaluated at `as_of`, default now)."""
+        state = self.state(incident_id, as_of)
+        return status_view(state, self.policy, as_of or self.clock())
+
+    def events(self, incident_id: str | None = None, since: int = 0) -> list[Event]:
+        """The log (of one escalation), seq > since."""
+        if incident_id is not None:
+            self.state(incident_id)
+        return self.store.read(since, incident_id=incident_id)
+
+
+def _outcome(appended: AppendResult) -> dict[str, Any]:
+    return {**appended.result, "seqs": list(appended.seqs), "duplicate": appended.duplicate}

@@ -1,0 +1,568 @@
+"""Talking to `warroom serve`: `HttpStore` (the Store protocol over HTTP + SSE) and
+`RemoteWarRoom` (the `WarRoom` service whose commands are decided by the server).
+
+- Reads (`read`, `last_seq`, `lookup`, drafts) are plain requests on a sync httpx client.
+- `watch()` follows `GET /api/v1/stream` (Server-Sent Events), resuming after the last seq it saw
+  with `Last-Event-ID`, reconnecting with exponential backoff and jitter.
+- Commands never go straight to the wire: `RemoteWarRoom.execute` writes them to the local
+  `Outbox` with an idempotency key, then flushes the outbox in order. While the server is
+  unreachable they wait; `watch()` flushes them as soon as it reconnects. The server keeps each
+  key's outcome, so a resend never makes a second event.
+- `connection()` says `connected`, `reconnecting` or `offline`, with the pending count.
+- `now()` is the server's clock as estimated from `GET /api/v1/time` (skew corrected), so clocks
+  on a laptop with a wrong clock still count down correctly.
+
+Callbacks registered with `on_change` may run on any thread (the console should hop to its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+from warroom.domain.commands import CoreCommand
+from warroom.domain.errors import CommandError, InvalidInput, NotFound, Refused, RightRequired
+from warroom.domain.models import Event
+from warroom.domain.policy import Policy
+from warroom.service import WarRoom
+from warroom.store.base import AppendResult, Draft, StoreError
+from warroom.store.outbox import Entry, FlushReport, Outbox, Sent
+
+API = "/api/v1"
+PAGE = 5000
+"""Events fetched per request when reading the log."""
+RETRY_STATUSES = frozenset({401, 408, 425, 429, 500, 502, 503, 504})
+"""Answers after which a queued command stays queued (the rest are final)."""
+
+
+class ConnectionState(StrEnum):
+    """How the client stands with its server."""
+
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A snapshot of the connection, for the status line."""
+
+    state: ConnectionState
+    pending: int
+    """Commands waiting in the outbox for this server."""
+    error: str = ""
+    """Why the last contact failed (empty when connected)."""
+    skew_s: float = 0.0
+    """Server clock minus local clock, in seconds."""
+    server: str = ""
+
+    def describe(self) -> str:
+        """`connected`, `reconnecting (3 pending)`, `offline (1 pending): <why>`."""
+        text = self.state.value
+        if self.pending:
+            text += f" ({self.pending} pending)"
+        if self.error and self.state is not ConnectionState.CONNECTED:
+            text += f": {self.error}"
+        return text
+
+
+class Forbidden(CommandError):
+    """The server refused the token for this (a read-only token writing)."""
+
+    exit_code = 3
+    http_status = 403
+
+
+def new_key() -> str:
+    """A fresh idempotency key."""
+    return uuid.uuid4().hex
+
+
+def command_error(status: int, body: dict[str, Any]) -> CommandError:
+    """Rebuild the domain error the server reported (same class, same message)."""
+    message = str(body.get("error") or f"server answered {status}")
+    exc: CommandError
+    if status == 422 or status == 400:
+        field = str(body.get("field") or "input")
+        exc = InvalidInput(field, str(body.get("reason") or message))
+    elif status == 404:
+        exc = NotFound(message)
+    elif status == 409:
+        exc = Refused(message)
+    elif status == 403 and body.get("roles") is not None and body.get("right") != "write":
+        exc = RightRequired(str(body.get("right")), list(body.get("roles") or []),
+                            dict(body.get("holders") or {}), str(body.get("actor") or "?"))
+    elif status == 403:
+        exc = Forbidden(message)
+    else:
+        exc = Refused(message)
+    exc.args = (message,)
+    return exc
+
+
+class HttpStore:
+    """The Store protocol against a warroom server (reads and watch; commands via the outbox).
+
+    Args:
+        url: `http(s)://host:port` of the server.
+        token: the bearer token (`warroom token add PERSON` on the server).
+        outbox: where commands wait while the server is unreachable.
+        timeout: seconds for one request.
+        offline_after: seconds of failed contact after which `reconnecting` becomes `offline`.
+        backoff: first and longest wait between reconnection attempts, in seconds.
+        verify: TLS verification (True, False, or a CA bundle path).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        outbox: Outbox | None = None,
+        timeout: float = 10.0,
+        offline_after: float = 10.0,
+        backoff: tuple[float, float] = (0.25, 8.0),
+        verify: bool | str = True,
+        heartbeat: float = 10.0,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.outbox = outbox if outbox is not None else Outbox()
+        self.offline_after = offline_after
+        self.backoff = backoff
+        self._headers = {"Authorization": f"Bearer {token}", "User-Agent": "warroom"}
+        self._verify = verify
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0))
+        self._stream_timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0),
+                                             read=max(3 * heartbeat, timeout))
+        self._client = httpx.Client(base_url=self.url + API, headers=self._headers,
+                                    timeout=self._timeout, verify=verify)
+        self._lock = threading.Lock()
+        self._ok = True
+        self._failing_since: float | None = None
+        self._error = ""
+        self._skew = 0.0
+        self._listeners: list[Callable[[Connection], None]] = []
+        self._last: Connection | None = None
+        self._flush_wake: asyncio.Event | None = None
+        self._closed = False
+
+    # -- connection state --
+
+    def now(self) -> datetime:
+        """The server's current time (local clock corrected by the measured skew)."""
+        return datetime.now(UTC) + timedelta(seconds=self._skew)
+
+    @property
+    def skew(self) -> float:
+        """Server clock minus local clock, in seconds."""
+        return self._skew
+
+    def connection(self) -> Connection:
+        """Connected / reconnecting / offline, with the count of commands waiting."""
+        with self._lock:
+            if self._ok:
+                state = ConnectionState.CONNECTED
+            elif (self._failing_since is not None
+                  and time.monotonic() - self._failing_since >= self.offline_after):
+                state = ConnectionState.OFFLINE
+            else:
+                state = ConnectionState.RECONNECTING
+            error = "" if self._ok else self._error
+        return Connection(state, self.outbox.count(self.url), error, self._skew, self.url)
+
+    def on_change(self, callback: Callable[[Connection], None]) -> None:
+        """Call `callback(connection)` whenever the state or pending count changes."""
+        self._listeners.append(callback)
+
+    def _notify(self) -> None:
+        if not self._listeners:
+            return
+        current = self.connection()
+        if current == self._last:
+            return
+        self._last = current
+        for callback in list(self._listeners):
+            callback(current)
+
+    def _mark_ok(self) -> None:
+        with self._lock:
+            self._ok = True
+            self._failing_since = None
+            self._error = ""
+        self._notify()
+
+    def _mark_failed(self, error: str) -> None:
+        with self._lock:
+            if self._ok or self._failing_since is None:
+                self._failing_since = time.monotonic()
+            self._ok = False
+            self._error = " ".join(error.split()) or "unreachable"
+        self._notify()
+
+    def _set_skew(self, t0: float, t1: float, server_ts: float) -> None:
+        self._skew = server_ts - (t0 + t1) / 2
+
+    # -- requests --
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One API request; connection problems become `StoreError` and mark the state."""
+        if self._closed:
+            raise StoreError(f"{self.url}: client is closed")
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            self._mark_failed(f"{type(exc).__name__}: {exc}")
+            raise StoreError(f"cannot reach warroom server {self.url}: {exc}") from exc
+        if response.status_code >= 500 or response.status_code == 401:
+            self._mark_failed(f"{response.status_code} {_message(response)}")
+        else:
+            self._mark_ok()
+        return response
+
+    def get_json(self, path: str, **params: Any) -> Any:
+        """GET a JSON document; raises the server's CommandError (404...) or StoreError."""
+        response = self.request("GET", path, params={k: v for k, v in params.items()
+                                                     if v is not None})
+        return _json_or_raise(response, self.url)
+
+    def sync_time(self) -> float:
+        """Measure the server's clock skew now; returns it in seconds."""
+        t0 = time.time()
+        doc = self.get_json("/time")
+        self._set_skew(t0, time.time(), float(doc["timestamp"]))
+        return self._skew
+
+    def me(self) -> dict[str, Any]:
+        """The person the token acts as: `{"person", "read_only", "token_id"}`."""
+        doc: dict[str, Any] = self.get_json("/me")
+        return doc
+
+    def fetch_policy(self) -> Policy:
+        """The policy the server decides under."""
+        return Policy.model_validate(self.get_json("/policy"))
+
+    # -- Store protocol --
+
+    def append(self, events: Sequence[Event], *, expect_seq: int | None = None,
+               idempotency_key: str | None = None,
+               result: dict[str, Any] | None = None) -> AppendResult:
+        """Not possible: a server decides commands itself (use `RemoteWarRoom.execute`)."""
+        raise StoreError("a warroom server takes commands, not raw events")
+
+    def lookup(self, idempotency_key: str) -> AppendResult | None:
+        """The stored outcome of a command key, or None."""
+        response = self.request("GET", f"/commands/{idempotency_key}")
+        if response.status_code == 404:
+            return None
+        body = _json_or_raise(response, self.url)
+        seqs = tuple(body.pop("seqs", ()))
+        body.pop("duplicate", None)
+        return AppendResult(seqs=seqs, result=body, duplicate=True)
+
+    def read(self, since_seq: int = 0, incident_id: str | None = None) -> list[Event]:
+        """Events with seq > since_seq (optionally of one incident), in seq order."""
+        path = "/events" if incident_id is None else f"/escalations/{incident_id}/events"
+        out: list[Event] = []
+        cursor = since_seq
+        while True:
+            doc = self.get_json(path, since=cursor, limit=PAGE)
+            page = [Event.model_validate(e) for e in doc["events"]]
+            out.extend(page)
+            if len(page) < PAGE:
+                return out
+            cursor = page[-1].seq
+
+    def last_seq(self) -> int:
+        """The server's highest seq."""
+        return int(self.get_json("/events", since=0, limit=0)["last_seq"])
+
+    def save_draft(self, incident_id: str, person: str, body: dict[str, Any]) -> None:
+        """Keep a draft on the server (always the token's person's)."""
+        _json_or_raise(self.request("PUT", f"/escalations/{incident_id}/draft", json=body),
+                       self.url)
+
+    def load_draft(self, incident_id: str, person: str) -> Draft | None:
+        """The token person's kept draft, if any."""
+        response = self.request("GET", f"/escalations/{incident_id}/draft")
+        if response.status_code == 404:
+            return None
+        doc = _json_or_raise(response, self.url)
+        return Draft(incident_id=doc["incident_id"], person=doc["person"], body=doc["body"],
+                     saved_at=doc["saved_at"])
+
+    def discard_draft(self, incident_id: str, person: str) -> None:
+        """Forget the token person's draft."""
+        response = self.request("DELETE", f"/escalations/{incident_id}/draft")
+        if response.status_code != 204:
+            _json_or_raise(response, self.url)
+
+    def close(self) -> None:
+        """Close the HTTP client and the outbox."""
+        if not self._closed:
+            self._closed = True
+            self._client.close()
+            self.outbox.close()
+
+    # -- commands through the outbox --
+
+    def send(self, entry: Entry) -> Sent:
+        """Post one queued command; classify the answer for the outbox."""
+        body = dict(entry.command)
+        if entry.attempts and body.get("at") is None:
+            # It waited: it happened when the person issued it, not when it finally went out.
+            body["at"] = entry.queued_at.isoformat()
+        body["idempotency_key"] = entry.key
+        try:
+            response = self.request("POST", "/commands", json=body)
+        except StoreError as exc:
+            return Sent("retry", error=str(exc))
+        try:
+            doc = response.json()
+        except ValueError:
+            doc = {"error": response.text[:200]}
+        if not isinstance(doc, dict):
+            doc = {"result": doc}
+        if response.status_code in RETRY_STATUSES:
+            return Sent("retry", response.status_code, doc,
+                        f"{response.status_code} {doc.get('error', '')}".strip())
+        if response.is_success:
+            return Sent("ok", response.status_code, doc)
+        return Sent("rejected", response.status_code, doc)
+
+    def flush(self, wait: float = 10.0) -> FlushReport:
+        """Send every queued command for this server, in order (see `Outbox.flush`)."""
+        report = self.outbox.flush(self.url, self.send, wait=wait)
+        self._notify()
+        return report
+
+    def wake_flush(self) -> None:
+        """Ask a running `watch()` to flush the outbox soon."""
+        wake = self._flush_wake
+        if wake is not None:
+            with contextlib.suppress(RuntimeError):
+                wake.set()
+
+    # -- live push --
+
+    async def watch(self, since_seq: int = 0) -> AsyncIterator[list[Event]]:
+        """Yield batches of new events as the server pushes them, forever.
+
+        Reconnects with backoff (resuming after the last seq seen, so nothing is missed or
+        repeated), keeps the clock skew fresh and flushes the outbox on every reconnect.
+        """
+        buffer: deque[Event] = deque()
+        wake = asyncio.Event()
+        self._flush_wake = asyncio.Event()
+        follower = asyncio.create_task(self._follow(since_seq, buffer, wake))
+        flusher = asyncio.create_task(self._flush_loop(self._flush_wake))
+        try:
+            while True:
+                while not buffer:
+                    if follower.done():
+                        follower.result()
+                        return
+                    wake.clear()
+                    await wake.wait()
+                batch = list(buffer)
+                buffer.clear()
+                yield batch
+        finally:
+            for task in (follower, flusher):
+                task.cancel()
+            for task in (follower, flusher):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def _follow(self, since: int, buffer: deque[Event], wake: asyncio.Event) -> None:
+        from httpx_sse import aconnect_sse
+
+        last = since
+        delay = self.backoff[0]
+        async with httpx.AsyncClient(base_url=self.url + API, headers=self._headers,
+                                     timeout=self._stream_timeout, verify=self._verify) as client:
+            while not self._closed:
+                try:
+                    t0 = time.time()
+                    response = await client.get("/time")
+                    if response.status_code == 200:
+                        self._set_skew(t0, time.time(), float(response.json()["timestamp"]))
+                    headers = {"Last-Event-ID": str(last), "Accept": "text/event-stream"}
+                    async with aconnect_sse(client, "GET", "/stream", headers=headers) as source:
+                        status = source.response.status_code
+                        if status != 200:
+                            await source.response.aread()
+                            self._mark_failed(f"{status} {_message(source.response)}")
+                        else:
+                            self._mark_ok()
+                            delay = self.backoff[0]
+                            if self._flush_wake is not None:
+                                self._flush_wake.set()
+                            async for sse in source.aiter_sse():
+                                if not sse.data:
+                                    continue
+                                event = Event.model_validate_json(sse.data)
+                                if event.seq > last:
+                                    last = event.seq
+                                    buffer.append(event)
+                                    wake.set()
+                            # The server ended the stream (restart, or we lagged): come back now.
+                            continue
+                except asyncio.CancelledError:
+                    raise
+                except (httpx.HTTPError, OSError, ValueError) as exc:
+                    self._mark_failed(f"{type(exc).__name__}: {exc}")
+                await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+                delay = min(delay * 2, self.backoff[1])
+
+    async def _flush_loop(self, wake: asyncio.Event, every: float = 5.0) -> None:
+        """Flush after each reconnect and every few seconds while commands wait."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), every)
+            wake.clear()
+            waiting: int = await asyncio.to_thread(self.outbox.count, self.url)
+            if self._ok and waiting:
+                await asyncio.to_thread(self.flush, 0.5)
+            else:
+                self._notify()
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        doc = response.json()
+    except ValueError:
+        return response.text[:200]
+    return str(doc.get("error", "")) if isinstance(doc, dict) else ""
+
+
+def _json_or_raise(response: httpx.Response, url: str) -> Any:
+    """The body of a 2xx answer; otherwise the server's CommandError or a StoreError."""
+    try:
+        doc = response.json() if response.content else {}
+    except ValueError:
+        doc = {"error": response.text[:200]}
+    if response.is_success:
+        return doc
+    body = doc if isinstance(doc, dict) else {}
+    if response.status_code == 401:
+        raise StoreError(f"{url} refused the token ({body.get('error', 'unauthorized')}): "
+                         "set WARROOM_TOKEN or remote.token in the config")
+    if response.status_code >= 500:
+        raise StoreError(f"{url}: server error {response.status_code}: "
+                         f"{body.get('error', response.reason_phrase)}")
+    raise command_error(response.status_code, body)
+
+
+class RemoteWarRoom(WarRoom):
+    """The WarRoom service against a server: reads fold the server's log locally, commands are
+    decided by the server (as the token's person) and travel through the outbox.
+
+    Args:
+        store: the HttpStore.
+        policy: the server's policy (as fetched), used for local clock views.
+        queue_offline: when the server is unreachable, keep commands queued and return
+            `{"queued": True, ...}` (default) instead of raising `StoreError`.
+    """
+
+    store: HttpStore
+
+    def __init__(self, store: HttpStore, policy: Policy, *, queue_offline: bool = True) -> None:
+        super().__init__(store, policy, store.now)
+        self.queue_offline = queue_offline
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        config: Any = None,
+        *,
+        token: str | None = None,
+        outbox: Outbox | None = None,
+        policy: Policy | None = None,
+        queue_offline: bool = True,
+        **options: Any,
+    ) -> RemoteWarRoom:
+        """Connect to `url`: token from the argument, `$WARROOM_TOKEN` or `config.remote.token`.
+
+        Measures clock skew, fetches the server's policy (falling back to the local config's
+        when offline) and sends anything left in the outbox from earlier runs.
+        """
+        remote = getattr(config, "remote", None)
+        token = token or os.environ.get("WARROOM_TOKEN") or getattr(remote, "token", None)
+        if not token:
+            raise StoreError(f"no token for {url}: set WARROOM_TOKEN or remote.token in the "
+                             "config (the server admin runs 'warroom token add PERSON')")
+        store = HttpStore(url, token, outbox=outbox, **options)
+        try:
+            store.sync_time()
+            policy = store.fetch_policy()
+        except StoreError:
+            if policy is None and config is None:
+                store.close()
+                raise
+            policy = policy or config.policy
+        else:
+            if store.outbox.count(store.url):
+                store.flush()
+        assert policy is not None
+        return cls(store, policy, queue_offline=queue_offline)
+
+    def connection(self) -> Connection:
+        """Connected / reconnecting / offline, with the pending count."""
+        return self.store.connection()
+
+    def flush(self) -> FlushReport:
+        """Send queued commands now."""
+        return self.store.flush()
+
+    def execute(
+        self, command: CoreCommand, actor: str, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Queue the command, send the queue in order, and return the server's result.
+
+        `actor` is informational: the server acts as the token's person. Raises the server's
+        CommandError (same class and message as a local run). If the server is unreachable the
+        command stays queued and `{"queued": True, "idempotency_key", "pending"}` is returned.
+        """
+        key = idempotency_key or new_key()
+        outbox = self.store.outbox
+        outbox.add(self.store.url, key, actor, command.model_dump(mode="json"), self.clock())
+        report = self.store.flush()
+        outcome = outbox.outcome(key)
+        if outcome is None:
+            if not self.queue_offline:
+                outbox.discard(key)
+                raise StoreError(report.error or f"{self.store.url}: not sent")
+            return {
+                "id": getattr(command, "incident_id", None),
+                "queued": True,
+                "idempotency_key": key,
+                "pending": outbox.count(self.store.url),
+                "seqs": [],
+                "duplicate": False,
+                "error": report.error,
+            }
+        if not outcome.ok:
+            raise command_error(outcome.status, outcome.body)
+        with contextlib.suppress(StoreError):
+            self.refresh()
+        return dict(outcome.body)
+
+    def status(self, incident_id: str, as_of: datetime | None = None) -> dict[str, Any]:
+        """The server's `status --json` document."""
+        params = {"as_of": as_of.isoformat()} if as_of is not None else {}
+        doc: dict[str, Any] = self.store.get_json(f"/escalations/{incident_id}", **params)
+        return doc

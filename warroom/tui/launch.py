@@ -1,0 +1,54 @@
+"""Entry points for the CLI: build the console app, or build and run it.
+
+Imports only Textual and warroom's domain (never fastapi/uvicorn/httpx), so the console starts
+fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from warroom.service import WarRoom
+    from warroom.tui.app import WarRoomApp
+
+
+def make_app(
+    service: WarRoom,
+    *,
+    user: str,
+    theme: str | None = None,
+    wall: bool = False,
+    incident_id: str | None = None,
+    clock: Callable[[], datetime] | None = None,
+    bell: bool = True,
+) -> WarRoomApp:
+    """The console app over `service`, acting as `user`.
+
+    Args:
+        service: commands in, state out (its store is used only from worker threads).
+        user: who is at the keyboard (decision rights are checked against this name).
+        theme: a theme name (`dark`, `warroom-light`, any Textual theme); None: the default.
+        wall: the read-only wallboard of every open escalation instead of the console.
+        incident_id: the escalation to show first (default: the most urgent open one).
+        clock: the heartbeat's clock (default: the service's clock); tests pass a frozen one.
+        bell: ring the terminal bell once when a customer update becomes overdue.
+    """
+    from warroom.tui.app import WarRoomApp
+
+    return WarRoomApp(service, user=user, theme=theme, wall=wall, incident_id=incident_id,
+                      clock=clock, bell=bell)
+
+
+def run_console(
+    service: WarRoom,
+    *,
+    user: str,
+    theme: str | None,
+    wall: bool = False,
+    incident_id: str | None = None,
+) -> None:
+    """Run the console (or wallboard) in this terminal until the user quits."""
+    make_app(service, user=user, theme=theme, wall=wall, incident_id=incident_id).run()

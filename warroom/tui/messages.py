@@ -1,0 +1,87 @@
+"""Messages between the console's workers, screens and widgets.
+
+Workers never touch widgets: they post one of these, and a handler on the UI thread applies it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+from warroom.domain.commands import CoreCommand
+from warroom.domain.errors import CommandError
+from warroom.domain.models import Event, IncidentState
+from warroom.store.base import Draft
+
+
+@dataclass
+class StateLoaded(Message):
+    """The first read of the store finished."""
+
+    states: dict[str, IncidentState]
+    incident_id: str | None
+    events: list[Event]
+    """The timeline of `incident_id`."""
+    seq: int
+    """The last seq read; live watching continues from here."""
+
+
+@dataclass
+class TimelineLoaded(Message):
+    """The events of one escalation were read (after switching escalation)."""
+
+    incident_id: str
+    events: list[Event]
+
+
+@dataclass
+class EventsArrived(Message):
+    """Live: new events in the store, by anyone, with the states they changed."""
+
+    events: list[Event]
+    states: dict[str, IncidentState]
+
+
+@dataclass
+class ConnectionChanged(Message):
+    """The store watcher's state: `live`, `connecting` or `offline: <why>`."""
+
+    status: str
+
+
+@dataclass
+class CommandSucceeded(Message):
+    """A command was carried out and stored."""
+
+    command: CoreCommand
+    result: dict[str, Any]
+    states: dict[str, IncidentState]
+
+
+@dataclass
+class CommandRefused(Message):
+    """A command was refused (rights, invariants, bad input) or the store failed."""
+
+    command: CoreCommand
+    error: CommandError | Exception
+
+    @property
+    def text(self) -> str:
+        """What to tell the user."""
+        return str(self.error) or type(self.error).__name__
+
+
+@dataclass
+class DraftLoaded(Message):
+    """A kept composer draft was read (None: there is none)."""
+
+    draft: Draft | None
+
+
+@dataclass
+class OpenEscalation(Message):
+    """Request: show this escalation on the main screen."""
+
+    incident_id: str

@@ -1,0 +1,295 @@
+"""The status-update composer: audience, template, editable text, live preview, promised next
+update, posted with one key. The draft is saved to the store on every change (debounced), so it
+survives a refused post, a crash and a restart; it is discarded only when posted or on request.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from warroom.domain.commands import PostUpdate
+from warroom.domain.errors import CommandError
+from warroom.domain.models import Audience, IncidentState
+from warroom.domain.templates import context_for, render, select
+from warroom.domain.timeparse import TimeParseError
+from warroom.tui import messages as m
+from warroom.tui.view import Board, dual, parse_when
+
+SAVE_DELAY_S = 0.4
+"""Debounce for saving the draft after a change."""
+NO_TEMPLATE = "(none)"
+
+
+class ComposerScreen(ModalScreen[None]):
+    """Write and post a status update for the board's escalation."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "post", "Post update"),
+        Binding("escape", "close", "Close (keep draft)"),
+        Binding("ctrl+d", "discard", "Discard draft"),
+    ]
+
+    def __init__(self, board: Board) -> None:
+        super().__init__(classes="composer-screen")
+        self.state: IncidentState = board.state
+        self.board = board
+        self._timer: Timer | None = None
+        self._lock = threading.Lock()
+        self._posted = False
+        self._ready = False
+
+    # -- layout --
+
+    def compose(self) -> ComposeResult:
+        state = self.state
+        with Vertical(id="composer") as box:
+            box.border_title = f"Status update · {state.id} · {state.severity.value} · " \
+                               f"{state.customer} · {state.phase.value}"
+            with Horizontal(classes="row"):
+                yield Label("Audience", classes="inline-label")
+                yield Select([(a.value, a.value) for a in Audience], value=Audience.CUSTOMER.value,
+                             allow_blank=False, id="audience", compact=True)
+                yield Label("Template", classes="inline-label")
+                yield Select([(NO_TEMPLATE, NO_TEMPLATE)], value=NO_TEMPLATE, allow_blank=False,
+                             id="template", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Next update by", classes="inline-label")
+                yield Input("", placeholder="+30m, 16:30 or ISO", id="next-at", compact=True)
+                yield Static("", id="next-resolved")
+            with Horizontal(id="compose-body"):
+                editor = TextArea("", id="editor", soft_wrap=True)
+                editor.border_title = "Text ({placeholders} are filled in)"
+                if self.app.is_headless:
+                    editor.cursor_blink = False
+                yield editor
+                with VerticalScroll(id="preview-box") as preview_box:
+                    preview_box.border_title = "Preview"
+                    yield Static("", id="preview")
+            yield Static("loading draft…", id="composer-status")
+
+    def on_mount(self) -> None:
+        if self.app.is_headless:
+            self.query_one("#next-at", Input).cursor_blink = False
+        self._load_draft()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < 100, "-narrow")
+
+    # -- draft storage (workers) --
+
+    @property
+    def _store(self) -> Any:
+        return self.app.service.store  # type: ignore[attr-defined]
+
+    @property
+    def _user(self) -> str:
+        return str(self.app.user)  # type: ignore[attr-defined]
+
+    @work(thread=True, group="draft", exit_on_error=False)
+    def _load_draft(self) -> None:
+        self.post_message(m.DraftLoaded(self._store.load_draft(self.state.id, self._user)))
+
+    def _save_now(self, body: dict[str, Any]) -> None:
+        with self._lock:
+            if not self._posted:
+                self._store.save_draft(self.state.id, self._user, body)
+
+    @on(m.DraftLoaded)
+    def _draft_loaded(self, message: m.DraftLoaded) -> None:
+        body = message.draft.body if message.draft is not None else {}
+        audience = body.get("audience") or Audience.CUSTOMER.value
+        with self.prevent(Select.Changed, Input.Changed, TextArea.Changed):
+            self.query_one("#audience", Select).value = audience
+            self._set_templates(audience, body.get("template"))
+            template = self._template_value()
+            text = body.get("text")
+            self.query_one("#editor", TextArea).text = (
+                text if text is not None else self._template_body(template))
+            self.query_one("#next-at", Input).value = body.get(
+                "next_update", self._default_next(audience))
+        self._ready = True
+        status = f"draft restored (saved {message.draft.saved_at[11:19]} UTC)" \
+            if message.draft is not None else "new draft"
+        self._status(status)
+        self._refresh_preview()
+        self.query_one("#editor", TextArea).focus()
+
+    def _draft_body(self) -> dict[str, Any]:
+        return {
+            "audience": self.query_one("#audience", Select).value,
+            "template": self._template_value(),
+            "text": self.query_one("#editor", TextArea).text,
+            "next_update": self.query_one("#next-at", Input).value,
+        }
+
+    def _changed(self) -> None:
+        if not self._ready:
+            return
+        self._refresh_preview()
+        if self._timer is None:
+            self._timer = self.set_timer(SAVE_DELAY_S, self._flush)
+        else:
+            self._timer.reset()
+
+    def _flush(self) -> None:
+        self._timer = None
+        body = self._draft_body()
+        self.app.run_worker(lambda: self._save_now(body), thread=True, group="draft",
+                            exit_on_error=False)
+        self._status(f"draft saved {self.app.clock():%H:%M:%S} UTC")  # type: ignore[attr-defined]
+
+    # -- templates and preview --
+
+    def _templates(self, audience: str) -> list[str]:
+        state = self.state
+        found = select(self.app.policy.templates, state.severity,  # type: ignore[attr-defined]
+                       Audience(audience), state.phase)
+        return [t.name for t in found]
+
+    def _set_templates(self, audience: str, wanted: str | None = None) -> None:
+        names = self._templates(audience)
+        options = [(n, n) for n in names] + [(NO_TEMPLATE, NO_TEMPLATE)]
+        widget = self.query_one("#template", Select)
+        widget.set_options(options)
+        widget.value = wanted if wanted in names or wanted == NO_TEMPLATE else options[0][1]
+
+    def _template_value(self) -> str | None:
+        value = self.query_one("#template", Select).value
+        return None if value in (NO_TEMPLATE, Select.BLANK) else str(value)
+
+    def _template_body(self, name: str | None) -> str:
+        for template in self.app.policy.templates:  # type: ignore[attr-defined]
+            if template.name == name:
+                return template.body.strip()
+        return ""
+
+    def _default_next(self, audience: str) -> str:
+        if audience != Audience.CUSTOMER.value:
+            return ""
+        policy = self.app.policy  # type: ignore[attr-defined]
+        severity = self.state.severity if self.state.triaged else "P0"
+        minutes = int(policy.severities[severity].update_every.total_seconds() // 60)
+        return f"+{minutes}m"
+
+    def _next_update(self) -> datetime | None:
+        text = self.query_one("#next-at", Input).value.strip()
+        return parse_when(text, self.app.clock()) if text else None  # type: ignore[attr-defined]
+
+    def _rendered(self) -> str:
+        now = self.app.clock()  # type: ignore[attr-defined]
+        context = context_for(self.state, self.app.policy, now,  # type: ignore[attr-defined]
+                              self._next_update())
+        return render(self.query_one("#editor", TextArea).text, context).strip()
+
+    def _refresh_preview(self) -> None:
+        resolved = self.query_one("#next-resolved", Static)
+        try:
+            when = self._next_update()
+            note = " (becomes a commitment)" if self._audience() == "customer" else ""
+            resolved.update(f"→ {dual(when, self.board.tz)}{note}" if when else "→ none promised")
+        except TimeParseError as exc:
+            resolved.update(f"✖ {exc}")
+        preview = self.query_one("#preview", Static)
+        try:
+            preview.update(self._rendered() or "(empty)")
+            preview.remove_class("-error")
+        except (CommandError, TimeParseError) as exc:
+            preview.update(f"✖ {exc}")
+            preview.add_class("-error")
+
+    def _audience(self) -> str:
+        return str(self.query_one("#audience", Select).value)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#composer-status", Static).update(
+            f"{text} · ctrl+s post · esc close (draft kept) · ctrl+d discard")
+
+    # -- events --
+
+    @on(Select.Changed, "#audience")
+    def _audience_changed(self, event: Select.Changed) -> None:
+        with self.prevent(Select.Changed, Input.Changed, TextArea.Changed):
+            self._set_templates(str(event.value))
+            self.query_one("#editor", TextArea).text = self._template_body(self._template_value())
+            self.query_one("#next-at", Input).value = self._default_next(str(event.value))
+        self._changed()
+
+    @on(Select.Changed, "#template")
+    def _template_changed(self, event: Select.Changed) -> None:
+        with self.prevent(TextArea.Changed):
+            self.query_one("#editor", TextArea).text = self._template_body(self._template_value())
+        self._changed()
+
+    @on(TextArea.Changed)
+    @on(Input.Changed)
+    def _edited(self) -> None:
+        self._changed()
+
+    # -- actions --
+
+    def action_post(self) -> None:
+        """Post the update (the draft is kept if it is refused)."""
+        try:
+            command = PostUpdate(
+                incident_id=self.state.id, audience=Audience(self._audience()),
+                template=self._template_value(), body=self._rendered(),
+                next_update_at=self._next_update())
+        except (CommandError, TimeParseError, ValueError) as exc:
+            self._status(f"✖ {exc}")
+            return
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._status("posting…")
+        self._post(command, self._draft_body())
+
+    @work(thread=True, group="post", exit_on_error=False)
+    def _post(self, command: PostUpdate, body: dict[str, Any]) -> None:
+        with self._lock:
+            self._store.save_draft(self.state.id, self._user, body)
+            outcome = self.app.execute_now(command)  # type: ignore[attr-defined]
+            if isinstance(outcome, m.CommandSucceeded):
+                self._store.discard_draft(self.state.id, self._user)
+                self._posted = True
+        self.post_message(outcome)
+
+    @on(m.CommandSucceeded)
+    def _posted_ok(self) -> None:
+        self.dismiss(None)
+
+    @on(m.CommandRefused)
+    def _refused(self, message: m.CommandRefused) -> None:
+        self._status(f"✖ refused, draft kept: {message.text}")
+
+    def action_close(self) -> None:
+        """Close; the draft stays in the store."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._flush()
+        self.dismiss(None)
+
+    def action_discard(self) -> None:
+        """Forget the draft and close."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+        def discard() -> None:
+            with self._lock:
+                self._posted = True
+                self._store.discard_draft(self.state.id, self._user)
+
+        self.app.run_worker(discard, thread=True, group="draft", exit_on_error=False)
+        self.notify("Draft discarded", timeout=3)
+        self.dismiss(None)

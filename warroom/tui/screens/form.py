@@ -1,0 +1,147 @@
+"""A small modal form for the one- or two-field actions (note, commitment, assign, ...).
+
+The form builds the command itself, so bad input (an unparseable time, an empty reason) is
+shown inline and the form stays open; it is dismissed with the command, or None if cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from warroom.domain.commands import CoreCommand
+from warroom.domain.errors import CommandError
+
+
+@dataclass
+class Field:
+    """One input of a form."""
+
+    name: str
+    label: str
+    kind: Literal["text", "choice", "bool"] = "text"
+    value: Any = ""
+    choices: Sequence[tuple[str, str]] = field(default_factory=list)
+    """(label, value) pairs for a choice."""
+    placeholder: str = ""
+    hint: str = ""
+
+
+def error_text(exc: Exception) -> str:
+    """A one-line message for invalid input."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
+    return str(exc)
+
+
+class FormScreen(ModalScreen[CoreCommand | None]):
+    """Fields, an inline error line, and Save / Cancel (ctrl+s / escape)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Save"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        build: Callable[[dict[str, Any]], CoreCommand],
+        *,
+        submit_label: str = "Save",
+        note: str = "",
+    ) -> None:
+        super().__init__(classes="form-screen")
+        self.form_title = title
+        self.fields = list(fields)
+        self.build = build
+        self.submit_label = submit_label
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = self.form_title
+            if self.note:
+                yield Static(self.note, classes="note")
+            for spec in self.fields:
+                with Horizontal(classes="form-row"):
+                    yield Label(spec.label, classes="field-label")
+                    yield self._widget(spec)
+                if spec.hint:
+                    yield Static(spec.hint, classes="hint")
+            yield from self.extra()
+            yield Static("", id="form-error")
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self.submit_label} (ctrl+s)", id="submit", variant="primary",
+                             compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+
+    def extra(self) -> ComposeResult:
+        """More widgets below the fields (for subclasses)."""
+        yield from ()
+
+    def _widget(self, spec: Field) -> Widget:
+        wid = f"field-{spec.name}"
+        if spec.kind == "choice":
+            return Select(list(spec.choices), value=spec.value, allow_blank=False, id=wid,
+                          compact=True)
+        if spec.kind == "bool":
+            return Checkbox("", value=bool(spec.value), id=wid, compact=True)
+        widget = Input(str(spec.value), placeholder=spec.placeholder, id=wid, compact=True)
+        if self.app.is_headless:
+            widget.cursor_blink = False
+        return widget
+
+    def values(self) -> dict[str, Any]:
+        """Current field values by name."""
+        out: dict[str, Any] = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, Input):
+                out[spec.name] = widget.value.strip()
+            elif isinstance(widget, Checkbox):
+                out[spec.name] = widget.value
+            elif isinstance(widget, Select):
+                out[spec.name] = None if widget.is_blank() else widget.value
+        return out
+
+    def action_submit(self) -> None:
+        """Build the command; dismiss with it, or show what is wrong."""
+        try:
+            command = self.build(self.values())
+        except (ValidationError, ValueError, CommandError) as exc:
+            self.query_one("#form-error", Static).update(f"✖ {error_text(exc)}")
+            return
+        self.dismiss(command)
+
+    def action_cancel(self) -> None:
+        """Close without doing anything."""
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        if event.input is inputs[-1]:
+            self.action_submit()
+        else:
+            self.focus_next()

@@ -1,0 +1,98 @@
+"""The wallboard (`warroom wall`): read-only, large type, every open escalation at once."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Digits, Static
+
+from warroom.domain.models import ClockState
+from warroom.tui.screens.escalations import next_update_cell, open_boards
+from warroom.tui.view import CLOCK_TITLES, Board, badge, countdown, dual, state_class
+from warroom.tui.widgets.clocks import STATE_STYLES
+from warroom.tui.widgets.header import connection_part, severity_badge
+
+_CLASSES = [state_class(s) for s in ClockState]
+
+
+class EscalationCard(Vertical):
+    """One escalation: who and how bad, the most urgent clock in large digits, next update."""
+
+    board: reactive[Board | None] = reactive(None, init=False)
+
+    def __init__(self, board: Board) -> None:
+        super().__init__(name=board.state.id)
+        self.set_reactive(EscalationCard.board, board)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="card-title")
+        yield Digits("", classes="big")
+        yield Static("", classes="card-state")
+        yield Static("", classes="card-next")
+
+    def on_mount(self) -> None:
+        self.watch_board(self.board)
+
+    def watch_board(self, board: Board | None) -> None:
+        if board is None or not self.is_mounted:
+            return
+        s = board.state
+        self.border_title = f"{s.id} · {s.customer}"
+        self.query_one(".card-title", Static).update(Content.assemble(
+            severity_badge(s.severity.value, s.triaged), " ", (s.phase.value.upper(), "bold"),
+            f"  age {board.age}  IC {s.roles.get('incident_commander', 'VACANT')}\n",
+            (s.title, "italic")))
+        clock = board.urgent
+        for name in _CLASSES:
+            self.set_class(clock is not None and name == state_class(clock.state), name)
+        if clock is None or clock.remaining_s is None:
+            self.query_one(Digits).update("")
+            self.query_one(".card-state", Static).update("no clock running")
+        else:
+            self.query_one(Digits).update(countdown(clock.remaining_s))
+            due = f"  due {dual(clock.due_at, board.tz)}" if clock.due_at else ""
+            self.query_one(".card-state", Static).update(Content.assemble(
+                (badge(clock.state), STATE_STYLES[clock.state]), " ",
+                (CLOCK_TITLES[clock.name], "bold"), due))
+        self.query_one(".card-next", Static).update(
+            Content.assemble("Next customer update ", next_update_cell(board)))
+
+
+class WallScreen(Screen[None]):
+    """A grid of cards, most urgent first; nothing here changes the store."""
+
+    BINDINGS = [Binding("q", "app.quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="wall-title")
+        yield Grid(id="cards")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "now", self._refresh)
+        self.watch(self.app, "states", self._refresh, init=False)
+        self.watch(self.app, "connection", self._refresh, init=False)
+
+    def _refresh(self, *_: object) -> None:
+        app = self.app
+        boards = open_boards(app.states, app)  # type: ignore[attr-defined]
+        grid = self.query_one("#cards", Grid)
+        cards = list(grid.query(EscalationCard))
+        if [c.name for c in cards] != [b.state.id for b in boards]:
+            grid.remove_children()
+            grid.mount_all(EscalationCard(b) for b in boards)
+            count = len(boards)
+            grid.styles.grid_size_columns = 1 if count <= 1 else 2 if count <= 4 else 3
+        else:
+            for card, board in zip(cards, boards, strict=True):
+                card.board = board
+        breached = sum(b.urgent is not None and b.urgent.state is ClockState.BREACHED
+                       for b in boards)
+        self.query_one("#wall-title", Static).update(Content.assemble(
+            ("WAR ROOM", "bold"), f"  {len(boards)} open escalation(s)",
+            (f"  ✖ {breached} BREACHED" if breached else "", "bold $sla-breached"),
+            f"  ·  {dual(app.now, None, seconds=True)}  ·  ",  # type: ignore[attr-defined]
+            connection_part(app.connection), ("  ·  read-only", "$text-muted")))  # type: ignore[attr-defined]

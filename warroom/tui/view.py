@@ -1,0 +1,259 @@
+"""Plain-text view helpers shared by the panes: badges, times, durations, event summaries.
+
+No Textual imports: these are pure functions of state, policy and `now`, easy to unit-test.
+Every state is spelled in words and a symbol as well as colour (never colour alone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from warroom.domain.models import Clock, ClockName, ClockState, Commitment, Event, IncidentState
+from warroom.domain.policy import Policy
+from warroom.domain.sla import clocks as evaluate_clocks
+from warroom.domain.sla import most_urgent
+from warroom.domain.timeparse import format_duration, parse_time
+
+CLOCK_BADGES: dict[ClockState, tuple[str, str]] = {
+    ClockState.OK: ("●", "OK"),
+    ClockState.AT_RISK: ("▲", "AT RISK"),
+    ClockState.BREACHED: ("✖", "BREACHED"),
+    ClockState.MET: ("✔", "MET"),
+    ClockState.MET_LATE: ("✔", "MET LATE"),
+    ClockState.PAUSED: ("⏸", "PAUSED"),
+    ClockState.NOT_APPLICABLE: ("–", "N/A"),
+}
+"""Symbol and word for each clock state."""
+
+CLOCK_TITLES: dict[ClockName, str] = {
+    ClockName.TRIAGE: "Triage",
+    ClockName.FIRST_UPDATE: "First update",
+    ClockName.NEXT_UPDATE: "Next update",
+    ClockName.RESOLVE: "Resolve",
+    ClockName.PIR: "PIR",
+}
+
+
+def badge(state: ClockState) -> str:
+    """`▲ AT RISK` etc."""
+    symbol, word = CLOCK_BADGES[state]
+    return f"{symbol} {word}"
+
+
+def state_class(state: ClockState | str) -> str:
+    """The CSS class for a clock or commitment state (`-at-risk`, `-breached`, ...)."""
+    return "-" + str(state).replace("_", "-")
+
+
+@lru_cache(maxsize=64)
+def zone(name: str | None) -> tzinfo | None:
+    """A timezone by IANA name (None if unknown or not given)."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def customer_zone(policy: Policy, customer: str) -> tzinfo | None:
+    """The customer's configured timezone, if any."""
+    info = policy.customers.get(customer)
+    return zone(info.timezone) if info is not None else None
+
+
+def hhmm(at: datetime, tz: tzinfo | None = None, seconds: bool = False) -> str:
+    """`14:05 UTC` (or in `tz`, with its abbreviation)."""
+    fmt = "%H:%M:%S" if seconds else "%H:%M"
+    if tz is None:
+        return at.strftime(fmt) + " UTC"
+    local = at.astimezone(tz)
+    return f"{local.strftime(fmt)} {local.tzname() or ''}".rstrip()
+
+
+def dual(at: datetime, tz: tzinfo | None, seconds: bool = False) -> str:
+    """`14:05 UTC · 09:05 EST`: UTC, plus the customer's local time where configured."""
+    utc = hhmm(at, None, seconds)
+    return utc if tz is None else f"{utc} · {hhmm(at, tz, seconds)}"
+
+
+def duration(seconds: float) -> str:
+    """A compact duration without sign: `1h05m`, `12m30s`."""
+    return format_duration(abs(seconds))
+
+
+def countdown(seconds: float) -> str:
+    """Digits for the big displays: `1:05:12`, `12:30`, `-3:10`."""
+    sign = "-" if seconds < 0 else ""
+    total = int(abs(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{minutes:02d}:{secs:02d}"
+
+
+def remaining_text(clock: Clock) -> str:
+    """`52m10s left`, `3m10s over`, `frozen 1h02m` or `` for met/n-a clocks."""
+    if clock.remaining_s is None:
+        return ""
+    if clock.state is ClockState.PAUSED:
+        return f"{duration(clock.remaining_s)} left (frozen)"
+    if clock.remaining_s < 0:
+        return f"{duration(clock.remaining_s)} over"
+    return f"{duration(clock.remaining_s)} left"
+
+
+def commitment_overdue(commitment: Commitment, now: datetime) -> bool:
+    """Binding and past due."""
+    return commitment.is_open and now > commitment.due_at
+
+
+def ordered_commitments(state: IncidentState, now: datetime) -> list[Commitment]:
+    """Open commitments, overdue first, then soonest due."""
+    return sorted(state.open_commitments(),
+                  key=lambda c: (not commitment_overdue(c, now), c.due_at))
+
+
+@dataclass(frozen=True, eq=False)
+class Board:
+    """Everything the panes show at one instant: one escalation evaluated at `now`.
+
+    Built once per heartbeat by the main screen and handed to every pane, so all panes flip on
+    the same second (compared by identity: a new Board is always a change).
+    """
+
+    state: IncidentState
+    policy: Policy
+    now: datetime
+    clocks: dict[ClockName, Clock]
+    urgent: Clock | None
+    tz: tzinfo | None
+
+    @classmethod
+    def build(cls, state: IncidentState, policy: Policy, now: datetime) -> Board:
+        """Evaluate the clocks of `state` at `now`."""
+        evaluated = evaluate_clocks(state, policy, now)
+        return cls(state, policy, now, evaluated, most_urgent(evaluated),
+                   customer_zone(policy, state.customer))
+
+    @property
+    def update_clock(self) -> Clock:
+        """The clock for the next customer update owed (the first one until it is posted)."""
+        return self.clocks[ClockName.NEXT_UPDATE]
+
+    @property
+    def age(self) -> str:
+        """How long since receipt."""
+        return duration((self.now - self.state.received_at).total_seconds())
+
+
+def urgency_key(board: Board) -> tuple[int, float]:
+    """Sort key for the escalation list: breached first, then least time left."""
+    clock = board.urgent
+    if clock is None or clock.remaining_s is None:
+        return (3, float("inf"))
+    rank = {ClockState.BREACHED: 0, ClockState.AT_RISK: 1}.get(clock.state, 2)
+    return (rank, clock.remaining_s)
+
+
+# -- timeline -------------------------------------------------------------------------------
+
+KIND_LABELS: dict[str, str] = {
+    "opened": "OPENED", "triaged": "TRIAGED", "severity_changed": "SEVERITY",
+    "role_assigned": "ROLE", "note": "NOTE", "update_posted": "UPDATE",
+    "commitment_made": "PROMISE", "commitment_met": "MET", "commitment_missed": "MISSED",
+    "commitment_renegotiated": "RENEGOT", "decision_recorded": "DECISION",
+    "clock_paused": "PAUSED", "clock_resumed": "RESUMED", "phase_changed": "PHASE",
+    "resolved": "RESOLVED", "closed": "CLOSED", "milestone_edited": "EDITED", "tags_set": "TAGS",
+}
+
+FILTERS: dict[str, tuple[str, frozenset[str] | None]] = {
+    "all": ("All events", None),
+    "customer": ("Customer updates", frozenset({"update_posted:customer"})),
+    "updates": ("All status updates", frozenset({"update_posted"})),
+    "decisions": ("Decisions", frozenset({"decision_recorded"})),
+    "commitments": ("Commitments", frozenset({
+        "commitment_made", "commitment_met", "commitment_missed", "commitment_renegotiated"})),
+    "notes": ("Notes", frozenset({"note"})),
+    "changes": ("Severity, phase, roles", frozenset({
+        "opened", "triaged", "severity_changed", "phase_changed", "role_assigned",
+        "clock_paused", "clock_resumed", "resolved", "closed"})),
+}
+"""Timeline filters: name -> (title, kinds shown; `update_posted:<audience>` narrows updates)."""
+
+
+def matches(event: Event, kinds: frozenset[str] | None) -> bool:
+    """Does `event` pass a filter's kinds?"""
+    if kinds is None:
+        return True
+    kind = str(event.kind)
+    if kind in kinds:
+        return True
+    return kind == "update_posted" and f"{kind}:{event.payload.get('audience')}" in kinds
+
+
+def summary(event: Event) -> str:
+    """One line saying what happened."""
+    p: dict[str, Any] = event.payload
+    kind = str(event.kind)
+    text = _SUMMARIES.get(kind, lambda p: ", ".join(f"{k}={v}" for k, v in p.items()))(p)
+    return " ".join(str(text).split())
+
+
+def _when(value: Any) -> str:
+    try:
+        return hhmm(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+    except ValueError:
+        return str(value)
+
+
+_SUMMARIES: dict[str, Any] = {
+    "opened": lambda p: f"{p.get('title')} — {p.get('customer')}",
+    "triaged": lambda p: f"{p.get('severity')} ({p.get('rule', '')}): {p.get('reason', '')}",
+    "severity_changed": lambda p: f"{p.get('previous')} → {p.get('severity')}: {p.get('reason')}",
+    "role_assigned": lambda p: f"{p.get('role')} → {p.get('person') or '(vacant)'}",
+    "note": lambda p: p.get("text", ""),
+    "update_posted": lambda p: f"[{p.get('audience')}] {p.get('body', '')}",
+    "commitment_made": lambda p: f"{p.get('commitment_id')} {p.get('text')} "
+                                 f"(owner {p.get('owner')}, due {_when(p.get('due_at'))})",
+    "commitment_met": lambda p: f"{p.get('commitment_id')} met",
+    "commitment_missed": lambda p: f"{p.get('commitment_id')} missed",
+    "commitment_renegotiated": lambda p: f"{p.get('commitment_id')} now due "
+                                         f"{_when(p.get('due_at'))}: {p.get('reason', '')}",
+    "decision_recorded": lambda p: f"[{p.get('right')}] {p.get('text')}",
+    "clock_paused": lambda p: f"resolution clock paused: {p.get('reason', '')}",
+    "clock_resumed": lambda p: "resolution clock resumed",
+    "phase_changed": lambda p: f"{p.get('previous')} → {p.get('phase')}",
+    "resolved": lambda p: p.get("summary", ""),
+    "closed": lambda p: "closed",
+    "milestone_edited": lambda p: f"{p.get('milestone')} {_when(p.get('previous'))} → "
+                                  f"{_when(p.get('new_time'))}: {p.get('reason', '')}",
+    "tags_set": lambda p: ", ".join(f"{k}={v}" for k, v in p.get("tags", {}).items()),
+}
+
+
+def overdue_by(board: Board) -> timedelta | None:
+    """How long the next customer update is overdue (None if not overdue)."""
+    clock = board.update_clock
+    if clock.state is ClockState.BREACHED and clock.remaining_s is not None:
+        return timedelta(seconds=-clock.remaining_s)
+    return None
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """A due time typed by a person: `+30m`, `30m`, `1h30m`, `16:30` (UTC; the next such time),
+    ISO 8601, or `now`. Raises `TimeParseError`."""
+    stripped = text.strip()
+    if stripped and stripped[0].isdigit() and stripped[-1] in "dhms" and ":" not in stripped:
+        stripped = "+" + stripped
+    if len(stripped) in (4, 5) and stripped.count(":") == 1:
+        hours, _, minutes = stripped.partition(":")
+        if hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60:
+            at = now.replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
+            return at if at > now else at + timedelta(days=1)
+    return parse_time(stripped, now)

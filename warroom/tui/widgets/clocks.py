@@ -1,0 +1,181 @@
+"""Countdown panes: SLA clocks, the next customer update, and the compact strip for small screens.
+
+Each pane renders the `Board` it is given (one per heartbeat); nothing here reads a clock.
+States are shown in words and symbols as well as colour, via `-at-risk` / `-breached` classes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Digits, Static
+
+from warroom.domain.models import Clock, ClockState
+from warroom.tui.view import (
+    CLOCK_TITLES,
+    Board,
+    badge,
+    commitment_overdue,
+    countdown,
+    dual,
+    duration,
+    remaining_text,
+    state_class,
+)
+
+STATE_STYLES: dict[ClockState, str] = {
+    ClockState.OK: "$sla-ok",
+    ClockState.AT_RISK: "bold $sla-at-risk",
+    ClockState.BREACHED: "bold reverse $sla-breached",
+    ClockState.MET: "$sla-met",
+    ClockState.MET_LATE: "$sla-at-risk",
+    ClockState.PAUSED: "bold $sla-muted",
+    ClockState.NOT_APPLICABLE: "$sla-muted",
+}
+_STATE_CLASSES = [state_class(s) for s in ClockState]
+
+
+def clock_line(clock: Clock, board: Board, wide: bool = True) -> Content:
+    """`▲ AT RISK  Resolve       52m10s left  due 16:05 UTC · 11:05 EST`."""
+    due = ""
+    if clock.due_at is not None and clock.state not in (ClockState.MET, ClockState.MET_LATE):
+        due = "due " + dual(clock.due_at, board.tz if wide else None)
+    elif clock.met_at is not None:
+        due = "met " + dual(clock.met_at, board.tz if wide else None)
+    return Content.assemble(
+        (f"{badge(clock.state):<11}", STATE_STYLES[clock.state]), " ",
+        (f"{CLOCK_TITLES[clock.name]:<13}", "bold"),
+        f"{remaining_text(clock):<21}", (due, "$text-muted"),
+    )
+
+
+class _BoardPane(Vertical):
+    """A bordered pane that redraws from the board on every heartbeat."""
+
+    board: reactive[Board | None] = reactive(None, init=False)
+
+    def watch_board(self, board: Board | None) -> None:
+        if board is not None:
+            self.draw(board)
+
+    def draw(self, board: Board) -> None:
+        """Redraw from `board`."""
+
+    def mark(self, state: ClockState | None) -> None:
+        """Set exactly one state class (or none)."""
+        for name in _STATE_CLASSES:
+            self.set_class(state is not None and name == state_class(state), name)
+
+
+class SlaPane(_BoardPane):
+    """Every clock with its state, due time and time left; the most urgent in large digits."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.border_title = "SLA clocks"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="urgent-label")
+        yield Digits("", classes="big")
+        yield Static("loading…", classes="clock-list")
+
+    def draw(self, board: Board) -> None:
+        urgent = board.urgent
+        label = self.query_one(".urgent-label", Static)
+        digits = self.query_one(Digits)
+        if urgent is None or urgent.remaining_s is None:
+            label.update("No clock running")
+            digits.update("")
+            self.mark(None)
+        else:
+            label.update(Content.assemble(
+                "Most urgent: ", (CLOCK_TITLES[urgent.name], "bold"), "  ",
+                (badge(urgent.state), STATE_STYLES[urgent.state]),
+            ))
+            digits.update(countdown(urgent.remaining_s))
+            self.mark(urgent.state)
+        wide = self.size.width >= 70
+        lines = [clock_line(c, board, wide) for c in board.clocks.values()]
+        self.query_one(".clock-list", Static).update(Content("\n").join(lines))
+
+
+class NextUpdatePane(_BoardPane):
+    """Large countdown to the next customer update owed; loud (and one bell) when overdue."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None,
+                 bell: bool = True) -> None:
+        super().__init__(id=id, classes=classes)
+        self.border_title = "Next customer update"
+        self._bell = bell
+        self._rang_for: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Digits("", classes="big")
+        yield Static("", classes="detail")
+
+    def draw(self, board: Board) -> None:
+        clock = board.update_clock
+        digits = self.query_one(Digits)
+        detail = self.query_one(".detail", Static)
+        self.mark(clock.state)
+        if clock.remaining_s is None or clock.due_at is None:
+            digits.update("")
+            detail.update(Content.assemble((badge(clock.state), STATE_STYLES[clock.state]),
+                                           "  no customer update owed"))
+            return
+        digits.update(countdown(clock.remaining_s))
+        due = "due " + dual(clock.due_at, board.tz)
+        if clock.state is ClockState.BREACHED:
+            detail.update(Content.assemble(
+                (f"✖ OVERDUE by {duration(clock.remaining_s)}", "bold reverse $sla-breached"),
+                " — post a customer update now (u) · ", (due, "$text-muted"),
+            ))
+            if self._rang_for != clock.due_at:
+                self._rang_for = clock.due_at
+                if self._bell:
+                    self.app.bell()
+            return
+        detail.update(Content.assemble((badge(clock.state), STATE_STYLES[clock.state]), "  ",
+                                       (due, "$text-muted")))
+
+
+class StatusStrip(Static):
+    """Two lines for small screens: the most urgent clock, the next update, commitments."""
+
+    DEFAULT_CSS = "StatusStrip { height: 2; padding: 0 1; }"
+
+    board: reactive[Board | None] = reactive(None, init=False)
+
+    def watch_board(self, board: Board | None) -> None:
+        if board is None:
+            return
+        urgent = board.urgent
+        if urgent is None or urgent.remaining_s is None:
+            first = Content("No clock running")
+        else:
+            first = Content.assemble(
+                (badge(urgent.state), STATE_STYLES[urgent.state]), " ",
+                (CLOCK_TITLES[urgent.name], "bold"), f" {remaining_text(urgent)}",
+                (f"  (due {dual(urgent.due_at, None)})" if urgent.due_at else "", "$text-muted"),
+            )
+        update = board.update_clock
+        if update.remaining_s is None:
+            next_part: tuple[str, str] = ("none owed", "$text-muted")
+        elif update.state is ClockState.BREACHED:
+            next_part = (f"✖ OVERDUE {duration(update.remaining_s)}", "bold reverse $sla-breached")
+        else:
+            next_part = (f"{badge(update.state)} in {duration(update.remaining_s)}",
+                         STATE_STYLES[update.state])
+        promises = board.state.open_commitments()
+        late = sum(commitment_overdue(c, board.now) for c in promises)
+        second = Content.assemble(
+            "Next update ", next_part, " · Commitments ",
+            (f"✖ {late} OVERDUE" if late else "none overdue",
+             "bold $sla-breached" if late else "$text-muted"),
+            f", {len(promises)} open",
+        )
+        self.update(Content("\n").join([first, second]))

@@ -1,0 +1,75 @@
+"""The header: which escalation, how bad, who owns it, what time it is, and the store's state."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from warroom.tui.view import Board, dual
+
+
+def severity_badge(severity: str, triaged: bool) -> tuple[str, str]:
+    """The badge text and style for a severity (`P0?` until triaged: held to P0 targets)."""
+    text = f" {severity} " if triaged else f" {severity}? "
+    return text, f"bold $sev-text on $sev-{severity.lower()}"
+
+
+def connection_part(status: str) -> tuple[str, str]:
+    """`● live` / `◌ connecting` / `✖ offline: why`, with a style."""
+    if status == "live":
+        return "● live", "$sla-ok"
+    if status.startswith("offline"):
+        return f"✖ {status}", "bold $sla-breached"
+    return f"◌ {status}", "$sla-at-risk"
+
+
+class IncidentHeader(Static):
+    """Three lines: id, severity, customer, phase, age; title; commander, SPOC, clock, store."""
+
+    DEFAULT_CSS = """
+    IncidentHeader { height: 3; padding: 0 1; background: $panel; }
+    """
+
+    board: reactive[Board | None] = reactive(None, init=False)
+    connection: reactive[str] = reactive("connecting", init=False)
+    read_only: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("warroom · loading…", id=id)
+
+    def watch_board(self) -> None:
+        self._redraw()
+
+    def watch_connection(self) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        board = self.board
+        if board is None:
+            self.update(Content.assemble("warroom · loading… · ", connection_part(self.connection)))
+            return
+        state = board.state
+        strategic = " ★ strategic" if state.assessment.strategic else ""
+        phase = state.phase.value.upper()
+        paused = "  ⏸ PAUSED" if state.paused else ""
+        roles = state.roles
+        commander = roles.get("incident_commander") or "VACANT"
+        spoc = roles.get("customer_spoc")
+        line1 = Content.assemble(
+            (state.id, "bold"), " ",
+            severity_badge(state.severity.value, state.triaged), " ",
+            (state.customer, "bold"), (strategic, "$accent"), "  ",
+            (phase, "bold $primary"), (paused, "bold $sla-at-risk"),
+            f"  age {board.age}",
+        )
+        line2 = Content.assemble((state.title, "italic"))
+        line3 = Content.assemble(
+            "IC ", (commander, "bold" if roles.get("incident_commander") else "bold $role-vacant"),
+            " · SPOC ", (spoc or "⚠ VACANT", "bold" if spoc else "bold $role-vacant"),
+            " · ", (dual(board.now, board.tz, seconds=True), "$text-muted"), " · ",
+            connection_part(self.connection),
+            (" · read-only" if self.read_only else "", "$text-muted"),
+        )
+        self.update(Content("\n").join([line1, line2, line3]))
+
