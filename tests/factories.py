@@ -1,8 +1,11 @@
 """Test helpers: the default policy built in code, and a fluent builder for event logs.
 
 `default_policy()` mirrors the numbers in DESIGN.md without reading `config/default.toml`, so
-domain tests do not depend on the config loader. `Log` builds a valid event sequence for one
-incident with store-like `seq` numbers; `Log.state()` folds it with the real reducer.
+domain tests do not depend on the config loader (tests/test_sla.py checks that its targets,
+calendars, rules and rights agree with the shipped config; templates, tiers and customers are
+left empty). `Log` builds a valid event sequence for one incident with store-like `seq`
+numbers; `Log.state()` folds it with the real reducer. `incident_logs()` is a hypothesis
+strategy for random valid logs.
 """
 
 from __future__ import annotations
@@ -54,47 +57,54 @@ def default_policy(**overrides: Any) -> Policy:
                 calendar="always",
             ),
             Severity.P1: SeverityPolicy(
-                label="Major", triage=minutes(15), first_update=minutes(30),
+                label="High", triage=minutes(15), first_update=minutes(30),
                 update_every=hours(1), resolve=hours(24), pir_due=hours(48), calendar="always",
             ),
             Severity.P2: SeverityPolicy(
-                label="Minor", triage=minutes(15), first_update=hours(4),
+                label="Normal", triage=minutes(15), first_update=hours(4),
                 update_every=hours(8), resolve=hours(24), pir_due=None, calendar="business",
             ),
         },
         "calendars": {"always": Calendar(kind="always"), "business": business_calendar()},
         "triage_rules": [
-            TriageRule(name="data loss or security", severity=Severity.P0, data_loss=True),
-            TriageRule(name="wide outage", severity=Severity.P0, impact=["outage"],
+            TriageRule(name="data-loss-or-security", severity=Severity.P0, data_loss=True),
+            TriageRule(name="outage-widespread", severity=Severity.P0, impact=["outage"],
                        min_affected=10),
-            TriageRule(name="strategic outage", severity=Severity.P0, impact=["outage"],
+            TriageRule(name="outage-strategic", severity=Severity.P0, impact=["outage"],
                        strategic=True),
             TriageRule(name="outage", severity=Severity.P1, impact=["outage"]),
-            TriageRule(name="wide degradation", severity=Severity.P1, impact=["degraded"],
+            TriageRule(name="degraded-widespread", severity=Severity.P1, impact=["degraded"],
                        min_affected=10),
-            TriageRule(name="strategic degradation", severity=Severity.P1, impact=["degraded"],
+            TriageRule(name="degraded-strategic", severity=Severity.P1, impact=["degraded"],
                        strategic=True),
-            TriageRule(name="everything else", severity=Severity.P2),
+            TriageRule(name="default", severity=Severity.P2),
         ],
         "roles": {
             "incident_commander": RoleInfo(title="Incident commander"),
-            "customer_spoc": RoleInfo(title="Customer SPOC"),
-            "comms_lead": RoleInfo(title="Comms lead"),
-            "tech_lead": RoleInfo(title="Tech lead"),
+            "customer_spoc": RoleInfo(title="Customer single point of contact"),
+            "comms_lead": RoleInfo(title="Communications lead"),
+            "tech_lead": RoleInfo(title="Technical lead"),
             "scribe": RoleInfo(title="Scribe"),
-            "exec_sponsor": RoleInfo(title="Exec sponsor"),
+            "exec_sponsor": RoleInfo(title="Executive sponsor"),
         },
         "rights": {
-            "severity": ["incident_commander"],
-            "assign": ["incident_commander"],
+            "set_severity": ["incident_commander"],
+            "assign_roles": ["incident_commander"],
             "resolve": ["incident_commander"],
             "close": ["incident_commander"],
-            "customer_update": ["customer_spoc", "comms_lead", "incident_commander"],
-            "commit": ["customer_spoc", "incident_commander"],
-            "pause": ["incident_commander", "customer_spoc"],
-            "credit": ["exec_sponsor", "incident_commander"],
-            "note": ["anyone"],
-            "internal_update": ["anyone"],
+            "post_customer_update": ["customer_spoc", "comms_lead", "incident_commander"],
+            "post_executive_update": ["incident_commander", "comms_lead", "exec_sponsor"],
+            "post_internal_update": ["anyone"],
+            "make_commitment": ["customer_spoc", "incident_commander"],
+            "pause_clock": ["incident_commander", "customer_spoc"],
+            "approve_credit": ["exec_sponsor", "incident_commander"],
+            "change_phase": ["incident_commander", "tech_lead"],
+            "add_note": ["anyone"],
+            "edit_milestone": ["incident_commander", "scribe"],
+            "edit_pir": ["incident_commander", "tech_lead", "scribe"],
+            "complete_pir": ["incident_commander"],
+            "manage_actions": ["anyone"],
+            "flag_pattern": ["incident_commander", "exec_sponsor"],
         },
     }
     fields.update(overrides)
@@ -174,7 +184,7 @@ class Log:
         kind = EventKind.COMMITMENT_MET if outcome == "met" else EventKind.COMMITMENT_MISSED
         return self.add(kind, at, {"commitment_id": commitment_id})
 
-    def decide(self, at: datetime, right: str = "severity", text: str = "roll back") -> Log:
+    def decide(self, at: datetime, right: str = "set_severity", text: str = "roll back") -> Log:
         return self.add(EventKind.DECISION_RECORDED, at, {"right": right, "text": text})
 
     def pause(self, at: datetime, reason: str = "waiting on customer logs") -> Log:

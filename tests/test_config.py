@@ -100,6 +100,7 @@ class TestDefault:
             "add_note": ["anyone"],
             "edit_milestone": ["incident_commander", "scribe"],
             "edit_pir": ["incident_commander", "tech_lead", "scribe"],
+            "complete_pir": ["incident_commander"],
             "manage_actions": ["anyone"],
             "flag_pattern": ["incident_commander", "exec_sponsor"],
         }

@@ -440,6 +440,18 @@ def test_clock_invariants(log: Log, later: int) -> None:
     unpaused_due = add_time(state.received_at, POLICY.for_severity(severity).resolve,
                             POLICY.calendar_for(severity))
     due = result[RESOLVE].due_at
-    assert due is not None and due >= unpaused_due or result[RESOLVE].state is ClockState.PAUSED
+    assert (due is not None and due >= unpaused_due) or result[RESOLVE].state is ClockState.PAUSED
     urgent = most_urgent(result)
     assert urgent is None or urgent.state in RUNNING
+
+
+def test_factory_policy_agrees_with_the_shipped_config() -> None:
+    from warroom.config import load_config
+
+    shipped = load_config().policy
+    assert POLICY.severities == shipped.severities
+    assert POLICY.calendars == shipped.calendars
+    assert POLICY.at_risk_fraction == shipped.at_risk_fraction
+    assert POLICY.triage_rules == shipped.triage_rules
+    assert {k: shipped.rights.get(k) for k in POLICY.rights} == POLICY.rights
+    assert set(POLICY.roles) == set(shipped.roles)

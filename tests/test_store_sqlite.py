@@ -82,6 +82,23 @@ def test_round_trip_keeps_every_field(store: SqliteStore) -> None:
     assert second.seq == 2
 
 
+def test_payload_values_are_stored_as_json(store: SqliteStore) -> None:
+    due = datetime(2026, 11, 24, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    naive = Event(
+        incident_id="ESC-1", kind=EventKind.NOTE, actor="a",
+        occurred_at=datetime(2026, 11, 24, 9, 0), recorded_at=datetime(2026, 11, 24, 9, 0),
+        payload={"due_at": due, "kind": EventKind.NOTE, "pair": (1, 2)},
+    )
+    store.append([naive])
+    (back,) = store.read()
+    assert back.payload == {"due_at": "2026-11-24T10:00:00.000000+00:00", "kind": "note",
+                            "pair": [1, 2]}
+    assert back.occurred_at == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # naive means UTC
+    with pytest.raises(TypeError):
+        store.append([ev(payload={"bad": object()})])
+    assert store.last_seq() == 1
+
+
 def test_read_events_are_ordinary_pydantic_models(store: SqliteStore) -> None:
     store.append([ev(n=1)])
     (stored,) = store.read()

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from warroom.domain.commands import CoreCommand
-from warroom.domain.decide import decide
+from warroom.domain.commands import AnyCommand
+from warroom.domain.decide import Decision, decide, register_close_check
 from warroom.domain.errors import NotFound, Refused
-from warroom.domain.models import Event, IncidentState
+from warroom.domain.models import Event, EventKind, IncidentState
+from warroom.domain.pir import close_blockers, pir_required
 from warroom.domain.policy import Policy
+from warroom.domain.post_commands import FlagPattern, PostCommand, decide_post_events
 from warroom.domain.reduce import as_of as fold_as_of
 from warroom.domain.reduce import reduce_all
 from warroom.domain.status import status_view
@@ -23,6 +25,8 @@ from warroom.store.base import AppendResult, SeqConflict, Store
 
 MAX_ATTEMPTS = 100
 """Optimistic-concurrency retries when other writers keep moving the log on."""
+
+register_close_check(close_blockers)
 
 
 class WarRoom:
@@ -65,7 +69,7 @@ class WarRoom:
             return {i: self._states[i] for i in touched if i in self._states}
 
     def execute(
-        self, command: CoreCommand, actor: str, idempotency_key: str | None = None
+        self, command: AnyCommand, actor: str, idempotency_key: str | None = None
     ) -> dict[str, Any]:
         """Decide and append a command; returns its result with `seqs` and `duplicate`.
 
@@ -79,7 +83,7 @@ class WarRoom:
         for _ in range(MAX_ATTEMPTS):
             with self._lock:
                 self.refresh()
-                decision = decide(command, self._states, self.policy, actor, self.clock())
+                decision = self._decide(command, actor, self.clock())
                 events = [e.model_copy(update={"idempotency_key": idempotency_key})
                           for e in decision.events]
                 try:
@@ -94,6 +98,26 @@ class WarRoom:
                 self.refresh()
                 return _outcome(appended)
         raise Refused("the store is too busy: gave up after repeated concurrent writes")
+
+    def _decide(self, command: AnyCommand, actor: str, now: datetime) -> Decision:
+        if isinstance(command, PostCommand):
+            if isinstance(command, FlagPattern) and command.incident_id is None:
+                log = self.store.read(0)
+            else:
+                log = self.store.read(0, incident_id=command.incident_id)
+            events, result = decide_post_events(command, self._states, self.policy, actor, now,
+                                                log)
+            return Decision(events, result)
+        decision = decide(command, self._states, self.policy, actor, now)
+        closed = decision.events[-1] if decision.events else None
+        if closed is not None and closed.kind is EventKind.CLOSED:
+            state = self._states[closed.incident_id]
+            if state.pir_completed_at is None and pir_required(state, self.policy):
+                # closing past the PIR gate completes the review, so the `pir` clock is met
+                completed = closed.model_copy(update={"kind": EventKind.PIR_COMPLETED,
+                                                      "payload": {"on_close": True}})
+                decision.events.insert(len(decision.events) - 1, completed)
+        return decision
 
     def states(self) -> dict[str, IncidentState]:
         """Every escalation's state (shared, read-only: never mutate)."""

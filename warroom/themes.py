@@ -8,8 +8,8 @@ Every colour is checked with `textual.color.Color.parse`, so a typo fails with t
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 

@@ -22,6 +22,7 @@ RIGHTS = {
     "approve_credit": ["exec_sponsor", "incident_commander"],
     "add_note": ["anyone"],
     "edit_pir": ["incident_commander", "tech_lead", "scribe"],
+    "complete_pir": ["incident_commander"],
     "manage_actions": ["anyone"],
     "flag_pattern": ["incident_commander", "exec_sponsor"],
 }

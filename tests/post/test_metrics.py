@@ -185,3 +185,20 @@ def test_unbounded_window_takes_everything_and_empty_window_is_empty() -> None:
     assert empty["sla_breach_rate"]["resolve"] is None
     assert empty["mtta_seconds"]["P0"] == {"mean": None, "median": None, "count": 0}
     assert empty["weekly"] == []
+
+
+def test_renegotiated_commitments_stay_binding() -> None:
+    from warroom.domain.pir import commitments_ledger
+
+    log = incident()
+    log.commit(T0, "C1", T0 + hours(1)).commitment(T0 + minutes(30), "C1", "renegotiate",
+                                                   due_at=T0 + hours(3))
+    log.commit(T0, "C2", T0 + hours(1)).commitment(T0 + minutes(30), "C2", "renegotiate",
+                                                   due_at=T0 + hours(30))
+    now = T0 + hours(4)
+    got = trends([log.state()], log.events, POLICY, now)["commitments"]
+    assert got == {"made": 2, "met": 0, "missed": 0, "overdue": 1, "open": 1,
+                   "honoured_rate": 0.0}
+    ledger = commitments_ledger(log.state(), now)
+    assert (ledger["open"], ledger["overdue"], ledger["renegotiated"]) == (2, 1, 2)
+    assert [c["state"] for c in ledger["items"]] == ["overdue", "renegotiated"]

@@ -162,3 +162,32 @@ def test_flags_view_lists_unflagged_first_by_due() -> None:
         ("net/lb", "ESC-4", "overdue"), ("db/postgres", "ESC-6", "open"),
         ("db/postgres", "ESC-2", "flagged")]
     assert [r["raised_by"] for r in flags_view(states, events, POLICY, T0)] == ["ESC-4", "ESC-6"]
+
+
+def test_decide_post_events_picks_the_flag_target_and_builds_events() -> None:
+    from warroom.domain.errors import NotFound
+    from warroom.domain.post_commands import decide_post_events
+
+    logs = [incident("ESC-1", at=T0, tags=DB), incident("ESC-2", at=T0 + 10 * DAY, tags=DB)]
+    states = {log.incident_id: log.state() for log in logs}
+    events = [e for log in logs for e in log.events]
+    now = T0 + 12 * DAY
+    built, result = decide_post_events(
+        FlagPattern(pattern="db/postgres", to=["product", "ops"]), states, POLICY, "ana", now,
+        events)
+    assert result == {"id": "ESC-2", "pattern": "db/postgres", "to": ["ops", "product"]}
+    [event] = built
+    assert (event.seq, event.incident_id, event.kind, event.actor, event.occurred_at,
+            event.recorded_at) == (0, "ESC-2", EventKind.PATTERN_FLAGGED, "ana", now, now)
+    flag = find_patterns(states.values(), flag_records([*events, event]), POLICY)[
+        "db/postgres"].flags[0]
+    assert (flag.flagged_at, flag.in_time) == (now, True)
+    with pytest.raises(NotFound, match="net/lb"):
+        decide_post_events(FlagPattern(pattern="net/lb", to=["ops"]), states, POLICY, "ana",
+                           now, events)
+    with pytest.raises(InvalidInput, match="category/component"):
+        decide_post_events(FlagPattern(pattern="postgres", to=["ops"]), states, POLICY, "ana", now,
+                           events)
+    with pytest.raises(NotFound, match="ESC-9"):
+        decide_post_events(FlagPattern(incident_id="ESC-9", pattern="db/postgres", to=["ops"]),
+                           states, POLICY, "ana", now, events)

@@ -29,7 +29,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     ctx = Context(args.store, args.actor, args.config)
     try:
         return _dispatch(ctx, args)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes one line and a status
+    except Exception as exc:
         code, message = _explain(exc)
         if code is None:
             raise

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from warroom.domain.models import Audience, Impact, Milestone, Phase, Severity
+from warroom.domain.post_commands import PostCommand
 
 
 class _Command(BaseModel):
@@ -171,12 +172,16 @@ CoreCommand = (
     | ResolveCommitment | Pause | Resume | Decide | ChangePhase | Resolve | Close
     | EditMilestone | SetTags
 )
-Command = Annotated[CoreCommand, Field(discriminator="type")]
-"""Any command (issue 5 extends the union with PIR, action, credit and flag commands)."""
+"""The commands of the escalation itself (decided in `warroom.domain.decide`)."""
 
-COMMAND_ADAPTER: TypeAdapter[CoreCommand] = TypeAdapter(Command)
+AnyCommand = CoreCommand | PostCommand
+"""Every command, post-incident ones (PIR, actions, credits, flags) included."""
+
+Command = Annotated[AnyCommand, Field(discriminator="type")]
+
+COMMAND_ADAPTER: TypeAdapter[AnyCommand] = TypeAdapter(Command)
 
 
-def parse_command(data: object) -> CoreCommand:
+def parse_command(data: object) -> AnyCommand:
     """Validate a JSON-like mapping into a command (raises pydantic.ValidationError)."""
     return COMMAND_ADAPTER.validate_python(data)

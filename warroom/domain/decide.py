@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from warroom.domain import commands as c
-from warroom.domain.errors import InvalidInput, NotFound, Refused, RightRequired
+from warroom.domain.errors import InvalidInput, NotFound, Refused
 from warroom.domain.models import (
     Audience,
     Event,
@@ -23,12 +23,10 @@ from warroom.domain.models import (
     Phase,
 )
 from warroom.domain.policy import Policy
+from warroom.domain.rights import FUTURE_TOLERANCE, require_right
 from warroom.domain.templates import context_for, render
 from warroom.domain.triage import suggest
 
-ANYONE = "anyone"
-FUTURE_TOLERANCE = timedelta(minutes=1)
-"""How far ahead of `now` an `at` may lie (clock skew between machines)."""
 OPEN_PHASES = (Phase.INVESTIGATING, Phase.IDENTIFIED, Phase.MONITORING)
 _ID_NUMBER = re.compile(r"^ESC-(\d+)$")
 
@@ -39,22 +37,6 @@ class Decision:
     def __init__(self, events: list[Event], result: dict[str, Any]) -> None:
         self.events = events
         self.result = result
-
-
-def holds_right(state: IncidentState | None, policy: Policy, actor: str, right: str) -> bool:
-    """Does `actor` hold `right` on this escalation (through any role they hold)?"""
-    roles = policy.holders(right)
-    if ANYONE in roles:
-        return True
-    if state is None:
-        return False
-    return any(state.roles.get(role) == actor for role in roles)
-
-
-def require_right(state: IncidentState, policy: Policy, actor: str, right: str) -> None:
-    """Raise `RightRequired` naming the right and its holders unless `actor` holds it."""
-    if not holds_right(state, policy, actor, right):
-        raise RightRequired(right, policy.holders(right), state.roles, actor)
 
 
 def next_incident_id(states: Mapping[str, IncidentState]) -> str:

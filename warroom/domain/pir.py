@@ -315,7 +315,7 @@ def commitments_ledger(state: IncidentState, now: datetime) -> dict[str, Any]:
     counts = {"made": 0, "met": 0, "missed": 0, "open": 0, "overdue": 0, "renegotiated": 0}
     for c in sorted(state.commitments.values(), key=lambda c: natural_id(c.id)):
         counts["made"] += 1
-        overdue = c.state is CommitmentState.OPEN and now > c.due_at
+        overdue = c.is_open and now > c.due_at
         if c.state is CommitmentState.MET:
             counts["met"] += 1
         elif c.state is CommitmentState.MISSED:

@@ -12,15 +12,15 @@ escalation it is recorded on, then `decide_post` with that escalation's state.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from warroom.domain.credits import suggest_credit, tier_of
-from warroom.domain.errors import InvalidInput, NotFound, Refused, RightRequired
+from warroom.domain.errors import InvalidInput, NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
 from warroom.domain.pir import (
     LIST_FIELDS,
@@ -31,11 +31,18 @@ from warroom.domain.pir import (
     pir_gaps,
 )
 from warroom.domain.policy import Policy
-from warroom.domain.recurrence import norm_key, parse_pattern, pattern_key, pattern_of
+from warroom.domain.recurrence import (
+    flag_records,
+    flag_target,
+    norm_key,
+    parse_pattern,
+    pattern_key,
+    pattern_of,
+)
+from warroom.domain.rights import FUTURE_TOLERANCE, require_right
 
 __all__ = [
     "POST_COMMAND_ADAPTER",
-    "POST_RIGHT_DEFAULTS",
     "ActionAdd",
     "ActionDone",
     "ActionUpdate",
@@ -45,27 +52,21 @@ __all__ = [
     "PirEdit",
     "PostCommand",
     "decide_post",
-    "holders",
+    "decide_post_events",
     "require_right",
 ]
 
-ANYONE = "anyone"
-FUTURE_TOLERANCE = timedelta(minutes=1)
-
-POST_RIGHT_DEFAULTS: dict[str, list[str]] = {
-    "edit_pir": [ANYONE],
-    "complete_pir": ["incident_commander"],
-    "manage_actions": [ANYONE],
-    "approve_credit": ["exec_sponsor", "incident_commander"],
-    "flag_pattern": ["incident_commander", "exec_sponsor"],
-}
-"""Holders used when the policy does not list one of these rights."""
 
 
-class _PostCommand(BaseModel):
+
+
+class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     at: datetime | None = None
+
+
+class _PostCommand(_Base):
     incident_id: str
 
 
@@ -127,12 +128,13 @@ class CreditApprove(_PostCommand):
     reason: str = ""
 
 
-class FlagPattern(_PostCommand):
+class FlagPattern(_Base):
     """Record that a recurring pattern (`category/component`) reached `to` (e.g. product, ops)
-    (right `flag_pattern`). `incident_id` is the escalation it is recorded on (see
-    `recurrence.flag_target`)."""
+    (right `flag_pattern`). `incident_id` is the escalation it is recorded on; leave it out and
+    `decide_post_events` picks it (`recurrence.flag_target`)."""
 
     type: Literal["flag"] = "flag"
+    incident_id: str | None = None
     pattern: str = Field(min_length=3)
     to: list[str] = Field(min_length=1)
 
@@ -145,24 +147,6 @@ POST_COMMAND_ADAPTER: TypeAdapter[PostCommand] = TypeAdapter(
 
 
 # -- rights --------------------------------------------------------------------------------
-
-def holders(policy: Policy, right: str) -> list[str]:
-    """Roles holding `right` (policy first, then `POST_RIGHT_DEFAULTS`)."""
-    if right in policy.rights:
-        return list(policy.rights[right])
-    return list(POST_RIGHT_DEFAULTS.get(right, []))
-
-
-def require_right(state: IncidentState, policy: Policy, actor: str, right: str) -> None:
-    """Raise `RightRequired` unless a role holding `right` is held by `actor` on this
-    escalation, or the right is held by `anyone`."""
-    roles = holders(policy, right)
-    if ANYONE in roles:
-        return
-    if any(state.roles.get(role) == actor for role in roles):
-        return
-    raise RightRequired(right, roles, state.roles, actor)
-
 
 # -- deciding ------------------------------------------------------------------------------
 
@@ -203,6 +187,8 @@ def decide_post(
     Raises:
         InvalidInput, NotFound, Refused, RightRequired.
     """
+    if command.incident_id is None:
+        raise InvalidInput("incident_id", "pick the pattern's escalation first (flag_target)")
     if command.incident_id != state.id:
         raise InvalidInput("incident_id", f"{command.incident_id} does not match {state.id}")
     at = _aware(command.at) if command.at is not None else now
@@ -462,3 +448,43 @@ def post_events(
     return [Event(incident_id=incident_id, kind=s["kind"], actor=actor, occurred_at=occurred_at,
                   recorded_at=recorded_at, payload=s["payload"]) for s in specs]
 
+
+
+def decide_post_events(
+    command: PostCommand,
+    states: Mapping[str, IncidentState],
+    policy: Policy,
+    actor: str,
+    now: datetime,
+    events: Sequence[Event] = (),
+) -> tuple[list[Event], dict[str, Any]]:
+    """The one call for a service: pick the escalation (a `flag` without `incident_id` goes to
+    `flag_target`), decide, and build the events (seq 0, `occurred_at = command.at or now`,
+    `recorded_at = now`).
+
+    Args:
+        command: any post-incident command.
+        states: every escalation by id.
+        policy: rights, tiers, windows.
+        actor: who is acting.
+        now: the store's clock.
+        events: the log (needed to pick a flag's escalation and to check timeline seqs; may be
+            empty otherwise).
+    """
+    if isinstance(command, FlagPattern) and command.incident_id is None:
+        try:
+            target = flag_target(command.pattern, states, flag_records(events), policy)
+        except ValueError as exc:
+            raise InvalidInput("pattern", str(exc)) from None
+        except LookupError as exc:
+            raise NotFound(str(exc)) from None
+        command = command.model_copy(update={"incident_id": target})
+    incident_id = command.incident_id
+    assert incident_id is not None
+    state = states.get(incident_id)
+    if state is None:
+        raise NotFound(f"unknown escalation {incident_id!r}")
+    own = [e for e in events if e.incident_id == incident_id] if events else None
+    specs, result = decide_post(command, state, policy, actor, now, events=own)
+    at = _aware(command.at) if command.at is not None else now
+    return post_events(specs, incident_id, actor, at, now), result

@@ -1,0 +1,12 @@
+"""Ways in without installing anything: the SSH gate and the browser wallboard.
+
+- `warroom.gate.ssh`: `ssh -p 2222 warroom@host` lands in your own console (asyncssh).
+- `warroom.gate.roster`: who may join, by public key (authorized_keys form).
+- `warroom.gate.pty`: a console process on a real pseudo-terminal.
+- `warroom.gate.web`: the read-only wallboard for browsers (textual-serve), behind a token.
+- `warroom.gate.child`: the console entry used for remote viewers (no links or files on the
+  server).
+- `warroom.gate.serve`: options and wiring for `warroom serve --ssh/--web`.
+
+Importing this package imports nothing heavy.
+"""

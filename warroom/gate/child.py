@@ -50,7 +50,7 @@ def guard_textual() -> None:
                 yield command
 
     App.open_url = open_url  # type: ignore[method-assign]
-    App.deliver_binary = deliver_binary  # type: ignore[method-assign,assignment]
+    App.deliver_binary = deliver_binary  # type: ignore[method-assign]
     App.get_system_commands = get_system_commands  # type: ignore[method-assign]
 
 

@@ -3,10 +3,10 @@
 The child is spawned with `posix_spawn` as the leader of a new session that opens the PTY's
 slave side by name, so the PTY becomes its controlling terminal: window-size changes reach it as
 SIGWINCH, and a hang-up reaches it as SIGHUP. The slave starts in raw mode (no echo, no signal
-keys), so Ctrl-C arrives as the byte 0x03 even before the program sets its own modes. Bytes flow
-untouched in both directions (output keeps OPOST/ONLCR so a traceback printed before the
-program sets its own modes stays readable): nothing here decodes text, so a UTF-8 character split across two
-reads passes through whole.
+keys), so Ctrl-C arrives as the byte 0x03 even before the program sets its own modes (output
+keeps OPOST/ONLCR, so a traceback printed before then stays readable). Bytes flow untouched in
+both directions: nothing here decodes text, so a UTF-8 character split across two reads passes
+through whole.
 
 Exit is noticed through a pidfd (Linux 5.3+), with a waiting thread as the fallback.
 """

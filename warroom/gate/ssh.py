@@ -326,7 +326,7 @@ class _GateServer(asyncssh.SSHServer):
             self.gate.stats.refuse("user")
             self.gate.log(f"refused user {username!r} from {self.peer} "
                           f"(only {self.gate.settings.user!r})")
-            self.conn.set_authorized_keys(None)  # type: ignore[arg-type]
+            self.conn.set_authorized_keys(None)
             return True
         roster = self.gate.load_roster()
         self.conn.set_authorized_keys(roster.authorized_keys())
@@ -415,7 +415,7 @@ class _GateServer(asyncssh.SSHServer):
         return False
 
 
-class ConsoleSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
+class ConsoleSession(asyncssh.SSHServerSession):
     """One SSH session channel: a console on a PTY, bytes in and out."""
 
     MAX_PENDING = 64 * 1024
@@ -438,7 +438,7 @@ class ConsoleSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
 
     # -- asyncssh callbacks -----------------------------------------------------------
 
-    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:  # type: ignore[override]
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
         self.chan = chan
 
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int],
@@ -470,7 +470,7 @@ class ConsoleSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     def session_started(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
-    def data_received(self, data: bytes, datatype: int | None) -> None:  # type: ignore[override]
+    def data_received(self, data: bytes, datatype: int | None) -> None:
         if datatype is not None:
             return
         if self.proc is not None:
@@ -543,7 +543,7 @@ class ConsoleSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
                 self.gate.command_for(self.person, self.read_only), env,
                 cols=cols, rows=rows, xpixels=xpix, ypixels=ypix,
                 on_output=self._output,
-                on_exit=lambda status: exited.done() or exited.set_result(status))
+                on_exit=lambda status: _settle(exited, status))
             try:
                 self.proc.start()
             except OSError as exc:
@@ -556,7 +556,7 @@ class ConsoleSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
                 self.proc.write(bytes(self._pending))
                 self._pending.clear()
             self.proc.resize(*self.size)  # in case it changed while queued
-            seen = loop.create_task(self._output_seen.wait())
+            seen: asyncio.Future[Any] = loop.create_task(self._output_seen.wait())
             await asyncio.wait([seen, exited], timeout=self.gate.settings.start_timeout,
                                return_when=asyncio.FIRST_COMPLETED)
             seen.cancel()
@@ -568,6 +568,11 @@ class ConsoleSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
                                f"(exit status {status}).\r\n".encode())
             self.gate.log(f"console of {self.person} ended with status {status}")
         chan.exit(status)
+
+
+def _settle(future: asyncio.Future[int], value: int) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
 async def run_ssh_gate(host: str, port: int, store: str, roster_path: str | Path | None = None,

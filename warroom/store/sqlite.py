@@ -24,9 +24,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import json.encoder
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -85,10 +86,11 @@ _RowNoSeq = tuple[str, str, str, str, str, str, str | None]
 
 def _iso(value: datetime) -> str:
     """ISO 8601 UTC text, fixed width (naive datetimes are taken to be UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    elif value.utcoffset():
-        value = value.astimezone(UTC)
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        elif value.utcoffset():
+            value = value.astimezone(UTC)
     return value.isoformat(timespec="microseconds")
 
 
@@ -105,20 +107,51 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_json_default)
-_dumps = _ENCODER.encode
-"""Compact JSON text (one shared encoder: `json.dumps` with options builds one per call)."""
+def _make_dumps() -> Callable[[Any], str]:
+    """A compact JSON encoder function.
+
+    One shared `JSONEncoder` (`json.dumps` with options builds a new one per call), or better,
+    its C core called directly (3x faster for small payloads; bulk appends encode 100k of them)
+    when that gives byte-identical output here.
+    """
+    standard = json.JSONEncoder(
+        separators=(",", ":"), ensure_ascii=False, default=_json_default
+    ).encode
+    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if c_make_encoder is None:
+        return standard
+    try:
+        core = c_make_encoder(
+            None, _json_default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+        )
+
+        def fast(value: Any) -> str:
+            return "".join(core(value, 0))
+
+        sample = {
+            "s": "ünï\"code\n✓", "n": [1, -2.5, None, True, {"k": []}],
+            "at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "e": EventKind.NOTE, "t": (1, 2),
+        }
+        if fast(sample) == standard(sample):
+            return fast
+    except Exception:
+        pass
+    return standard
+
+
+_dumps = _make_dumps()
 
 
 def _event_row(event: Event) -> _RowNoSeq:
     """The columns after `seq`, encoded before the write lock is taken."""
     payload = event.payload
+    occurred = _iso(event.occurred_at)
     return (
         event.incident_id,
         str(event.kind),
         event.actor,
-        _iso(event.occurred_at),
-        _iso(event.recorded_at),
+        occurred,
+        occurred if event.recorded_at == event.occurred_at else _iso(event.recorded_at),
         _dumps(payload) if payload else "{}",
         event.idempotency_key,
     )

@@ -132,7 +132,7 @@ class WarRoomApp(App[None]):
         self.set_interval(1.0, self._tick)
         self._load()
         for error in self.theme_errors:
-            self.notify(error, title="Theme", severity="warning")
+            self.notify(error, title="Theme", severity="warning", markup=False)
 
     def _tick(self) -> None:
         self.now = self.clock()
@@ -248,11 +248,11 @@ class WarRoomApp(App[None]):
         if isinstance(command, Open) and self.main is not None:
             self.open_escalation(str(message.result["id"]))
         self.notify(f"✔ {type(command).__name__} done" + _result_note(message.result),
-                    timeout=3)
+                    timeout=3, markup=False)
 
     @on(m.CommandRefused)
     def _command_refused(self, message: m.CommandRefused) -> None:
-        self.notify(message.text, title="Refused", severity="error", timeout=8)
+        self.notify(message.text, title="Refused", severity="error", timeout=8, markup=False)
 
     @on(m.OpenEscalation)
     def _open_requested(self, message: m.OpenEscalation) -> None:
@@ -278,7 +278,7 @@ class WarRoomApp(App[None]):
     def action_intake(self) -> None:
         """Intake: open a new escalation."""
         if self.wall:
-            self.notify("The wallboard is read-only", severity="warning")
+            self.notify("The wallboard is read-only", severity="warning", markup=False)
             return
         from warroom.tui.screens.intake import IntakeScreen
 

@@ -52,7 +52,7 @@ class IncidentActions:
         app: WarRoomApp
 
         def notify(self, message: str, *, title: str = "", severity: Any = "information",
-                   timeout: float | None = None) -> None: ...
+                   timeout: float | None = None, markup: bool = True) -> None: ...
 
     # -- availability (drives the footer) --
 
@@ -88,7 +88,7 @@ class IncidentActions:
         try:
             require_right(self.board.state, self.board.policy, self.app.user, right)
         except RightRequired as exc:
-            self.notify(str(exc), title="Refused", severity="error", timeout=8)
+            self.notify(str(exc), title="Refused", severity="error", timeout=8, markup=False)
             return False
         return True
 
@@ -106,7 +106,7 @@ class IncidentActions:
         return parse_when(text, self.app.clock())
 
     @property
-    def _id(self) -> str:
+    def _esc_id(self) -> str:
         assert self.board is not None
         return self.board.state.id
 
@@ -131,19 +131,19 @@ class IncidentActions:
         from warroom.tui.screens.form import Field
 
         if self.board and self._allowed("add_note"):
-            self._form(f"Note on {self._id}", [Field("text", "Note", placeholder="what happened")],
-                       lambda v: c.Note(incident_id=self._id, text=v["text"]))
+            self._form(f"Note on {self._esc_id}", [Field("text", "Note", placeholder="what happened")],
+                       lambda v: c.Note(incident_id=self._esc_id, text=v["text"]))
 
     def action_make_commitment(self) -> None:
         """Promise the customer something by a due time."""
         from warroom.tui.screens.form import Field
 
         if self.board and self._allowed("make_commitment"):
-            self._form(f"Commitment on {self._id}", [
+            self._form(f"Commitment on {self._esc_id}", [
                 Field("text", "What we promise", placeholder="e.g. share the RCA draft"),
                 Field("due", "Due", "+1h", hint="+30m, 2h, 16:30 (UTC) or ISO 8601"),
                 Field("owner", "Owner", self.app.user),
-            ], lambda v: c.MakeCommitment(incident_id=self._id, text=v["text"],
+            ], lambda v: c.MakeCommitment(incident_id=self._esc_id, text=v["text"],
                                           due_at=self._when(v["due"]), owner=v["owner"] or None))
 
     def action_meet_commitment(self) -> None:
@@ -153,11 +153,11 @@ class IncidentActions:
         choices = self._commitment_choices()
         if not choices:
             return
-        self._form(f"Meet a commitment on {self._id}", [
+        self._form(f"Meet a commitment on {self._esc_id}", [
             Field("id", "Commitment", choices[0][1], kind="choice", choices=choices),
             Field("outcome", "Outcome", "met", kind="choice",
                   choices=[("met", "met"), ("missed", "missed")]),
-        ], lambda v: c.ResolveCommitment(incident_id=self._id, commitment_id=v["id"],
+        ], lambda v: c.ResolveCommitment(incident_id=self._esc_id, commitment_id=v["id"],
                                          outcome=v["outcome"]))
 
     def action_renegotiate(self) -> None:
@@ -167,12 +167,12 @@ class IncidentActions:
         choices = self._commitment_choices()
         if not choices:
             return
-        self._form(f"Renegotiate a commitment on {self._id}", [
+        self._form(f"Renegotiate a commitment on {self._esc_id}", [
             Field("id", "Commitment", choices[0][1], kind="choice", choices=choices),
             Field("due", "New due time", "+1h", hint="+30m, 2h, 16:30 (UTC) or ISO 8601"),
             Field("reason", "Customer's agreement", placeholder="who agreed, and how"),
         ], lambda v: c.ResolveCommitment(
-            incident_id=self._id, commitment_id=v["id"], outcome="renegotiate",
+            incident_id=self._esc_id, commitment_id=v["id"], outcome="renegotiate",
             due_at=self._when(v["due"]), reason=v["reason"] or None))
 
     def action_assign_role(self) -> None:
@@ -183,11 +183,11 @@ class IncidentActions:
             return
         roles = list(self.board.policy.roles)
         vacant = [r for r in roles if not self.board.state.roles.get(r)]
-        self._form(f"Assign a role on {self._id}", [
+        self._form(f"Assign a role on {self._esc_id}", [
             Field("role", "Role", (vacant or roles)[0], kind="choice",
                   choices=[(r, r) for r in roles]),
             Field("person", "Person", placeholder="name (empty to vacate)"),
-        ], lambda v: c.Assign(incident_id=self._id, role=v["role"], person=v["person"]))
+        ], lambda v: c.Assign(incident_id=self._esc_id, role=v["role"], person=v["person"]))
 
     def action_triage(self) -> None:
         """Triage: the impact assessment and the suggested severity."""
@@ -204,11 +204,11 @@ class IncidentActions:
             return
         current = self.board.state.severity
         others = [s.value for s in Severity if s is not current]
-        self._form(f"Change severity of {self._id} (now {current.value})", [
+        self._form(f"Change severity of {self._esc_id} (now {current.value})", [
             Field("severity", "Severity", others[0], kind="choice",
                   choices=[(s, s) for s in others]),
             Field("reason", "Reason"),
-        ], lambda v: c.ChangeSeverity(incident_id=self._id, severity=v["severity"],
+        ], lambda v: c.ChangeSeverity(incident_id=self._esc_id, severity=v["severity"],
                                       reason=v["reason"]))
 
     def action_pause_clock(self) -> None:
@@ -216,14 +216,14 @@ class IncidentActions:
         from warroom.tui.screens.form import Field
 
         if self.board and self._allowed("pause_clock"):
-            self._form(f"Pause the resolution clock of {self._id}", [
+            self._form(f"Pause the resolution clock of {self._esc_id}", [
                 Field("reason", "Waiting on the customer for", placeholder="e.g. log bundle"),
-            ], lambda v: c.Pause(incident_id=self._id, reason=v["reason"]), submit_label="Pause")
+            ], lambda v: c.Pause(incident_id=self._esc_id, reason=v["reason"]), submit_label="Pause")
 
     def action_resume_clock(self) -> None:
         """Resume the resolution clock."""
         if self.board and self._allowed("pause_clock"):
-            self.app.submit(c.Resume(incident_id=self._id))
+            self.app.submit(c.Resume(incident_id=self._esc_id))
 
     def action_record_decision(self) -> None:
         """Record a decision taken under a decision right."""
@@ -232,11 +232,11 @@ class IncidentActions:
         if self.board is None:
             return
         rights = list(self.board.policy.rights)
-        self._form(f"Record a decision on {self._id}", [
+        self._form(f"Record a decision on {self._esc_id}", [
             Field("right", "Under the decision right", rights[0], kind="choice",
                   choices=[(r, r) for r in rights]),
             Field("text", "Decision"),
-        ], lambda v: c.Decide(incident_id=self._id, right=v["right"], text=v["text"]))
+        ], lambda v: c.Decide(incident_id=self._esc_id, right=v["right"], text=v["text"]))
 
     def action_change_phase(self) -> None:
         """Move to investigating, identified or monitoring."""
@@ -245,22 +245,22 @@ class IncidentActions:
         if not (self.board and self._allowed("change_phase")):
             return
         others = [p.value for p in OPEN_PHASES if p is not self.board.state.phase]
-        self._form(f"Change phase of {self._id} (now {self.board.state.phase.value})", [
+        self._form(f"Change phase of {self._esc_id} (now {self.board.state.phase.value})", [
             Field("phase", "Phase", others[0], kind="choice", choices=[(p, p) for p in others]),
-        ], lambda v: c.ChangePhase(incident_id=self._id, phase=v["phase"]))
+        ], lambda v: c.ChangePhase(incident_id=self._esc_id, phase=v["phase"]))
 
     def action_resolve(self) -> None:
         """Service restored: resolve, with a summary."""
         from warroom.tui.screens.form import Field
 
         if self.board and self._allowed("resolve"):
-            self._form(f"Resolve {self._id}", [Field("summary", "Resolution summary")],
-                       lambda v: c.Resolve(incident_id=self._id, summary=v["summary"]),
+            self._form(f"Resolve {self._esc_id}", [Field("summary", "Resolution summary")],
+                       lambda v: c.Resolve(incident_id=self._esc_id, summary=v["summary"]),
                        submit_label="Resolve")
 
     def action_close_escalation(self) -> None:
         """Close (needs no open commitments and, for P0/P1, a complete PIR)."""
         if self.board and self._allowed("close"):
-            self._form(f"Close {self._id}", [], lambda v: c.Close(incident_id=self._id),
+            self._form(f"Close {self._esc_id}", [], lambda v: c.Close(incident_id=self._esc_id),
                        submit_label="Close", note="Closing is final. Open commitments and an "
                        "incomplete PIR (P0/P1) block it.")

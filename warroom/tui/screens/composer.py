@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.timer import Timer
@@ -56,7 +57,7 @@ class ComposerScreen(ModalScreen[None]):
         with Vertical(id="composer") as box:
             box.border_title = f"Status update · {state.id} · {state.severity.value} · " \
                                f"{state.customer} · {state.phase.value}"
-            with Horizontal(classes="row"):
+            with Horizontal(classes="row -first"):
                 yield Label("Audience", classes="inline-label")
                 yield Select([(a.value, a.value) for a in Audience], value=Audience.CUSTOMER.value,
                              allow_blank=False, id="audience", compact=True)
@@ -197,15 +198,15 @@ class ComposerScreen(ModalScreen[None]):
         try:
             when = self._next_update()
             note = " (becomes a commitment)" if self._audience() == "customer" else ""
-            resolved.update(f"→ {dual(when, self.board.tz)}{note}" if when else "→ none promised")
+            resolved.update(Content(f"→ {dual(when, self.board.tz)}{note}" if when else "→ none promised"))
         except TimeParseError as exc:
-            resolved.update(f"✖ {exc}")
+            resolved.update(Content(f"✖ {exc}"))
         preview = self.query_one("#preview", Static)
         try:
-            preview.update(self._rendered() or "(empty)")
+            preview.update(Content(self._rendered() or "(empty)"))
             preview.remove_class("-error")
         except (CommandError, TimeParseError) as exc:
-            preview.update(f"✖ {exc}")
+            preview.update(Content(f"✖ {exc}"))
             preview.add_class("-error")
 
     def _audience(self) -> str:
@@ -213,7 +214,7 @@ class ComposerScreen(ModalScreen[None]):
 
     def _status(self, text: str) -> None:
         self.query_one("#composer-status", Static).update(
-            f"{text} · ctrl+s post · esc close (draft kept) · ctrl+d discard")
+            Content(f"{text} · ctrl+s post · esc close (draft kept) · ctrl+d discard"))
 
     # -- events --
 
@@ -291,5 +292,5 @@ class ComposerScreen(ModalScreen[None]):
                 self._store.discard_draft(self.state.id, self._user)
 
         self.app.run_worker(discard, thread=True, group="draft", exit_on_error=False)
-        self.notify("Draft discarded", timeout=3)
+        self.notify("Draft discarded", timeout=3, markup=False)
         self.dismiss(None)

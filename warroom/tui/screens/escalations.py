@@ -77,9 +77,10 @@ class EscalationsScreen(Screen[None]):
             s = board.state
             sev = Content.styled(f" {s.severity.value}{'' if s.triaged else '?'} ",
                                  f"bold $sev-text on $sev-{s.severity.value.lower()}")
-            table.add_row(s.id, sev, s.customer, s.phase.value, urgent_cell(board),
-                          next_update_cell(board), s.roles.get("incident_commander", "VACANT"),
-                          s.title, key=s.id)
+            table.add_row(Content(s.id), sev, Content(s.customer), Content(s.phase.value),
+                          urgent_cell(board), next_update_cell(board),
+                          Content(s.roles.get("incident_commander", "VACANT")), Content(s.title),
+                          key=s.id)
         self.query_one("#list-title", Static).update(
             f"Open escalations — most urgent first ({table.row_count})")
         if current is not None and current in table.rows:

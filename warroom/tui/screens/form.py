@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
@@ -74,13 +75,13 @@ class FormScreen(ModalScreen[CoreCommand | None]):
         with Vertical(id="dialog") as dialog:
             dialog.border_title = self.form_title
             if self.note:
-                yield Static(self.note, classes="note")
+                yield Static(Content(self.note), classes="note")
             for spec in self.fields:
                 with Horizontal(classes="form-row"):
                     yield Label(spec.label, classes="field-label")
                     yield self._widget(spec)
                 if spec.hint:
-                    yield Static(spec.hint, classes="hint")
+                    yield Static(Content(spec.hint), classes="hint")
             yield from self.extra()
             yield Static("", id="form-error")
             with Horizontal(classes="buttons"):
@@ -122,7 +123,7 @@ class FormScreen(ModalScreen[CoreCommand | None]):
         try:
             command = self.build(self.values())
         except (ValidationError, ValueError, CommandError) as exc:
-            self.query_one("#form-error", Static).update(f"✖ {error_text(exc)}")
+            self.query_one("#form-error", Static).update(Content(f"✖ {error_text(exc)}"))
             return
         self.dismiss(command)
 

@@ -16,7 +16,14 @@ from textual.content import Content
 from textual.widgets import Checkbox, Input, Select, Static
 
 from warroom.domain import commands as c
-from warroom.domain.models import ClockName, ClockState, Impact, ImpactAssessment, IncidentState, Severity
+from warroom.domain.models import (
+    ClockName,
+    ClockState,
+    Impact,
+    ImpactAssessment,
+    IncidentState,
+    Severity,
+)
 from warroom.domain.policy import Policy
 from warroom.domain.sla import clocks
 from warroom.domain.triage import suggest
@@ -93,7 +100,7 @@ class IntakeScreen(FormScreen):
         try:
             severity, rule = suggest(self._assessment(), self.policy.triage_rules)
         except ValueError as exc:
-            widget.update(f"✖ {exc}")
+            widget.update(Content(f"✖ {exc}"))
             return
         widget.update(Content.assemble(
             "Suggested severity ", (f" {severity.value} ", f"bold $sev-text on $sev-"

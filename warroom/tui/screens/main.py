@@ -67,7 +67,7 @@ class MainScreen(IncidentActions, Screen[None]):
             yield CommitmentsPane(id="commitments", classes="pane").data_bind(MainScreen.board)
             yield Timeline(id="timeline", classes="pane -active")
             yield RolesPane(id="roles", classes="pane").data_bind(MainScreen.board)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Timeline).border_title = "Timeline"

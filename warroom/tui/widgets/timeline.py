@@ -164,9 +164,16 @@ class Timeline(ScrollView, can_focus=True):
         self.cursor = row
         if row >= len(self._rows) - 1:
             self._unseen = 0
-        if row < 0:
+        if row >= 0:
+            self._reveal(row)
+
+    def _reveal(self, row: int) -> None:
+        """Scroll so `row` is visible (after layout, when the height is not known yet)."""
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            self.call_after_refresh(self._reveal, row)
             return
-        height = max(1, self.scrollable_content_region.height)
+        self._resize()
         top = round(self.scroll_y)
         if row < top:
             self.scroll_to(y=row, animate=False, immediate=True)
@@ -218,6 +225,8 @@ class Timeline(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._cache.clear()
         self._resize()
+        if self.cursor >= 0:
+            self.call_after_refresh(self._reveal, self.cursor)
 
     def render_line(self, y: int) -> Strip:
         row = round(self.scroll_y) + y
