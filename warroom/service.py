@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.domain.commands import AnyCommand
-from warroom.domain.decide import Decision, decide, register_close_check
+from warroom.domain.decide import Decision, decide, next_incident_id, register_close_check
 from warroom.domain.errors import NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
 from warroom.domain.pir import close_blockers, pir_required
@@ -96,6 +96,29 @@ class WarRoom:
                 except SeqConflict:
                     continue
                 self.refresh()
+                return _outcome(appended)
+        raise Refused("the store is too busy: gave up after repeated concurrent writes")
+
+    def append_new_incident(
+        self, key: str, build: Callable[[str], list[Event]]
+    ) -> dict[str, Any]:
+        """Append a whole escalation made elsewhere (an importer), once per `key`.
+
+        `build(incident_id)` returns its events; the id is allocated here (`ESC-n`), safely
+        against concurrent writers. A key seen before writes nothing (`duplicate` is True).
+        """
+        seen = self.store.lookup(key)
+        if seen is not None:
+            return _outcome(seen)
+        for _ in range(MAX_ATTEMPTS):
+            with self._lock:
+                self.refresh()
+                incident_id = next_incident_id(self._states)
+                try:
+                    appended = self.store.append(build(incident_id), expect_seq=self._seq,
+                                                 idempotency_key=key, result={"id": incident_id})
+                except SeqConflict:
+                    continue
                 return _outcome(appended)
         raise Refused("the store is too busy: gave up after repeated concurrent writes")
 

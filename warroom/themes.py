@@ -83,13 +83,12 @@ def parse_theme(data: dict[str, Any], path: Path) -> Theme:
         raise ThemeError(f"{path}: name: expected a non-empty string")
     if "primary" not in data:
         raise ThemeError(f"{path}: primary: missing")
-    colours = {key: _colour(path, key, data[key]) for key in _COLOURS if key in data}
-    numbers: dict[str, float] = {}
+    options: dict[str, Any] = {k: _colour(path, k, data[k]) for k in _COLOURS if k in data}
     for key in _NUMBERS:
         if key in data:
             if not isinstance(data[key], int | float) or not 0 <= data[key] <= 1:
                 raise ThemeError(f"{path}: {key}: expected a number from 0 to 1")
-            numbers[key] = float(data[key])
+            options[key] = float(data[key])
     dark = data.get("dark", True)
     if not isinstance(dark, bool):
         raise ThemeError(f"{path}: dark: expected true or false")
@@ -97,7 +96,7 @@ def parse_theme(data: dict[str, Any], path: Path) -> Theme:
     if not isinstance(raw_vars, dict):
         raise ThemeError(f"{path}: variables: expected a table")
     variables = {str(k): _colour(path, f"variables.{k}", v) for k, v in raw_vars.items()}
-    return Theme(name=name, dark=dark, variables=variables, **colours, **numbers)
+    return Theme(name=name, dark=dark, variables=variables, **options)
 
 
 def load_theme(path: Path) -> Theme:

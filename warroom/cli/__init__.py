@@ -53,6 +53,10 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
         return run_console_verb(ctx, args)
     if verb in QUERY_VERBS:
         return verbs.run_query(ctx, args)
+    from warroom.cli.post_verbs import POST_VERBS, run_post
+
+    if verb in POST_VERBS:
+        return run_post(ctx, args)
     if verb == "config":
         from warroom.cli.config_verbs import run_config
 

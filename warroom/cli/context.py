@@ -75,7 +75,7 @@ class Context:
         if self.is_remote:
             from warroom.store.http import RemoteWarRoom
 
-            return RemoteWarRoom.connect(str(self.store_target), self.config)  # type: ignore[return-value]
+            return RemoteWarRoom.connect(str(self.store_target), self.config)
         from warroom.service import WarRoom
         from warroom.store.sqlite import SqliteStore
 

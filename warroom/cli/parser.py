@@ -44,7 +44,8 @@ def _impact_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> ArgumentParser:
     """The full `warroom` command line."""
-    parser = ArgumentParser(prog="warroom", description="War-room console for customer escalations.")
+    parser = ArgumentParser(prog="warroom",
+                            description="War-room console for customer escalations.")
     parser.add_argument("--version", action="version", version=f"warroom {__version__}")
     _globals(parser, suppress=False)
     parser.add_argument("--theme", help="console theme")
@@ -157,6 +158,10 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--all", action="store_true", help="include closed escalations")
     p = verb("log", "the timeline of an escalation")
     p.add_argument("id")
+
+    from warroom.cli.post_verbs import add_post_verbs
+
+    add_post_verbs(sub, shared)
 
     p = verb("config", "configuration", common=False)
     config_sub = p.add_subparsers(dest="config_verb", metavar="ACTION", required=True,

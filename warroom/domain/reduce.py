@@ -98,10 +98,13 @@ def apply(state: IncidentState | None, event: Event) -> IncidentState | None:
         handler = _HANDLERS.get(event.kind)
         if handler is not None:
             handler(state, event)
-    state.event_count += 1
-    state.last_seq = max(state.last_seq, event.seq)
-    if state.updated_at is None or event.occurred_at > state.updated_at:
-        state.updated_at = event.occurred_at
+    # Bookkeeping on every event: plain dict writes skip pydantic's __setattr__ (hot path).
+    fields = state.__dict__
+    fields["event_count"] += 1
+    if event.seq > fields["last_seq"]:
+        fields["last_seq"] = event.seq
+    if fields["updated_at"] is None or event.occurred_at > fields["updated_at"]:
+        fields["updated_at"] = event.occurred_at
     return state
 
 
@@ -147,7 +150,8 @@ def _role_assigned(state: IncidentState, event: Event) -> None:
 def _update_posted(state: IncidentState, event: Event) -> None:
     p = event.payload
     next_at = parse_iso(p["next_update_at"]) if p.get("next_update_at") else None
-    update = StatusUpdate(
+    # Payloads were validated when decided; construct without re-validating (hot path).
+    update = StatusUpdate.model_construct(
         seq=event.seq,
         audience=Audience(p["audience"]),
         phase=Phase(p["phase"]),
@@ -170,13 +174,16 @@ def _update_posted(state: IncidentState, event: Event) -> None:
 
 def _commitment_made(state: IncidentState, event: Event) -> None:
     p = event.payload
-    state.commitments[p["commitment_id"]] = Commitment(
+    state.commitments[p["commitment_id"]] = Commitment.model_construct(
         id=p["commitment_id"],
         text=p["text"],
         owner=p["owner"],
         due_at=parse_iso(p["due_at"]),
+        state=CommitmentState.OPEN,
         made_at=event.occurred_at,
+        closed_at=None,
         source=p.get("source", "manual"),
+        history=[],
     )
 
 

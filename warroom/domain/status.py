@@ -1,6 +1,6 @@
 """The status document: one escalation with its clocks, as JSON-ready data.
 
-The same document is printed by `warroom status --json` and served by `GET /api/v1/escalations/{id}`.
+Printed by `warroom status --json` and served by `GET /api/v1/escalations/{id}`.
 """
 
 from __future__ import annotations

@@ -89,7 +89,13 @@ def _openapi_with_commands(app: FastAPI) -> Callable[[], dict[str, Any]]:
             return app.openapi_schema
         schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
                              routes=app.routes)
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        schema.setdefault("components", {})["securitySchemes"] = {"bearer": {
+            "type": "http", "scheme": "bearer",
+            "description": "A token from `warroom token add PERSON`"}}
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                operation["security"] = [] if path.endswith("/healthz") else [{"bearer": []}]
+        components = schema["components"].setdefault("schemas", {})
         ref = "#/components/schemas/{model}"
         union = COMMAND_ADAPTER.json_schema(ref_template=ref)
         components.update(union.pop("$defs", {}))

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 
 RETRY_S = 2.0
 """Pause before watching the store again after it failed."""
+
+
+def war_app(node: DOMNode) -> WarRoomApp:
+    """The running console app, typed (for screens and widgets)."""
+    return cast(WarRoomApp, node.app)
 
 
 def pick_incident(states: dict[str, IncidentState], service: WarRoom, now: datetime,
@@ -309,7 +314,7 @@ def _palette_actions(app: WarRoomApp, screen: Screen[object]) -> list[tuple[str,
             if not isinstance(binding, Binding) or not binding.description:
                 continue
             action = binding.action.split("(")[0]
-            if action == "quit" or action.startswith("tab") or not hasattr(node, f"action_{action}"):
+            if action in ("quit", "tab") or not hasattr(node, f"action_{action}"):
                 continue
             if screen.check_action(action, ()) is False:
                 continue
@@ -320,6 +325,6 @@ def _palette_actions(app: WarRoomApp, screen: Screen[object]) -> list[tuple[str,
 
 def _runner(node: DOMNode, action: str) -> Callable[[], object]:
     def run() -> object:
-        return node.run_action(action)
+        return node.app.run_action(action, node)
 
     return run

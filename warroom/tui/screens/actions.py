@@ -8,7 +8,7 @@ worker. The service checks everything again: a refusal there is shown the same w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.binding import Binding
 
@@ -19,6 +19,8 @@ from warroom.domain.models import Phase, Severity
 from warroom.tui.view import Board, dual, ordered_commitments, parse_when
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
     from warroom.tui.app import WarRoomApp
     from warroom.tui.screens.form import Field
 
@@ -49,8 +51,6 @@ class IncidentActions:
 
     board: Board | None
     if TYPE_CHECKING:
-        app: WarRoomApp
-
         def notify(self, message: str, *, title: str = "", severity: Any = "information",
                    timeout: float | None = None, markup: bool = True) -> None: ...
 
@@ -62,7 +62,7 @@ class IncidentActions:
         if action not in names:
             return True
         board = self.board
-        if board is None or getattr(self.app, "wall", False):
+        if board is None or self._war.wall:
             return False
         state = board.state
         if state.closed_at is not None:
@@ -82,11 +82,17 @@ class IncidentActions:
 
     # -- helpers --
 
+    @property
+    def _war(self) -> WarRoomApp:
+        from warroom.tui.app import war_app
+
+        return war_app(cast("DOMNode", self))
+
     def _allowed(self, right: str) -> bool:
         """Check the user holds `right`; otherwise say who does."""
         assert self.board is not None
         try:
-            require_right(self.board.state, self.board.policy, self.app.user, right)
+            require_right(self.board.state, self.board.policy, self._war.user, right)
         except RightRequired as exc:
             self.notify(str(exc), title="Refused", severity="error", timeout=8, markup=False)
             return False
@@ -98,12 +104,12 @@ class IncidentActions:
 
         def done(command: c.CoreCommand | None) -> None:
             if command is not None:
-                self.app.submit(command)
+                self._war.submit(command)
 
-        self.app.push_screen(FormScreen(title, fields, build, **kwargs), done)
+        self._war.push_screen(FormScreen(title, fields, build, **kwargs), done)
 
     def _when(self, text: str) -> Any:
-        return parse_when(text, self.app.clock())
+        return parse_when(text, self._war.clock())
 
     @property
     def _esc_id(self) -> str:
@@ -124,14 +130,15 @@ class IncidentActions:
             return
         from warroom.tui.screens.composer import ComposerScreen
 
-        self.app.push_screen(ComposerScreen(self.board))
+        self._war.push_screen(ComposerScreen(self.board))
 
     def action_add_note(self) -> None:
         """Add a timeline note."""
         from warroom.tui.screens.form import Field
 
         if self.board and self._allowed("add_note"):
-            self._form(f"Note on {self._esc_id}", [Field("text", "Note", placeholder="what happened")],
+            self._form(f"Note on {self._esc_id}",
+                       [Field("text", "Note", placeholder="what happened")],
                        lambda v: c.Note(incident_id=self._esc_id, text=v["text"]))
 
     def action_make_commitment(self) -> None:
@@ -142,7 +149,7 @@ class IncidentActions:
             self._form(f"Commitment on {self._esc_id}", [
                 Field("text", "What we promise", placeholder="e.g. share the RCA draft"),
                 Field("due", "Due", "+1h", hint="+30m, 2h, 16:30 (UTC) or ISO 8601"),
-                Field("owner", "Owner", self.app.user),
+                Field("owner", "Owner", self._war.user),
             ], lambda v: c.MakeCommitment(incident_id=self._esc_id, text=v["text"],
                                           due_at=self._when(v["due"]), owner=v["owner"] or None))
 
@@ -194,7 +201,8 @@ class IncidentActions:
         if self.board and self._allowed("set_severity"):
             from warroom.tui.screens.intake import IntakeScreen
 
-            self.app.push_screen(IntakeScreen(self.board.state, self.board.policy, self.app.clock()))
+            board = self.board
+            self._war.push_screen(IntakeScreen(board.state, board.policy, self._war.clock()))
 
     def action_change_severity(self) -> None:
         """Change severity, with a reason."""
@@ -218,12 +226,13 @@ class IncidentActions:
         if self.board and self._allowed("pause_clock"):
             self._form(f"Pause the resolution clock of {self._esc_id}", [
                 Field("reason", "Waiting on the customer for", placeholder="e.g. log bundle"),
-            ], lambda v: c.Pause(incident_id=self._esc_id, reason=v["reason"]), submit_label="Pause")
+            ], lambda v: c.Pause(incident_id=self._esc_id, reason=v["reason"]),
+                submit_label="Pause")
 
     def action_resume_clock(self) -> None:
         """Resume the resolution clock."""
         if self.board and self._allowed("pause_clock"):
-            self.app.submit(c.Resume(incident_id=self._esc_id))
+            self._war.submit(c.Resume(incident_id=self._esc_id))
 
     def action_record_decision(self) -> None:
         """Record a decision taken under a decision right."""

@@ -21,10 +21,11 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from warroom.domain.commands import PostUpdate
 from warroom.domain.errors import CommandError
-from warroom.domain.models import Audience, IncidentState
+from warroom.domain.models import Audience, IncidentState, Severity
 from warroom.domain.templates import context_for, render, select
 from warroom.domain.timeparse import TimeParseError
 from warroom.tui import messages as m
+from warroom.tui.app import war_app
 from warroom.tui.view import Board, dual, parse_when
 
 SAVE_DELAY_S = 0.4
@@ -91,11 +92,11 @@ class ComposerScreen(ModalScreen[None]):
 
     @property
     def _store(self) -> Any:
-        return self.app.service.store  # type: ignore[attr-defined]
+        return war_app(self).service.store
 
     @property
     def _user(self) -> str:
-        return str(self.app.user)  # type: ignore[attr-defined]
+        return war_app(self).user
 
     @work(thread=True, group="draft", exit_on_error=False)
     def _load_draft(self) -> None:
@@ -148,13 +149,13 @@ class ComposerScreen(ModalScreen[None]):
         body = self._draft_body()
         self.app.run_worker(lambda: self._save_now(body), thread=True, group="draft",
                             exit_on_error=False)
-        self._status(f"draft saved {self.app.clock():%H:%M:%S} UTC")  # type: ignore[attr-defined]
+        self._status(f"draft saved {war_app(self).clock():%H:%M:%S} UTC")
 
     # -- templates and preview --
 
     def _templates(self, audience: str) -> list[str]:
         state = self.state
-        found = select(self.app.policy.templates, state.severity,  # type: ignore[attr-defined]
+        found = select(war_app(self).policy.templates, state.severity,
                        Audience(audience), state.phase)
         return [t.name for t in found]
 
@@ -170,7 +171,7 @@ class ComposerScreen(ModalScreen[None]):
         return None if value in (NO_TEMPLATE, Select.BLANK) else str(value)
 
     def _template_body(self, name: str | None) -> str:
-        for template in self.app.policy.templates:  # type: ignore[attr-defined]
+        for template in war_app(self).policy.templates:
             if template.name == name:
                 return template.body.strip()
         return ""
@@ -178,18 +179,18 @@ class ComposerScreen(ModalScreen[None]):
     def _default_next(self, audience: str) -> str:
         if audience != Audience.CUSTOMER.value:
             return ""
-        policy = self.app.policy  # type: ignore[attr-defined]
-        severity = self.state.severity if self.state.triaged else "P0"
+        policy = war_app(self).policy
+        severity = self.state.severity if self.state.triaged else Severity.P0
         minutes = int(policy.severities[severity].update_every.total_seconds() // 60)
         return f"+{minutes}m"
 
     def _next_update(self) -> datetime | None:
         text = self.query_one("#next-at", Input).value.strip()
-        return parse_when(text, self.app.clock()) if text else None  # type: ignore[attr-defined]
+        return parse_when(text, war_app(self).clock()) if text else None
 
     def _rendered(self) -> str:
-        now = self.app.clock()  # type: ignore[attr-defined]
-        context = context_for(self.state, self.app.policy, now,  # type: ignore[attr-defined]
+        now = war_app(self).clock()
+        context = context_for(self.state, war_app(self).policy, now,
                               self._next_update())
         return render(self.query_one("#editor", TextArea).text, context).strip()
 
@@ -198,7 +199,8 @@ class ComposerScreen(ModalScreen[None]):
         try:
             when = self._next_update()
             note = " (becomes a commitment)" if self._audience() == "customer" else ""
-            resolved.update(Content(f"→ {dual(when, self.board.tz)}{note}" if when else "→ none promised"))
+            text = f"→ {dual(when, self.board.tz)}{note}" if when else "→ none promised"
+            resolved.update(Content(text))
         except TimeParseError as exc:
             resolved.update(Content(f"✖ {exc}"))
         preview = self.query_one("#preview", Static)
@@ -259,7 +261,7 @@ class ComposerScreen(ModalScreen[None]):
     def _post(self, command: PostUpdate, body: dict[str, Any]) -> None:
         with self._lock:
             self._store.save_draft(self.state.id, self._user, body)
-            outcome = self.app.execute_now(command)  # type: ignore[attr-defined]
+            outcome = war_app(self).execute_now(command)
             if isinstance(outcome, m.CommandSucceeded):
                 self._store.discard_draft(self.state.id, self._user)
                 self._posted = True

@@ -6,22 +6,25 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from warroom.domain.models import IncidentState
 from warroom.tui import messages as m
+from warroom.tui.app import WarRoomApp, war_app
 from warroom.tui.view import CLOCK_TITLES, Board, badge, duration, urgency_key
 from warroom.tui.widgets.clocks import STATE_STYLES
 
-COLUMNS = ("Escalation", "Sev", "Customer", "Phase", "Most urgent clock", "Next update",
-           "Commander", "Title")
+COLUMNS: list[tuple[str, int]] = [
+    ("Escalation", 10), ("Sev", 4), ("Customer", 16), ("Phase", 13), ("Most urgent clock", 28),
+    ("Next update", 17), ("Commander", 14), ("Title", 50)]
 
 
-def open_boards(states: dict[str, IncidentState], app: object) -> list[Board]:
+def open_boards(states: dict[str, IncidentState], app: WarRoomApp) -> list[Board]:
     """Boards of escalations not yet closed, most urgent first (unresolved before resolved)."""
-    now = app.now  # type: ignore[attr-defined]
-    policy = app.policy  # type: ignore[attr-defined]
+    now = app.now
+    policy = app.policy
     boards = [Board.build(s, policy, now) for s in states.values() if s.closed_at is None]
     return sorted(boards, key=lambda b: (b.state.resolved_at is not None, urgency_key(b)))
 
@@ -58,7 +61,8 @@ class EscalationsScreen(Screen[None]):
         yield Static("Open escalations — most urgent first", id="list-title")
         table: DataTable[Content | str] = DataTable(cursor_type="row", zebra_stripes=True,
                                                     id="escalations")
-        table.add_columns(*COLUMNS)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
         yield table
         yield Footer()
 
@@ -71,9 +75,10 @@ class EscalationsScreen(Screen[None]):
         keep = table.cursor_row
         current = None
         if table.row_count and 0 <= keep < table.row_count:
-            current = table.coordinate_to_cell_key((keep, 0)).row_key.value
+            current = table.coordinate_to_cell_key(Coordinate(keep, 0)).row_key.value
         table.clear()
-        for board in open_boards(self.app.states, self.app):  # type: ignore[attr-defined]
+        war = war_app(self)
+        for board in open_boards(war.states, war):
             s = board.state
             sev = Content.styled(f" {s.severity.value}{'' if s.triaged else '?'} ",
                                  f"bold $sev-text on $sev-{s.severity.value.lower()}")
@@ -90,7 +95,7 @@ class EscalationsScreen(Screen[None]):
         """Show the escalation under the cursor on the main screen."""
         table = self.query_one(DataTable)
         if table.row_count:
-            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
             if key is not None:
                 self.app.post_message(m.OpenEscalation(key))
 

@@ -30,8 +30,8 @@ class Field:
 
     name: str
     label: str
-    kind: Literal["text", "choice", "bool"] = "text"
     value: Any = ""
+    kind: Literal["text", "choice", "bool"] = "text"
     choices: Sequence[tuple[str, str]] = field(default_factory=list)
     """(label, value) pairs for a choice."""
     placeholder: str = ""
@@ -99,7 +99,7 @@ class FormScreen(ModalScreen[CoreCommand | None]):
             return Select(list(spec.choices), value=spec.value, allow_blank=False, id=wid,
                           compact=True)
         if spec.kind == "bool":
-            return Checkbox("", value=bool(spec.value), id=wid, compact=True)
+            return Checkbox(spec.placeholder or "yes", value=bool(spec.value), id=wid, compact=True)
         widget = Input(str(spec.value), placeholder=spec.placeholder, id=wid, compact=True)
         if self.app.is_headless:
             widget.cursor_blink = False

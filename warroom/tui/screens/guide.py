@@ -12,6 +12,7 @@ from textual.widgets import Footer, Static
 
 from warroom.domain.policy import Policy
 from warroom.domain.timeparse import format_duration
+from warroom.tui.app import war_app
 from warroom.tui.screens.actions import IncidentActions
 
 RULES: list[tuple[str, str]] = [
@@ -38,6 +39,15 @@ KEYS: list[tuple[str, str]] = [
 ]
 
 
+def span(seconds: float) -> str:
+    """`15m`, `4h`, `2d`, `1h30m` (no zero seconds)."""
+    total = int(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if total >= size and total % size == 0:
+            return f"{total // size}{unit}"
+    return format_duration(total).removesuffix("00s")
+
+
 def guide_text(policy: Policy) -> Content:
     """The whole guide as styled text."""
     parts: list[Content] = [Content.styled("The rules", "bold $accent")]
@@ -47,8 +57,8 @@ def guide_text(policy: Policy) -> Content:
               Content.styled(f" {'':4}{'label':<10}{'triage':>8}{'first':>8}{'every':>8}"
                              f"{'resolve':>9}{'PIR':>8}  calendar", "$text-muted")]
     for severity, sp in policy.severities.items():
-        pir = format_duration(sp.pir_due.total_seconds()) if sp.pir_due else "optional"
-        cells = [format_duration(d.total_seconds()) for d in
+        pir = span(sp.pir_due.total_seconds()) if sp.pir_due else "optional"
+        cells = [span(d.total_seconds()) for d in
                  (sp.triage, sp.first_update, sp.update_every, sp.resolve)]
         parts.append(Content.assemble(
             (f" {severity.value:<4}", "bold"), f"{sp.label:<10}", f"{cells[0]:>8}{cells[1]:>8}"
@@ -78,5 +88,5 @@ class GuideScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="guide") as box:
             box.border_title = "Facilitation guide"
-            yield Static(guide_text(self.app.policy))  # type: ignore[attr-defined]
+            yield Static(guide_text(war_app(self).policy))
         yield Footer()

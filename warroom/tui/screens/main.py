@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from warroom.domain.models import Event
+from warroom.tui.app import war_app
 from warroom.tui.screens.actions import IncidentActions
 from warroom.tui.view import Board
 from warroom.tui.widgets.clocks import NextUpdatePane, SlaPane, StatusStrip
@@ -60,14 +61,14 @@ class MainScreen(IncidentActions, Screen[None]):
         yield StatusStrip(id="strip").data_bind(MainScreen.board)
         yield Static(id="tabs")
         with Container(id="panes"):
-            bell = getattr(self.app, "use_bell", True)
+            bell = war_app(self).use_bell
             yield NextUpdatePane(id="next-update", classes="pane", bell=bell).data_bind(
                 MainScreen.board)
             yield SlaPane(id="sla", classes="pane").data_bind(MainScreen.board)
             yield CommitmentsPane(id="commitments", classes="pane").data_bind(MainScreen.board)
             yield Timeline(id="timeline", classes="pane -active")
             yield RolesPane(id="roles", classes="pane").data_bind(MainScreen.board)
-        yield Footer(compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(Timeline).border_title = "Timeline"
@@ -102,7 +103,7 @@ class MainScreen(IncidentActions, Screen[None]):
             self.timeline.set_events(events, tz)
         elif changed:
             self.timeline.set_events([], tz)
-            self.app.load_timeline(incident_id)  # type: ignore[attr-defined]
+            war_app(self).load_timeline(incident_id)
         self.timeline.border_title = f"Timeline · {incident_id}"
 
     def timeline_loaded(self, events: list[Event]) -> None:
@@ -117,10 +118,11 @@ class MainScreen(IncidentActions, Screen[None]):
             self.timeline.add_events(mine)
 
     def _rebuild(self, *_: object) -> None:
-        state = self.app.states.get(self.incident_id) if self.incident_id else None  # type: ignore[attr-defined]
+        war = war_app(self)
+        state = war.states.get(self.incident_id) if self.incident_id else None
         if state is None:
             return
-        self.board = Board.build(state, self.app.policy, self.app.now)  # type: ignore[attr-defined]
+        self.board = Board.build(state, war.policy, war.now)
         self.refresh_bindings()
 
     # -- layout --

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Digits, Static
 
 from warroom.domain.models import ClockState
+from warroom.tui.app import war_app
 from warroom.tui.screens.escalations import next_update_cell, open_boards
 from warroom.tui.view import CLOCK_TITLES, Board, badge, countdown, dual, state_class
 from warroom.tui.widgets.clocks import STATE_STYLES
@@ -77,8 +78,8 @@ class WallScreen(Screen[None]):
         self.watch(self.app, "connection", self._refresh, init=False)
 
     def _refresh(self, *_: object) -> None:
-        app = self.app
-        boards = open_boards(app.states, app)  # type: ignore[attr-defined]
+        app = war_app(self)
+        boards = open_boards(app.states, app)
         grid = self.query_one("#cards", Grid)
         cards = list(grid.query(EscalationCard))
         if [c.name for c in cards] != [b.state.id for b in boards]:
@@ -94,5 +95,5 @@ class WallScreen(Screen[None]):
         self.query_one("#wall-title", Static).update(Content.assemble(
             ("WAR ROOM", "bold"), f"  {len(boards)} open escalation(s)",
             (f"  ✖ {breached} BREACHED" if breached else "", "bold $sla-breached"),
-            f"  ·  {dual(app.now, None, seconds=True)}  ·  ",  # type: ignore[attr-defined]
-            connection_part(app.connection), ("  ·  read-only", "$text-muted")))  # type: ignore[attr-defined]
+            f"  ·  {dual(app.now, None, seconds=True)}  ·  ",
+            connection_part(app.connection), ("  ·  read-only", "$text-muted")))

@@ -67,7 +67,8 @@ class CommitmentsPane(Static):
         promises = ordered_commitments(board.state, board.now)
         late = [c for c in promises if commitment_overdue(c, board.now)]
         self.set_class(bool(late), "-breached")
-        self.border_subtitle = (f"✖ {len(late)} overdue · " if late else "") + f"{len(promises)} open"
+        overdue = f"✖ {len(late)} overdue · " if late else ""
+        self.border_subtitle = f"{overdue}{len(promises)} open"
         if not promises:
             self.update(Content.styled("No open commitments", "$text-muted"))
             return
