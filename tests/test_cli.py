@@ -89,7 +89,7 @@ def test_list_and_log_json(cli: Cli) -> None:
     cli.ok("open", "first", "--customer", "Acme", "--severity", "P2")
     cli.ok("open", "second", "--customer", "Initech")
     listed = cli.json("list")
-    assert [d["id"] for d in listed][0] == "ESC-2"  # untriaged: held to P0, most urgent
+    assert listed[0]["id"] == "ESC-2"  # untriaged: held to P0, most urgent
     events = cli.json("log", "ESC-1")
     assert [e["kind"] for e in events] == ["opened", "triaged"]
     assert all({"seq", "occurred_at", "recorded_at", "actor"} <= e.keys() for e in events)

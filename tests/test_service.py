@@ -104,7 +104,9 @@ class TestUpdatesAndCommitments:
                         "ic")
         assert service.state(incident).commitments["C1"].state is CommitmentState.MET
 
-    def test_late_next_update_misses_the_promise(self, service: WarRoom, clock: FrozenClock) -> None:
+    def test_late_next_update_misses_the_promise(
+        self, service: WarRoom, clock: FrozenClock
+    ) -> None:
         incident = open_p0(service)
         service.execute(
             c.PostUpdate(incident_id=incident, audience="customer", body="Investigating",

@@ -57,9 +57,9 @@ def seed(service: WarRoom, now: datetime) -> str:
                       "if the outage passes 4 hours.",
         component="payments-api", category="capacity", at=at(0)), IC)
     iid = str(opened["id"])
-    steps: list[tuple[int, str, c.CoreCommand]] = []
+    steps: list[tuple[int, str, c.AnyCommand]] = []
 
-    def add(minute: int, actor: str, command: c.CoreCommand) -> None:
+    def add(minute: int, actor: str, command: c.AnyCommand) -> None:
         steps.append((minute, actor, command))
 
     for minute, role, person in [(4, "customer_spoc", SPOC), (4, "tech_lead", TECH),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FrozenClock
-from tests.server.conftest import LiveServer, Tokens, client
+from tests.server.helpers import LiveServer, Tokens, client
 from warroom.domain.policy import Policy
 from warroom.service import WarRoom
 from warroom.store.sqlite import SqliteStore
@@ -54,7 +54,8 @@ def test_full_command_set_over_http(frozen_live: LiveServer, tokens: Tokens,
     first = run(bob, {"type": "update", **esc, "audience": "customer",
                       "body": "We are on it.", "next_update_at": iso(clock, minutes=30)})
     assert first["commitment_id"] == "C1"
-    promise = run(bob, {"type": "commit", **esc, "text": "RCA draft", "due_at": iso(clock, hours=1)})
+    promise = run(bob, {"type": "commit", **esc, "text": "RCA draft",
+                        "due_at": iso(clock, hours=1)})
     assert promise["commitment_id"] == "C2"
     run(bob, {"type": "commitment", **esc, "commitment_id": "C2", "outcome": "renegotiate",
               "due_at": iso(clock, hours=3), "reason": "customer agreed"})

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import LiveServer, Tokens, Watcher, wait_until
+from tests.server.helpers import LiveServer, Tokens, Watcher, wait_until
 from warroom.cli import run
 from warroom.store.sqlite import SqliteStore
 
@@ -87,3 +87,45 @@ def test_processes_sharing_one_file_see_each_other_within_a_second(
     finally:
         watcher.stop()
         store.close()
+
+
+def test_tls(store_path: Path, policy: object, tokens: Tokens, tmp_path: Path) -> None:
+    pytest.importorskip("cryptography")
+    import ipaddress
+    from datetime import timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from warroom.store.http import HttpStore
+    from warroom.store.outbox import Outbox
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=1)).not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    server = LiveServer(store_path, policy, tls=(cert_path, key_path)).start()  # type: ignore[arg-type]
+    store = HttpStore(server.url, tokens.alice, outbox=Outbox(tmp_path / "o.db"),
+                      verify=str(cert_path))
+    try:
+        assert server.url.startswith("https://")
+        assert store.me()["person"] == "alice"
+        untrusted = HttpStore(server.url, tokens.alice, outbox=Outbox(tmp_path / "u.db"))
+        with pytest.raises(Exception, match="cannot reach"):
+            untrusted.me()
+        untrusted.close()
+    finally:
+        store.close()
+        server.stop()

@@ -14,17 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.conftest import Tokens, free_port, wait_until
-
-SERVE = ("import sys; from warroom.server.run import serve; "
-         "sys.exit(serve(sys.argv[1], '127.0.0.1', int(sys.argv[2]), log_level='warning'))")
+from tests.server.helpers import Tokens, free_port, wait_until
 
 
 class ServerProcess:
     def __init__(self, store_path: Path, port: int) -> None:
         self.url = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(store_path), str(port)],
+            [sys.executable, "-m", "warroom", "serve", "--store", str(store_path),
+             "--port", str(port), "--log-level", "warning"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
 
         def healthy() -> bool:

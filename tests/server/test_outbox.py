@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import LiveServer, Tokens, Watcher, client, wait_until
+from tests.server.helpers import LiveServer, Tokens, Watcher, client, wait_until
 from warroom.domain.commands import Assign, Note, Open, Triage
 from warroom.domain.errors import InvalidInput, NotFound, Refused, RightRequired
 from warroom.domain.policy import Policy
@@ -156,3 +156,20 @@ def test_remote_war_room_raises_the_same_errors_as_a_local_one(
     finally:
         for remote in (alice, bob, wall):
             remote.store.close()
+
+
+def test_a_refused_token_is_an_error_not_a_queue(
+        live: LiveServer, tokens: Tokens, tmp_path: Path, policy: Policy,
+        store_path: Path) -> None:
+    from warroom.server.tokens import revoke_token
+    from warroom.store.base import StoreError
+
+    bob = connect(live, tokens.bob, tmp_path, policy)
+    try:
+        client(live, tokens.alice).post("/escalations", json={"title": "t", "customer": "c"})
+        revoke_token(store_path, tokens.bob)
+        with pytest.raises(StoreError, match="refused the token"):
+            bob.execute(Note(incident_id="ESC-1", text="x"), "bob")
+        assert bob.connection().pending == 0
+    finally:
+        bob.store.close()

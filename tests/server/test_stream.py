@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 from httpx_sse import connect_sse
 
-from tests.server.conftest import LiveServer, Tokens, Watcher, client, wait_until
-from warroom.domain.policy import Policy
+from tests.server.helpers import LiveServer, Tokens, Watcher, client, wait_until
 from warroom.domain.commands import Note, Open
+from warroom.domain.policy import Policy
 from warroom.server.api import system_clock
 from warroom.server.broker import Broker
 from warroom.service import WarRoom
@@ -160,3 +160,19 @@ def test_http_store_watch_survives_a_server_restart(live: LiveServer, tokens: To
     finally:
         watcher.stop()
         remote.close()
+
+
+def test_idle_streams_get_heartbeats(store_path: Path, policy: Policy, tokens: Tokens) -> None:
+    server = LiveServer(store_path, policy, heartbeat=0.1).start()
+    try:
+        api = client(server, tokens.wall)
+        with api.stream("GET", "/stream") as response:
+            seen = b""
+            for chunk in response.iter_raw():
+                seen += chunk
+                if seen.count(b": ping\n\n") >= 2:
+                    break
+        assert seen.startswith(b"retry: ")
+        assert server.app.state.warroom.broker.subscribers <= 1
+    finally:
+        server.stop()

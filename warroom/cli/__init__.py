@@ -57,6 +57,10 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
 
     if verb in POST_VERBS:
         return run_post(ctx, args)
+    if verb in ("serve", "token"):
+        from warroom.cli import server_verbs
+
+        return (server_verbs.run_serve if verb == "serve" else server_verbs.run_token)(ctx, args)
     if verb == "config":
         from warroom.cli.config_verbs import run_config
 

@@ -163,6 +163,10 @@ def build_parser() -> ArgumentParser:
 
     add_post_verbs(sub, shared)
 
+    from warroom.cli.server_verbs import add_server_verbs
+
+    add_server_verbs(sub, shared)
+
     p = verb("config", "configuration", common=False)
     config_sub = p.add_subparsers(dest="config_verb", metavar="ACTION", required=True,
                                   parser_class=ArgumentParser)

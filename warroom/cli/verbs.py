@@ -15,7 +15,7 @@ from warroom.domain.errors import InvalidInput
 from warroom.domain.timeparse import TimeParseError, parse_time
 
 CommandBuilder = Callable[[argparse.Namespace, Callable[[str | None, str], datetime | None]],
-                          c.CoreCommand]
+                          c.AnyCommand]
 
 
 def _impact(args: argparse.Namespace) -> dict[str, Any]:

@@ -42,14 +42,19 @@ class SeverityPolicy(_Strict):
     )(_duration)
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _workweek() -> list[Weekday]:
+    return ["mon", "tue", "wed", "thu", "fri"]
+
+
 class Calendar(_Strict):
     """When clocks run: `always`, or business hours in a timezone."""
 
     kind: Literal["always", "business"] = "always"
     timezone: str = "UTC"
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"]
-    )
+    days: list[Weekday] = Field(default_factory=_workweek)
     start: str = "09:00"
     end: str = "17:00"
     holidays: list[str] = Field(default_factory=list)

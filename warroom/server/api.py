@@ -41,6 +41,7 @@ def create_app(
     tokens: TokenVerifier,
     heartbeat: float = 10.0,
     queue_size: int = 2000,
+    coalesce: float = 0.02,
     title: str = "warroom",
 ) -> FastAPI:
     """Build the API app.
@@ -52,9 +53,11 @@ def create_app(
         tokens: checks bearer tokens (`warroom.server.tokens.TokenBook`).
         heartbeat: seconds between keep-alive comments on idle SSE streams.
         queue_size: chunks a slow SSE subscriber may lag before it is dropped.
+        coalesce: least seconds between two fan-outs of this server's own commands (under
+            load, commands arriving together go to every subscriber as one write).
     """
     service = WarRoom(store, policy, clock)
-    broker = Broker(store, heartbeat=heartbeat, queue_size=queue_size)
+    broker = Broker(store, heartbeat=heartbeat, queue_size=queue_size, coalesce=coalesce)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
 from warroom.domain.models import Event
@@ -233,7 +233,7 @@ class Broker:
         """Detach a subscriber."""
         self._subs.discard(sub)
 
-    async def stream(self, since: int, *, backlog_batch: int = 500) -> AsyncIterator[bytes]:
+    async def stream(self, since: int, *, backlog_batch: int = 500) -> AsyncGenerator[bytes, None]:
         """Bytes of an SSE stream: events with seq > `since`, then live ones, with heartbeats.
 
         Ends when the subscriber is dropped (the client should resume with Last-Event-ID).

@@ -120,7 +120,7 @@ def list_tokens(path: str | Path, include_revoked: bool = False) -> list[Token]:
     try:
         rows = conn.execute(
             "SELECT id, person, read_only, created_at, revoked_at FROM warroom_tokens"
-            " ORDER BY created_at, id"
+            " ORDER BY rowid"
         ).fetchall()
     finally:
         conn.close()

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import os
 import random
+import ssl
 import threading
 import time
 import uuid
@@ -32,8 +33,9 @@ from enum import StrEnum
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 
-from warroom.domain.commands import CoreCommand
+from warroom.domain.commands import AnyCommand
 from warroom.domain.errors import CommandError, InvalidInput, NotFound, Refused, RightRequired
 from warroom.domain.models import Event
 from warroom.domain.policy import Policy
@@ -46,6 +48,13 @@ PAGE = 5000
 """Events fetched per request when reading the log."""
 RETRY_STATUSES = frozenset({401, 408, 425, 429, 500, 502, 503, 504})
 """Answers after which a queued command stays queued (the rest are final)."""
+
+
+class _Page(BaseModel):
+    """One answer of `GET /events` (parsed straight from JSON bytes)."""
+
+    events: list[Event]
+    last_seq: int
 
 
 class ConnectionState(StrEnum):
@@ -123,7 +132,8 @@ class HttpStore:
         timeout: seconds for one request.
         offline_after: seconds of failed contact after which `reconnecting` becomes `offline`.
         backoff: first and longest wait between reconnection attempts, in seconds.
-        verify: TLS verification (True, False, or a CA bundle path).
+        verify: TLS verification: True (system CAs, or `$SSL_CERT_FILE`), False, or the path
+            of a CA bundle (e.g. the server's self-signed certificate).
     """
 
     def __init__(
@@ -143,12 +153,14 @@ class HttpStore:
         self.offline_after = offline_after
         self.backoff = backoff
         self._headers = {"Authorization": f"Bearer {token}", "User-Agent": "warroom"}
-        self._verify = verify
+        self._verify: bool | ssl.SSLContext = (
+            ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+        )
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0))
         self._stream_timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0),
                                              read=max(3 * heartbeat, timeout))
         self._client = httpx.Client(base_url=self.url + API, headers=self._headers,
-                                    timeout=self._timeout, verify=verify)
+                                    timeout=self._timeout, verify=self._verify)
         self._lock = threading.Lock()
         self._ok = True
         self._failing_since: float | None = None
@@ -278,8 +290,13 @@ class HttpStore:
         out: list[Event] = []
         cursor = since_seq
         while True:
-            doc = self.get_json(path, since=cursor, limit=PAGE)
-            page = [Event.model_validate(e) for e in doc["events"]]
+            response = self.request("GET", path, params={"since": cursor, "limit": PAGE})
+            if not response.is_success:
+                _json_or_raise(response, self.url)
+            try:
+                page = _Page.model_validate_json(response.content).events
+            except ValueError as exc:
+                raise StoreError(f"{self.url}: unreadable events page: {exc}") from exc
             out.extend(page)
             if len(page) < PAGE:
                 return out
@@ -418,8 +435,7 @@ class HttpStore:
                                     last = event.seq
                                     buffer.append(event)
                                     wake.set()
-                            # The server ended the stream (restart, or we lagged): come back now.
-                            continue
+                            # The server ended the stream (restart, or we lagged): come back soon.
                 except asyncio.CancelledError:
                     raise
                 except (httpx.HTTPError, OSError, ValueError) as exc:
@@ -529,7 +545,7 @@ class RemoteWarRoom(WarRoom):
         return self.store.flush()
 
     def execute(
-        self, command: CoreCommand, actor: str, idempotency_key: str | None = None
+        self, command: AnyCommand, actor: str, idempotency_key: str | None = None
     ) -> dict[str, Any]:
         """Queue the command, send the queue in order, and return the server's result.
 
@@ -543,6 +559,10 @@ class RemoteWarRoom(WarRoom):
         report = self.store.flush()
         outcome = outbox.outcome(key)
         if outcome is None:
+            if report.status == 401:  # not offline: this token will never be accepted
+                outbox.discard(key)
+                raise StoreError(f"{self.store.url} refused the token ({report.error}): set "
+                                 "WARROOM_TOKEN or remote.token in the config")
             if not self.queue_offline:
                 outbox.discard(key)
                 raise StoreError(report.error or f"{self.store.url}: not sent")

@@ -100,6 +100,8 @@ class FlushReport:
     remaining: int = 0
     error: str = ""
     """Why sending stopped early (empty when everything went)."""
+    status: int = 0
+    """The HTTP status that stopped sending (0: unreachable, or nothing stopped it)."""
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,7 @@ class Outbox:
                 if sent.kind == "retry":
                     self._failed(entry, sent.error)
                     report.error = sent.error
+                    report.status = sent.status
                     break
                 self._finish(entry, sent)
                 (report.sent if sent.kind == "ok" else report.rejected).append(entry.key)

@@ -12,14 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widgets import Static
 
-from warroom.domain.commands import CoreCommand, Open
+from warroom.domain.commands import AnyCommand, Open
 from warroom.domain.errors import CommandError
 from warroom.domain.models import Event, IncidentState
 from warroom.store.base import StoreError
@@ -33,6 +34,13 @@ if TYPE_CHECKING:
 
 RETRY_S = 2.0
 """Pause before watching the store again after it failed."""
+
+
+class LoadingScreen(Screen[None]):
+    """Shown only until the first read of the store is done (one cheap frame)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("warroom · reading the store…", id="loading")
 
 
 def war_app(node: DOMNode) -> WarRoomApp:
@@ -117,21 +125,17 @@ class WarRoomApp(App[None]):
     # -- screens --
 
     def get_default_screen(self) -> Screen[None]:
-        if self.wall:
-            from warroom.tui.screens.wall import WallScreen
-
-            return WallScreen()
-        from warroom.tui.screens.main import MainScreen
-
-        return MainScreen()
+        return LoadingScreen()
 
     @property
     def main(self) -> MainScreen | None:
-        """The main screen (None in wallboard mode)."""
+        """The main screen (None in wallboard mode and until the store is read)."""
         from warroom.tui.screens.main import MainScreen
 
-        screen = self.screen_stack[0] if self.screen_stack else None
-        return screen if isinstance(screen, MainScreen) else None
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
@@ -191,18 +195,18 @@ class WarRoomApp(App[None]):
                 self.post_message(m.ConnectionChanged(f"offline: {exc}"))
             await asyncio.sleep(RETRY_S)
 
-    def submit(self, command: CoreCommand, *, reply_to: MessagePump | None = None) -> None:
+    def submit(self, command: AnyCommand, *, reply_to: MessagePump | None = None) -> None:
         """Carry out a command as the console user (in a worker); the outcome comes back as
         `CommandSucceeded` / `CommandRefused` to the app and to `reply_to`."""
         self._execute(command, reply_to)
 
     @work(thread=True, group="commands", exit_on_error=False)
-    def _execute(self, command: CoreCommand, reply_to: MessagePump | None) -> None:
+    def _execute(self, command: AnyCommand, reply_to: MessagePump | None) -> None:
         outcome = self.execute_now(command)
         if reply_to is not None:
             reply_to.post_message(outcome)
 
-    def execute_now(self, command: CoreCommand) -> m.CommandSucceeded | m.CommandRefused:
+    def execute_now(self, command: AnyCommand) -> m.CommandSucceeded | m.CommandRefused:
         """Carry out a command in the calling worker thread (never the UI thread).
 
         The app is told the outcome; a separate copy is returned for the caller to post on.
@@ -221,10 +225,17 @@ class WarRoomApp(App[None]):
 
     @on(m.StateLoaded)
     def _state_loaded(self, message: m.StateLoaded) -> None:
+        """Show the first full frame: the main screen (or wallboard) composed with data."""
         self.states = message.states
-        main = self.main
-        if main is not None and message.incident_id is not None:
-            main.show(message.incident_id, message.events)
+        if self.wall:
+            from warroom.tui.screens.wall import WallScreen
+
+            self.push_screen(WallScreen())
+        else:
+            from warroom.tui.screens.main import MainScreen
+
+            self.push_screen(MainScreen(message.incident_id, message.events,
+                                        (self.size.width, self.size.height)))
         self._watch(message.seq)
         self.call_after_refresh(self.loaded.set)
 
@@ -268,9 +279,18 @@ class WarRoomApp(App[None]):
         main = self.main
         if main is None:
             return
-        while len(self.screen_stack) > 1:
+        while self.screen is not main:
             self.pop_screen()
         main.show(incident_id)
+
+    def ask(self, form: Screen[AnyCommand | None]) -> None:
+        """Show a form; submit the command it returns (if not cancelled)."""
+
+        def done(command: AnyCommand | None) -> None:
+            if command is not None:
+                self.submit(command)
+
+        self.push_screen(form, done)
 
     # -- global actions --
 
@@ -287,7 +307,7 @@ class WarRoomApp(App[None]):
             return
         from warroom.tui.screens.intake import IntakeScreen
 
-        self.push_screen(IntakeScreen(None, self.policy, self.clock()))
+        self.ask(IntakeScreen(None, self.policy, self.clock()))
 
     def action_guide(self) -> None:
         """The facilitation guide."""

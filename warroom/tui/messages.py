@@ -10,7 +10,7 @@ from typing import Any
 
 from textual.message import Message
 
-from warroom.domain.commands import CoreCommand
+from warroom.domain.commands import AnyCommand
 from warroom.domain.errors import CommandError
 from warroom.domain.models import Event, IncidentState
 from warroom.store.base import Draft
@@ -55,7 +55,7 @@ class ConnectionChanged(Message):
 class CommandSucceeded(Message):
     """A command was carried out and stored."""
 
-    command: CoreCommand
+    command: AnyCommand
     result: dict[str, Any]
     states: dict[str, IncidentState]
 
@@ -64,7 +64,7 @@ class CommandSucceeded(Message):
 class CommandRefused(Message):
     """A command was refused (rights, invariants, bad input) or the store failed."""
 
-    command: CoreCommand
+    command: AnyCommand
     error: CommandError | Exception
 
     @property

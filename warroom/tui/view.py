@@ -66,19 +66,24 @@ def customer_zone(policy: Policy, customer: str) -> tzinfo | None:
     return zone(info.timezone) if info is not None else None
 
 
-def hhmm(at: datetime, tz: tzinfo | None = None, seconds: bool = False) -> str:
-    """`14:05 UTC` (or in `tz`, with its abbreviation)."""
+def hhmm(at: datetime, tz: tzinfo | None = None, seconds: bool = False,
+         now: datetime | None = None) -> str:
+    """`14:05 UTC` (or in `tz`, with its abbreviation); `Wed 25 Nov 14:05 UTC` when `now` is
+    given and falls on another day."""
     fmt = "%H:%M:%S" if seconds else "%H:%M"
+    local = at.astimezone(tz) if tz is not None else at
+    if now is not None and (now.astimezone(tz) if tz is not None else now).date() != local.date():
+        fmt = "%a %d %b " + fmt
     if tz is None:
-        return at.strftime(fmt) + " UTC"
-    local = at.astimezone(tz)
+        return local.strftime(fmt) + " UTC"
     return f"{local.strftime(fmt)} {local.tzname() or ''}".rstrip()
 
 
-def dual(at: datetime, tz: tzinfo | None, seconds: bool = False) -> str:
+def dual(at: datetime, tz: tzinfo | None, seconds: bool = False,
+         now: datetime | None = None) -> str:
     """`14:05 UTC · 09:05 EST`: UTC, plus the customer's local time where configured."""
-    utc = hhmm(at, None, seconds)
-    return utc if tz is None else f"{utc} · {hhmm(at, tz, seconds)}"
+    utc = hhmm(at, None, seconds, now)
+    return utc if tz is None else f"{utc} · {hhmm(at, tz, seconds, now)}"
 
 
 def duration(seconds: float) -> str:

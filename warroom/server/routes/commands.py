@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from warroom.domain.commands import CoreCommand, parse_command
+from warroom.domain.commands import AnyCommand, parse_command
 from warroom.server.deps import Parts, PartsDep, Reader, Writer
 from warroom.server.errors import ApiError, error_response
 
@@ -47,7 +47,7 @@ def pick_key(data: dict[str, Any], header: str | None) -> str | None:
     return key
 
 
-def parse(data: dict[str, Any]) -> CoreCommand:
+def parse(data: dict[str, Any]) -> AnyCommand:
     """Validate a command (422 naming the bad field)."""
     try:
         return parse_command(data)
@@ -64,7 +64,7 @@ def parse(data: dict[str, Any]) -> CoreCommand:
                        reason=first.get("msg", "invalid")) from None
 
 
-async def execute(parts: Parts, command: CoreCommand, person: str,
+async def execute(parts: Parts, command: AnyCommand, person: str,
                   key: str | None) -> dict[str, Any]:
     """Run a command as `person` and wake the stream at once."""
     result = await run_in_threadpool(parts.service.execute, command, person, key)

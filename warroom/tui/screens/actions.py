@@ -99,14 +99,10 @@ class IncidentActions:
         return True
 
     def _form(self, title: str, fields: Sequence[Field],
-              build: Callable[[dict[str, Any]], c.CoreCommand], **kwargs: Any) -> None:
+              build: Callable[[dict[str, Any]], c.AnyCommand], **kwargs: Any) -> None:
         from warroom.tui.screens.form import FormScreen
 
-        def done(command: c.CoreCommand | None) -> None:
-            if command is not None:
-                self._war.submit(command)
-
-        self._war.push_screen(FormScreen(title, fields, build, **kwargs), done)
+        self._war.ask(FormScreen(title, fields, build, **kwargs))
 
     def _when(self, text: str) -> Any:
         return parse_when(text, self._war.clock())
@@ -119,7 +115,7 @@ class IncidentActions:
     def _commitment_choices(self) -> list[tuple[str, str]]:
         assert self.board is not None
         board = self.board
-        return [(f"{p.id} {p.text[:40]} (due {dual(p.due_at, None)})", p.id)
+        return [(f"{p.id} {p.text[:40]} (due {dual(p.due_at, None, now=board.now)})", p.id)
                 for p in ordered_commitments(board.state, board.now)]
 
     # -- actions --
@@ -202,7 +198,7 @@ class IncidentActions:
             from warroom.tui.screens.intake import IntakeScreen
 
             board = self.board
-            self._war.push_screen(IntakeScreen(board.state, board.policy, self._war.clock()))
+            self._war.ask(IntakeScreen(board.state, board.policy, self._war.clock()))
 
     def action_change_severity(self) -> None:
         """Change severity, with a reason."""

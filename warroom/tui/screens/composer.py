@@ -39,7 +39,7 @@ class ComposerScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("ctrl+s", "post", "Post update"),
         Binding("escape", "close", "Close (keep draft)"),
-        Binding("ctrl+d", "discard", "Discard draft"),
+        Binding("ctrl+r", "discard", "Discard draft"),
     ]
 
     def __init__(self, board: Board) -> None:
@@ -199,7 +199,7 @@ class ComposerScreen(ModalScreen[None]):
         try:
             when = self._next_update()
             note = " (becomes a commitment)" if self._audience() == "customer" else ""
-            text = f"→ {dual(when, self.board.tz)}{note}" if when else "→ none promised"
+            text = f"→ {dual(when, self.board.tz, now=self.board.now)}{note}" if when else "→ none"
             resolved.update(Content(text))
         except TimeParseError as exc:
             resolved.update(Content(f"✖ {exc}"))
@@ -216,7 +216,7 @@ class ComposerScreen(ModalScreen[None]):
 
     def _status(self, text: str) -> None:
         self.query_one("#composer-status", Static).update(
-            Content(f"{text} · ctrl+s post · esc close (draft kept) · ctrl+d discard"))
+            Content(f"{text} · ctrl+s post · esc close (draft kept) · ctrl+r discard"))
 
     # -- events --
 

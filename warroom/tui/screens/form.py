@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from warroom.domain.commands import CoreCommand
+from warroom.domain.commands import AnyCommand
 from warroom.domain.errors import CommandError
 
 
@@ -47,7 +47,7 @@ def error_text(exc: Exception) -> str:
     return str(exc)
 
 
-class FormScreen(ModalScreen[CoreCommand | None]):
+class FormScreen(ModalScreen[AnyCommand | None]):
     """Fields, an inline error line, and Save / Cancel (ctrl+s / escape)."""
 
     BINDINGS = [
@@ -59,7 +59,7 @@ class FormScreen(ModalScreen[CoreCommand | None]):
         self,
         title: str,
         fields: Sequence[Field],
-        build: Callable[[dict[str, Any]], CoreCommand],
+        build: Callable[[dict[str, Any]], AnyCommand],
         *,
         submit_label: str = "Save",
         note: str = "",

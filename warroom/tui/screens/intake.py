@@ -136,7 +136,7 @@ class IntakeScreen(FormScreen):
 
     # -- the command --
 
-    def _build(self, v: dict[str, Any]) -> c.CoreCommand:
+    def _build(self, v: dict[str, Any]) -> c.AnyCommand:
         choice = v["severity"]
         severity = suggest(self._assessment(), self.policy.triage_rules)[0] \
             if choice == SUGGESTED else None if choice == UNTRIAGED else Severity(choice)

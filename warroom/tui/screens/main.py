@@ -13,7 +13,7 @@ from textual.containers import Container
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from warroom.domain.models import Event
 from warroom.tui.app import war_app
@@ -21,6 +21,7 @@ from warroom.tui.screens.actions import IncidentActions
 from warroom.tui.view import Board
 from warroom.tui.widgets.clocks import NextUpdatePane, SlaPane, StatusStrip
 from warroom.tui.widgets.header import IncidentHeader
+from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.people import CommitmentsPane, RolesPane
 from warroom.tui.widgets.timeline import Timeline
 
@@ -52,9 +53,13 @@ class MainScreen(IncidentActions, Screen[None]):
     connection: reactive[str] = reactive("connecting", init=False)
     tab: reactive[str] = reactive("timeline", init=False)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.incident_id: str | None = None
+    def __init__(self, incident_id: str | None, events: list[Event],
+                 size: tuple[int, int]) -> None:
+        narrow = size[0] < NARROW_WIDTH or size[1] < NARROW_HEIGHT
+        super().__init__(classes="-narrow" if narrow else "-wide")
+        self.incident_id = incident_id
+        self._initial_events = events
+        self._availability: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(id="header").data_bind(MainScreen.board, MainScreen.connection)
@@ -66,16 +71,20 @@ class MainScreen(IncidentActions, Screen[None]):
                 MainScreen.board)
             yield SlaPane(id="sla", classes="pane").data_bind(MainScreen.board)
             yield CommitmentsPane(id="commitments", classes="pane").data_bind(MainScreen.board)
-            yield Timeline(id="timeline", classes="pane -active")
+            timeline = Timeline(id="timeline", classes="pane -active")
+            timeline.border_title = "Timeline"
+            yield timeline
             yield RolesPane(id="roles", classes="pane").data_bind(MainScreen.board)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one(Timeline).border_title = "Timeline"
         self.watch(self.app, "now", self._rebuild, init=False)
         self.watch(self.app, "states", self._rebuild, init=False)
         self.watch(self.app, "connection", self._set_connection)
         self._draw_tabs()
+        if self.incident_id is not None:
+            self.show(self.incident_id, self._initial_events)
+        self._initial_events = []
 
     @on(Timeline.Selected)
     def _event_selected(self, message: Timeline.Selected) -> None:
@@ -123,7 +132,11 @@ class MainScreen(IncidentActions, Screen[None]):
         if state is None:
             return
         self.board = Board.build(state, war.policy, war.now)
-        self.refresh_bindings()
+        availability = (state.triaged, state.paused, state.resolved_at is None,
+                        state.closed_at is None, bool(state.open_commitments()))
+        if availability != self._availability:  # the key bar only changes with these
+            self._availability = availability
+            self.refresh_bindings()
 
     # -- layout --
 

@@ -39,7 +39,7 @@ class EscalationCard(Vertical):
         self.watch_board(self.board)
 
     def watch_board(self, board: Board | None) -> None:
-        if board is None or not self.is_mounted:
+        if board is None or not self.children:
             return
         s = board.state
         self.border_title = f"{s.id} · {s.customer}"
@@ -55,7 +55,7 @@ class EscalationCard(Vertical):
             self.query_one(".card-state", Static).update("no clock running")
         else:
             self.query_one(Digits).update(countdown(clock.remaining_s))
-            due = f"  due {dual(clock.due_at, board.tz)}" if clock.due_at else ""
+            due = f"  due {dual(clock.due_at, board.tz, now=board.now)}" if clock.due_at else ""
             self.query_one(".card-state", Static).update(Content.assemble(
                 (badge(clock.state), STATE_STYLES[clock.state]), " ",
                 (CLOCK_TITLES[clock.name], "bold"), due))

@@ -43,9 +43,9 @@ def clock_line(clock: Clock, board: Board, wide: bool = True) -> Content:
     """`▲ AT RISK  Resolve       52m10s left  due 16:05 UTC · 11:05 EST`."""
     due = ""
     if clock.due_at is not None and clock.state not in (ClockState.MET, ClockState.MET_LATE):
-        due = "due " + dual(clock.due_at, board.tz if wide else None)
+        due = "due " + dual(clock.due_at, board.tz if wide else None, now=board.now)
     elif clock.met_at is not None:
-        due = "met " + dual(clock.met_at, board.tz if wide else None)
+        due = "met " + dual(clock.met_at, board.tz if wide else None, now=board.now)
     return Content.assemble(
         (f"{badge(clock.state):<11}", STATE_STYLES[clock.state]), " ",
         (f"{CLOCK_TITLES[clock.name]:<13}", "bold"),
@@ -128,7 +128,7 @@ class NextUpdatePane(_BoardPane):
                                            "  no customer update owed"))
             return
         digits.update(countdown(clock.remaining_s))
-        due = "due " + dual(clock.due_at, board.tz)
+        due = "due " + dual(clock.due_at, board.tz, now=board.now)
         if clock.state is ClockState.BREACHED:
             detail.update(Content.assemble(
                 (f"✖ OVERDUE by {duration(clock.remaining_s)}", "bold reverse $sla-breached"),
@@ -160,7 +160,8 @@ class StatusStrip(Static):
             first = Content.assemble(
                 (badge(urgent.state), STATE_STYLES[urgent.state]), " ",
                 (CLOCK_TITLES[urgent.name], "bold"), f" {remaining_text(urgent)}",
-                (f"  (due {dual(urgent.due_at, None)})" if urgent.due_at else "", "$text-muted"),
+                (f"  (due {dual(urgent.due_at, None, now=board.now)})" if urgent.due_at else "",
+                 "$text-muted"),
             )
         update = board.update_clock
         if update.remaining_s is None:

@@ -84,6 +84,6 @@ class CommitmentsPane(Static):
             lines.append(Content.assemble(mark, " ", (c.id, "bold"), " ", c.text))
             lines.append(Content.assemble(
                 ("   owner ", "$text-muted"), (c.owner, "bold"),
-                ("  due " + dual(c.due_at, board.tz), "$text-muted"),
+                ("  due " + dual(c.due_at, board.tz, now=board.now), "$text-muted"),
             ))
         self.update(Content("\n").join(lines))

@@ -161,24 +161,27 @@ class Timeline(ScrollView, can_focus=True):
 
     def _move(self, row: int) -> None:
         row = max(-1 if not self._rows else 0, min(row, len(self._rows) - 1))
-        self.cursor = row
         if row >= len(self._rows) - 1:
             self._unseen = 0
+        self.cursor = row
+        self._update_subtitle()
         if row >= 0:
             self._reveal(row)
 
     def _reveal(self, row: int) -> None:
-        """Scroll so `row` is visible (after layout, when the height is not known yet)."""
+        """Scroll so `row` is visible; waits for layout when the size is not known yet."""
         height = self.scrollable_content_region.height
         if height <= 0:
+            # Not laid out yet: put the row at the top now (layout then clamps the offset, so
+            # the newest row ends up at the bottom of the first frame), and check afterwards.
+            self.scroll_to(y=row, animate=False, immediate=True, force=True)
             self.call_after_refresh(self._reveal, row)
             return
-        self._resize()
         top = round(self.scroll_y)
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
-        elif row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+        target = row if row < top else row - height + 1 if row >= top + height else top
+        if target != top:
+            # forced: right after the content grew the scrollbars are not laid out yet
+            self.scroll_to(y=target, animate=False, immediate=True, force=True)
 
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh()

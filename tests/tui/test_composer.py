@@ -1,0 +1,137 @@
+"""The status-update composer: template, preview, promised next update, drafts in the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from textual.message import Message
+from textual.widgets import Input, Select, TextArea
+
+from tests.tui.conftest import NOW, of_type, ready, until
+from warroom.demo import COMMS, IC, SCRIBE
+from warroom.domain.models import Audience, EventKind
+from warroom.store.sqlite import SqliteStore
+from warroom.tui import messages as m
+from warroom.tui.app import WarRoomApp
+from warroom.tui.screens.composer import ComposerScreen
+
+AppFactory = Callable[..., WarRoomApp]
+
+
+def draft_in(path: Path, person: str) -> dict[str, object] | None:
+    store = SqliteStore(path)
+    try:
+        draft = store.load_draft("ESC-1", person)
+        return None if draft is None else draft.body
+    finally:
+        store.close()
+
+
+async def open_composer(pilot: object) -> ComposerScreen:
+    app = pilot.app  # type: ignore[attr-defined]
+    await pilot.press("u")  # type: ignore[attr-defined]
+    await until(pilot, lambda: isinstance(app.screen, ComposerScreen) and app.screen._ready)
+    return app.screen  # type: ignore[no-any-return]
+
+
+async def test_post_customer_update_with_promise(demo_app: AppFactory, demo_path: Path) -> None:
+    seen: list[Message] = []
+    app = demo_app()
+    async with app.run_test(size=(160, 48), message_hook=seen.append) as pilot:
+        await ready(pilot)
+        composer = await open_composer(pilot)
+        assert composer.query_one("#template", Select).value == "customer-monitoring"
+        assert composer.query_one("#next-at", Input).value == "+30m"
+        preview = str(composer.query_one("#preview").render())
+        assert "Hello Northwind Bank team" in preview and "05:30 EST" in preview
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: of_type(seen, m.CommandSucceeded))
+        await until(pilot, lambda: app.screen is app.main)
+        state = app.service.state("ESC-1")
+        update = state.updates[-1]
+        assert update.audience is Audience.CUSTOMER and update.posted_by == IC
+        assert update.template == "customer-monitoring"
+        assert "{" not in update.body and "Northwind Bank" in update.body
+        assert update.next_update_at == NOW + timedelta(minutes=30)
+        promise = state.open_commitments()
+        assert any(p.source == "update" and p.due_at == NOW + timedelta(minutes=30)
+                   for p in promise)
+        assert draft_in(demo_path, IC) is None
+        timeline = app.main.timeline if app.main else None
+        assert timeline is not None
+        await until(pilot, lambda: any(e.kind is EventKind.UPDATE_POSTED and e.seq > 54
+                                       for e in timeline.events))
+
+
+async def test_edits_are_kept_as_a_draft_and_restored(demo_app: AppFactory,
+                                                      demo_path: Path) -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        composer = await open_composer(pilot)
+        composer.query_one("#editor", TextArea).text = "Draft about {customer}"
+        await until(pilot, lambda: draft_in(demo_path, IC) is not None)
+        assert draft_in(demo_path, IC) == {
+            "audience": "customer", "template": "customer-monitoring",
+            "text": "Draft about {customer}", "next_update": "+30m"}
+        await pilot.press("escape")
+    # a new console (a restart) finds the draft
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        composer = await open_composer(pilot)
+        assert composer.query_one("#editor", TextArea).text == "Draft about {customer}"
+        assert "Draft about Northwind Bank" in str(composer.query_one("#preview").render())
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: draft_in(demo_path, IC) is None)
+
+
+async def test_refused_post_keeps_the_draft(demo_app: AppFactory, demo_path: Path) -> None:
+    seen: list[Message] = []
+    app = demo_app(user=SCRIBE)  # the scribe may not post customer updates
+    async with app.run_test(size=(120, 40), message_hook=seen.append) as pilot:
+        await ready(pilot)
+        composer = await open_composer(pilot)
+        composer.query_one("#editor", TextArea).text = "We are still on it."
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: of_type(seen, m.CommandRefused))
+        refusal = of_type(seen, m.CommandRefused)[0]
+        assert "post_customer_update" in refusal.text and "customer_spoc" in refusal.text
+        await pilot.pause()
+        assert app.screen is composer
+        assert "draft kept" in str(composer.query_one("#composer-status").render())
+        body = draft_in(demo_path, SCRIBE)
+        assert body is not None and body["text"] == "We are still on it."
+
+
+async def test_internal_update_by_comms_lead(demo_app: AppFactory, demo_path: Path) -> None:
+    seen: list[Message] = []
+    app = demo_app(user=COMMS)
+    async with app.run_test(size=(120, 40), message_hook=seen.append) as pilot:
+        await ready(pilot)
+        composer = await open_composer(pilot)
+        composer.query_one("#audience", Select).value = "internal"
+        await until(pilot, lambda: composer.query_one("#template", Select).value
+                    == "internal-update")
+        assert composer.query_one("#next-at", Input).value == ""
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: of_type(seen, m.CommandSucceeded))
+        update = app.service.state("ESC-1").updates[-1]
+        assert update.audience is Audience.INTERNAL and update.next_update_at is None
+
+
+async def test_unknown_placeholder_blocks_posting(demo_app: AppFactory) -> None:
+    seen: list[Message] = []
+    app = demo_app()
+    async with app.run_test(size=(120, 40), message_hook=seen.append) as pilot:
+        await ready(pilot)
+        composer = await open_composer(pilot)
+        composer.query_one("#editor", TextArea).text = "Hello {nobody}"
+        await pilot.pause()
+        assert "unknown placeholder" in str(composer.query_one("#preview").render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is composer and not of_type(seen, m.CommandSucceeded)
