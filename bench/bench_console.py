@@ -86,7 +86,7 @@ DEMO_APP = textwrap.dedent("""
 """).replace("SIZE", repr(SIZE))
 
 BIG_APP = textwrap.dedent("""
-    import json, resource, sys, time
+    import asyncio, json, resource, sys, time
     from datetime import UTC, datetime
     start = float(sys.argv[2])
     from warroom.config import load_config
@@ -99,34 +99,55 @@ BIG_APP = textwrap.dedent("""
     app = make_app(service, user="maria", bell=False)
     out = {}
 
+    painted = [0.0]
+
     async def probe(pilot):
         await app.loaded.wait()
         out["first_frame_s"] = time.time() - start
+        display = app._display
+
+        def spy(screen, update):  # when a frame has been written to the terminal
+            display(screen, update)
+            painted[0] = time.perf_counter()
+
+        app._display = spy
+
+        async def next_frame(since):
+            while painted[0] <= since:
+                await asyncio.sleep(0.0005)
+            return painted[0] - since
+
         timeline = app.main.timeline
         await pilot.press("home")
         await pilot.pause()
         pages = []
-        for _ in range(30):
+        for _ in range(40):
             t = time.perf_counter()
-            await pilot.press("pagedown")
-            await pilot.pause()  # the page is rendered
-            pages.append(time.perf_counter() - t)
+            await pilot.press("pagedown")  # a real key event through the bindings
+            pages.append(await next_frame(t))
         out["page_ms_median"] = 1000 * sorted(pages)[len(pages) // 2]
         out["page_ms_max"] = 1000 * max(pages)
         await pilot.press("end")
         await pilot.pause()
         writer = WarRoom(SqliteStore(sys.argv[1]), service.policy, service.clock)
-        lives = []
-        for n in range(10):
+        writer.refresh()
+        lives, handled = [], []
+        for n in range(15):
             count = len(timeline.events)
-            t = time.perf_counter()
             writer.execute(Note(incident_id="ESC-1", text=f"live {n}"), "diego")
+            t = time.perf_counter()  # committed
             while len(timeline.events) == count:
-                await pilot.pause(0.001)
-            await pilot.pause()  # on screen
-            lives.append(time.perf_counter() - t)
+                await asyncio.sleep(0.0005)
+            h = time.perf_counter()  # folded and added to the timeline
+            await next_frame(h)
+            row = timeline.cursor - round(timeline.scroll_y)
+            assert f"live {n}" in timeline.render_line(row).text
+            lives.append(painted[0] - t)
+            handled.append(painted[0] - h)
+            await asyncio.sleep(0.05)
         out["live_ms_median"] = 1000 * sorted(lives)[len(lives) // 2]
         out["live_ms_max"] = 1000 * max(lives)
+        out["paint_ms_median"] = 1000 * sorted(handled)[len(handled) // 2]
         out["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         out["events"] = len(timeline.events)
         app.exit()
@@ -228,9 +249,12 @@ def main() -> None:
         result = json.loads(line.split(" ", 1)[1])
         print(f"  open to first full frame : {result['first_frame_s']:.3f} s (target < 2 s)")
         print(f"  page through timeline    : median {result['page_ms_median']:.1f} ms, max "
-              f"{result['page_ms_max']:.1f} ms (target < 50 ms)")
+              f"{result['page_ms_max']:.1f} ms (key press -> frame written; target < 50 ms)")
         print(f"  new live event on screen : median {result['live_ms_median']:.1f} ms, max "
-              f"{result['live_ms_max']:.1f} ms (target < 50 ms; includes the writer's commit)")
+              f"{result['live_ms_max']:.1f} ms (another writer's commit -> painted; includes "
+              f"the store's 50 ms poll; target < 50 ms)")
+        print(f"    after it is folded in  : median {result['paint_ms_median']:.1f} ms to the "
+              f"frame")
         print(f"  RSS (peak)               : {result['rss_mib']:.0f} MiB "
               f"({result['events']:,} events held)")
 

@@ -31,7 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TITLE = "Checkout latency spike"
-ANSI = re.compile(rb"\x1b(\[[0-9;?<>=!]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_])")
+ANSI = re.compile(rb"\x1b(\[[0-9;?<>=!]*[ -/]*[@-~]"  # CSI
+                  rb"|\][^\x07\x1b]*(\x07|\x1b\\)"  # OSC
+                  rb"|[PX^_][^\x1b]*\x1b\\"  # DCS and friends
+                  rb"|[@-Z\\-_])")
 
 
 def free_port() -> int:
@@ -109,10 +112,30 @@ def wait_all(clients: list[Client], marker: bytes, timeout: float) -> None:
             print(f"  a client never rendered; its output ends: {tail!r}", file=sys.stderr)
 
 
-def console_pids(gate_pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(gate_pid)], capture_output=True,
+def descendants(root: int) -> dict[int, str]:
+    """Every process below `root`: pid -> command line."""
+    out = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True,
                          text=True).stdout
-    return [int(p) for p in out.split()]
+    children: dict[int, list[tuple[int, str]]] = {}
+    for line in out.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) >= 2:
+            children.setdefault(int(parts[1]), []).append(
+                (int(parts[0]), parts[2] if len(parts) > 2 else ""))
+    found: dict[int, str] = {}
+    stack = [root]
+    while stack:
+        for pid, args in children.get(stack.pop(), []):
+            found[pid] = args
+            stack.append(pid)
+    return found
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
 
 
 def memory_kib(pid: int) -> tuple[int, int]:
@@ -131,10 +154,10 @@ def memory_kib(pid: int) -> tuple[int, int]:
 
 def seed_store(path: Path, env: dict[str, str]) -> None:
     base = [sys.executable, "-m", "warroom", "--store", str(path), "--as", "dana"]
-    subprocess.run(base + ["open", TITLE, "--customer", "Acme", "--severity", "P1"],
+    subprocess.run([*base, "open", TITLE, "--customer", "Acme", "--severity", "P1"],
                    check=True, env=env, capture_output=True)
     for i in range(20):
-        subprocess.run(base + ["note", "ESC-1", f"note {i}: looking at the checkout graphs"],
+        subprocess.run([*base, "note", "ESC-1", f"note {i}: looking at the checkout graphs"],
                        check=True, env=env, capture_output=True)
 
 
@@ -142,7 +165,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--storm", type=int, default=20)
-    parser.add_argument("--max-starting", type=int, default=None)
+    parser.add_argument("--no-prefork", action="store_true",
+                        help="start every console from scratch (no zygote)")
     args = parser.parse_args()
     for tool in ("ssh", "ssh-keygen"):
         if shutil.which(tool) is None:
@@ -164,6 +188,8 @@ def main() -> int:
                  "--ssh", f"127.0.0.1:{port}", "--roster", str(tmp / "roster"),
                  "--host-key", str(tmp / "host_key"),
                  "--ssh-max-sessions", str(max(64, args.storm + 4))]
+    if args.no_prefork:
+        gate_argv.append("--no-prefork")
     gate = subprocess.Popen(gate_argv, env=env, stderr=subprocess.DEVNULL)
     ssh = ["ssh", "-F", "/dev/null", "-i", str(tmp / "id"), "-o", "IdentitiesOnly=yes",
            "-o", "StrictHostKeyChecking=no", "-o", f"UserKnownHostsFile={tmp / 'known'}",
@@ -197,15 +223,20 @@ def main() -> int:
             print(f"join storm: {len(done)}/{args.storm} rendered; all within {max(done):.2f} s"
                   f" (first {min(done):.2f} s, median {statistics.median(done):.2f} s; "
                   f"target 20 within 6 s)")
-        pids = console_pids(gate.pid)
-        mems = [memory_kib(p) for p in pids]
-        mems = [m for m in mems if m[0]]
+        procs = descendants(gate.pid)
+        direct = {p for p in procs if _parent(p) == gate.pid}
+        zygotes = [p for p in direct if "warroom.gate.zygote" in procs[p]]
+        consoles = [p for p in procs if p not in zygotes]
+        mems = [m for m in (memory_kib(p) for p in consoles) if m[0]]
         if mems:
             rss = statistics.mean(m[0] for m in mems) / 1024
             pss = statistics.mean(m[1] for m in mems) / 1024
             gate_rss = memory_kib(gate.pid)[0] / 1024
+            zygote_rss = sum(memory_kib(p)[0] for p in zygotes) / 1024
+            zygote_note = f", zygote RSS {zygote_rss:.1f} MiB" if zygotes else ""
             print(f"memory per session: RSS {rss:.1f} MiB, PSS {pss:.1f} MiB "
-                  f"({len(mems)} consoles); gate process RSS {gate_rss:.1f} MiB")
+                  f"({len(mems)} consoles; PSS counts shared pages once); "
+                  f"gate RSS {gate_rss:.1f} MiB{zygote_note}")
         for c in clients:
             c.close()
     finally:

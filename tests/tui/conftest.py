@@ -54,8 +54,9 @@ def demo_app(demo_path: Path, open_service: Callable[..., WarRoom]) -> Callable[
 
     def make(user: str = IC, **kwargs: Any) -> WarRoomApp:
         clock = kwargs.pop("clock", None) or FrozenClock(NOW)
+        kwargs.setdefault("bell", False)
         service = open_service(demo_path, clock)
-        return make_app(service, user=user, clock=clock, bell=False, **kwargs)
+        return make_app(service, user=user, clock=clock, **kwargs)
 
     return make
 

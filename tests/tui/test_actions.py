@@ -241,7 +241,7 @@ async def test_guide_and_quit(demo_app: AppFactory) -> None:
         await ready(pilot)
         await pilot.press("question_mark")
         await until(pilot, lambda: app.screen.__class__.__name__ == "GuideScreen")
-        text = str(app.screen.query_one("Static").render())
+        text = str(app.screen.query_one("#guide-text").render())
         assert "Never go silent" in text and "post_customer_update" in text
         await pilot.press("escape")
         await pilot.press("q")
@@ -253,10 +253,14 @@ async def test_palette_lists_actions(demo_app: AppFactory) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         titles = [cmd.title for cmd in app.get_system_commands(app.screen)]
-        for title in ("Update", "Note", "Commit", "Assign", "Severity", "Pause", "Decide",
-                      "Phase", "Resolve", "Escalations", "New escalation", "Guide"):
+        for title in ("Post a status update", "Add a timeline note", "Make a commitment",
+                      "Meet (or miss) a commitment", "Renegotiate a commitment", "Assign a role",
+                      "Change severity", "Pause the resolution clock", "Record a decision",
+                      "Change phase", "Resolve the escalation", "Open the escalation list",
+                      "New escalation (intake)", "Help: facilitation guide and keys"):
             assert title in titles
-        assert "Resume" not in titles and "Triage" not in titles  # not applicable now
+        assert "Resume the resolution clock" not in titles  # not paused
+        assert "Triage: impact and severity" not in titles  # already triaged
 
 
 async def test_timeline_event_details(demo_app: AppFactory) -> None:
@@ -267,3 +271,24 @@ async def test_timeline_event_details(demo_app: AppFactory) -> None:
         await until(pilot, lambda: app.screen.__class__.__name__ == "EventScreen")
         assert "Rollout complete" in str(app.screen.query_one("Static").render())
         assert str(EventKind.NOTE.value) != ""
+
+
+async def test_palette_runs_an_action(demo_app: AppFactory) -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"timeline note")
+        from textual.command import CommandList
+
+        def first_hit() -> str:
+            hits = app.screen.query(CommandList)
+            if not hits or not hits.first().option_count:
+                return ""
+            return str(hits.first().get_option_at_index(0).prompt)
+
+        await until(pilot, lambda: "Add a timeline note" in first_hit())
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        assert isinstance(form, FormScreen) and form.form_title == "Note on ESC-1"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from textual.message import Message
+from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
 from tests.tui.conftest import NOW, of_type, ready, until
@@ -29,11 +31,12 @@ def draft_in(path: Path, person: str) -> dict[str, object] | None:
         store.close()
 
 
-async def open_composer(pilot: object) -> ComposerScreen:
-    app = pilot.app  # type: ignore[attr-defined]
-    await pilot.press("u")  # type: ignore[attr-defined]
+async def open_composer(pilot: Pilot[Any]) -> ComposerScreen:
+    app = pilot.app
+    await pilot.press("u")
     await until(pilot, lambda: isinstance(app.screen, ComposerScreen) and app.screen._ready)
-    return app.screen  # type: ignore[no-any-return]
+    assert isinstance(app.screen, ComposerScreen)
+    return app.screen
 
 
 async def test_post_customer_update_with_promise(demo_app: AppFactory, demo_path: Path) -> None:

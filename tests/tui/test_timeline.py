@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import FrozenClock
 from tests.tui.conftest import NOW, ready, until
+from warroom.domain.commands import Note
 from warroom.domain.models import Event, EventKind
 from warroom.service import WarRoom
 from warroom.store.sqlite import SqliteStore
@@ -109,3 +110,20 @@ def test_filter_matches() -> None:
     assert matches(update, FILTERS["customer"][1]) and not matches(note, FILTERS["customer"][1])
     assert matches(note, FILTERS["notes"][1]) and matches(note, FILTERS["all"][1])
     assert Timeline.filter_name is not None
+
+
+async def test_mouse_scroll_back_stops_following(
+        demo_app: Callable[..., Any]) -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await ready(pilot)
+        assert app.main is not None
+        timeline = app.main.timeline
+        assert timeline.following
+        timeline.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+        assert not timeline.following
+        app.submit(Note(incident_id="ESC-1", text="while reading back"))
+        await until(pilot, lambda: timeline.events[-1].payload.get("text") ==
+                    "while reading back")
+        assert timeline.scroll_y == 0 and "1 new" in str(timeline.border_subtitle)

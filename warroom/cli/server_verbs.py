@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Coroutine
 from dataclasses import asdict
 from typing import Any
 
@@ -21,6 +22,10 @@ def add_server_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
     p.add_argument("--tls-key", metavar="FILE")
     p.add_argument("--log-level", default="info",
                    choices=["critical", "error", "warning", "info", "debug"])
+    p.add_argument("--no-api", action="store_true", help="run only the SSH/web gates")
+    from warroom.gate.serve import add_gate_arguments
+
+    add_gate_arguments(p)
 
     p = sub.add_parser("token", parents=[shared], help="API tokens",
                        description="Create, list and revoke API tokens.")
@@ -42,8 +47,23 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
 
     if ctx.is_remote:
         raise InvalidInput("--store", "serve needs a store file, not a server URL")
+    gates: list[Coroutine[Any, Any, None]] = []
+    if args.ssh or args.web:
+        from warroom.gate.serve import GateUnavailable, gate_coroutines
+
+        config_path = str(ctx.config_path) if ctx.config_path else None
+        try:
+            gates = gate_coroutines(args, str(ctx.store_path()), config_path)
+        except GateUnavailable as exc:
+            raise InvalidInput("--ssh/--web", str(exc)) from None
+    if args.no_api:
+        if not gates:
+            raise InvalidInput("--no-api", "give --ssh or --web to serve without the API")
+        from warroom.gate.serve import run_services
+
+        return run_services(gates)
     return serve(ctx.store_path(), args.host, args.port, args.tls_cert, args.tls_key, ctx.config,
-                 log_level=args.log_level)
+                 log_level=args.log_level, gates=gates)
 
 
 def run_token(ctx: Context, args: argparse.Namespace) -> int:

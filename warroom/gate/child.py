@@ -5,9 +5,11 @@ remote person could act on the server's desktop or disk through Textual itself:
 
 - `App.open_url` (the browser would open on the server, not at the person's end) is refused
   with a notice that shows the link, so it can still be copied;
-- `App.deliver_binary` (behind `deliver_text`, `deliver_screenshot` and the command palette's
-  "Screenshot", which save into the server's Downloads folder) is refused with a notice; the
-  palette's Screenshot entry is removed.
+- `App.deliver_binary`, `deliver_text` and the private `_deliver_binary` they share (behind
+  `deliver_screenshot` and the command palette's "Screenshot", which save into the server's
+  Downloads folder) are refused with a notice; the palette's Screenshot entry is removed.
+
+Suspending the process (`action_suspend_process`) is a no-op: no shell would resume it.
 
 Subclasses that override these methods themselves (the console honours
 `WARROOM_REMOTE_SESSION=1`) keep their own behaviour. Nothing is patched unless
@@ -49,8 +51,15 @@ def guard_textual() -> None:
             if getattr(command, "title", "") != "Screenshot":
                 yield command
 
+    def action_suspend_process(self: App[Any]) -> None:
+        """Nobody at the server would resume it: the remote session would just hang."""
+
     App.open_url = open_url  # type: ignore[method-assign]
-    App.deliver_binary = deliver_binary  # type: ignore[method-assign]
+    App.action_suspend_process = action_suspend_process  # type: ignore[method-assign]
+    # deliver_text and deliver_screenshot go through _deliver_binary (Textual 8); cover all.
+    for name in ("deliver_binary", "deliver_text", "_deliver_binary"):
+        if hasattr(App, name):
+            setattr(App, name, deliver_binary)
     App.get_system_commands = get_system_commands  # type: ignore[method-assign]
 
 

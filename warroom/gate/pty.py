@@ -8,7 +8,9 @@ keeps OPOST/ONLCR, so a traceback printed before then stays readable). Bytes flo
 both directions: nothing here decodes text, so a UTF-8 character split across two reads passes
 through whole.
 
-Exit is noticed through a pidfd (Linux 5.3+), with a waiting thread as the fallback.
+The program is started by a `Launcher`: `SpawnLauncher` (posix_spawn from this process; exit
+noticed through a pidfd, with a waiting thread as the fallback), or the prefork launcher in
+`warroom.gate.zygote`, which forks consoles from a process that has already imported them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import struct
 import termios
 import tty
 from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 
 READ_SIZE = 65536
 WRITE_HIGH_WATER = 256 * 1024
@@ -75,7 +78,6 @@ class PtyProcess:
         self._eof = False
         self._waited = False
         self._wait_status: int | None = None
-        self._pidfd: int | None = None
         self._outbuf = bytearray()
         self._writer_on = False
         self._exit_reported = False
@@ -83,10 +85,14 @@ class PtyProcess:
 
     # -- starting -------------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Open the PTY and spawn the program (raises OSError if it cannot be run)."""
+    async def start(self, launcher: Launcher | None = None) -> None:
+        """Open the PTY and start the program (raises OSError if it cannot be run).
+
+        `launcher` None: `posix_spawn` from this process (see `SpawnLauncher`).
+        """
         loop = asyncio.get_running_loop()
         self._loop = loop
+        launcher = launcher or SPAWN
         master, slave = os.openpty()
         try:
             tty.setraw(slave)
@@ -95,15 +101,7 @@ class PtyProcess:
             attrs[1] |= termios.OPOST | termios.ONLCR  # oflag: readable error text before the UI
             termios.tcsetattr(slave, termios.TCSANOW, attrs)
             set_winsize(slave, *self.size)
-            slave_name = os.ttyname(slave)
-            file_actions = [
-                (os.POSIX_SPAWN_OPEN, 0, slave_name, os.O_RDWR, 0),
-                (os.POSIX_SPAWN_DUP2, 0, 1),
-                (os.POSIX_SPAWN_DUP2, 0, 2),
-            ]
-            self.pid = os.posix_spawn(self.argv[0], self.argv, self.env, file_actions=file_actions,
-                                      setsid=True, setsigmask=(),
-                                      setsigdef=_DEFAULT_SIGNALS)
+            self.pid = await launcher.launch(self.argv, self.env, slave, self._reaped)
         except BaseException:
             os.close(master)
             raise
@@ -111,39 +109,7 @@ class PtyProcess:
             os.close(slave)
         os.set_blocking(master, False)
         self._master = master
-        self._watch_exit()
         self._start_reading()
-
-    def _watch_exit(self) -> None:
-        assert self._loop is not None and self.pid is not None
-        pidfd_open = getattr(os, "pidfd_open", None)
-        if pidfd_open is not None:
-            try:
-                self._pidfd = pidfd_open(self.pid)
-            except OSError:
-                self._pidfd = None
-        if self._pidfd is not None:
-            self._loop.add_reader(self._pidfd, self._reap)
-            return
-        pid = self.pid
-
-        def wait() -> int:
-            return os.waitpid(pid, 0)[1]
-
-        future = self._loop.run_in_executor(None, wait)
-        future.add_done_callback(lambda f: self._reaped(f.result()))
-
-    def _reap(self) -> None:
-        assert self._loop is not None and self.pid is not None
-        if self._pidfd is not None:
-            self._loop.remove_reader(self._pidfd)
-            os.close(self._pidfd)
-            self._pidfd = None
-        try:
-            _, wait_status = os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            wait_status = 0
-        self._reaped(wait_status)
 
     def _reaped(self, wait_status: int) -> None:
         self._waited = True
@@ -306,3 +272,66 @@ class PtyProcess:
     def running(self) -> bool:
         """True until the program has exited."""
         return self.pid is not None and not self._waited
+
+
+ExitCallback = Callable[[int], None]
+
+
+class Launcher(Protocol):
+    """Starts a program on a PTY slave as a new session leader; reports its wait status."""
+
+    async def launch(self, argv: Sequence[str], env: Mapping[str, str], slave: int,
+                     on_exit: ExitCallback) -> int:
+        """Start `argv` with `slave` as its controlling terminal and stdio; returns the pid.
+
+        `on_exit(wait_status)` is called once, from the event loop, when it has exited.
+        """
+        ...
+
+
+class SpawnLauncher:
+    """`posix_spawn` from this process: setsid, then open the slave by name (so it becomes the
+    controlling terminal) as stdin, stdout and stderr. Exit is noticed through a pidfd, or a
+    waiting thread where pidfds are missing."""
+
+    async def launch(self, argv: Sequence[str], env: Mapping[str, str], slave: int,
+                     on_exit: ExitCallback) -> int:
+        """See `Launcher.launch`."""
+        loop = asyncio.get_running_loop()
+        file_actions = [
+            (os.POSIX_SPAWN_OPEN, 0, os.ttyname(slave), os.O_RDWR, 0),
+            (os.POSIX_SPAWN_DUP2, 0, 1),
+            (os.POSIX_SPAWN_DUP2, 0, 2),
+        ]
+        pid = os.posix_spawn(argv[0], list(argv), dict(env), file_actions=file_actions,
+                             setsid=True, setsigmask=(), setsigdef=_DEFAULT_SIGNALS)
+        watch_exit(loop, pid, on_exit)
+        return pid
+
+
+def watch_exit(loop: asyncio.AbstractEventLoop, pid: int, on_exit: ExitCallback) -> None:
+    """Call `on_exit(wait_status)` when our child `pid` exits (pidfd, else a thread)."""
+    pidfd: int | None = None
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is not None:
+        with contextlib.suppress(OSError):
+            pidfd = pidfd_open(pid)
+    if pidfd is not None:
+        fd = pidfd
+
+        def reap() -> None:
+            loop.remove_reader(fd)
+            os.close(fd)
+            try:
+                wait_status = os.waitpid(pid, 0)[1]
+            except ChildProcessError:
+                wait_status = 0
+            on_exit(wait_status)
+
+        loop.add_reader(fd, reap)
+        return
+    future = loop.run_in_executor(None, lambda: os.waitpid(pid, 0)[1])
+    future.add_done_callback(lambda f: on_exit(f.result()))
+
+
+SPAWN = SpawnLauncher()

@@ -55,6 +55,9 @@ def add_gate_arguments(parser: argparse.ArgumentParser) -> None:
                        help="the only user name accepted (default: warroom)")
     group.add_argument("--ssh-max-sessions", type=int, default=64, metavar="N",
                        help="sessions open at once, all connections (default: 64)")
+    group.add_argument("--no-prefork", action="store_true",
+                       help="start each SSH console from scratch instead of forking it from "
+                            "a process that has the console loaded (slower, less memory idle)")
     group.add_argument("--web", type=_hostport, metavar="HOST:PORT",
                        help="also serve the read-only wallboard to browsers")
     group.add_argument("--web-token", metavar="TOKEN",
@@ -64,18 +67,34 @@ def add_gate_arguments(parser: argparse.ArgumentParser) -> None:
                        help="browsers at once (default: 16)")
 
 
+class GateUnavailable(RuntimeError):
+    """A gate's library is not installed (asyncssh for --ssh, textual-serve for --web)."""
+
+
 def gate_coroutines(args: argparse.Namespace, store: str,
                     config_path: str | None = None) -> list[Coroutine[Any, Any, None]]:
-    """The gates asked for by `args` (from `add_gate_arguments`), as coroutines to run."""
+    """The gates asked for by `args` (from `add_gate_arguments`), as coroutines to run.
+
+    Raises GateUnavailable (one-line message) when a gate's library is not installed.
+    """
     coros: list[Coroutine[Any, Any, None]] = []
     if getattr(args, "ssh", None):
-        from warroom.gate.ssh import run_ssh_gate
+        try:
+            from warroom.gate.ssh import run_ssh_gate
+        except ImportError as exc:
+            raise GateUnavailable(f"--ssh needs asyncssh ({exc.name} is missing): "
+                                  "install warroom[ssh]") from exc
 
         host, port = args.ssh
         coros.append(run_ssh_gate(host, port, store, args.roster, args.host_key, config_path,
-                                  user=args.ssh_user, max_sessions=args.ssh_max_sessions))
+                                  user=args.ssh_user, max_sessions=args.ssh_max_sessions,
+                                  prefork=not getattr(args, "no_prefork", False)))
     if getattr(args, "web", None):
-        from warroom.gate.web import run_web
+        try:
+            from warroom.gate.web import run_web
+        except ImportError as exc:
+            raise GateUnavailable(f"--web needs textual-serve ({exc.name} is missing): "
+                                  "install warroom[ssh]") from exc
 
         host, port = args.web
         tls_cert = getattr(args, "tls_cert", None)
@@ -87,50 +106,62 @@ def gate_coroutines(args: argparse.Namespace, store: str,
 
 
 async def serve_together(coros: Sequence[Coroutine[Any, Any, None]], api: Any = None) -> int:
-    """Run the gates (and a `uvicorn.Server`, if given) until interrupted or one fails.
+    """Run the gates (and a `uvicorn.Server`, if given) until SIGINT/SIGTERM or one fails.
 
-    With an API server, uvicorn handles Ctrl-C/SIGTERM and the gates stop when it does;
-    without one, SIGINT/SIGTERM stop the gates. Returns an exit status.
+    Signals are handled here for all of them (uvicorn's own capture, which re-raises the
+    signal after shutting down, is turned off); a second Ctrl-C makes uvicorn stop at once.
+    Returns an exit status: 0 after a signal, 1 if a gate or the API failed.
     """
     loop = asyncio.get_running_loop()
-    tasks = [loop.create_task(c) for c in coros]
     stop = asyncio.Event()
+    interrupts = 0
+
+    def on_signal() -> None:
+        nonlocal interrupts
+        interrupts += 1
+        stop.set()
+        if api is not None and interrupts > 1:
+            api.force_exit = True
+
     handled: list[signal.Signals] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, on_signal)
+            handled.append(sig)
+    tasks = [loop.create_task(c) for c in coros]
+    api_task: asyncio.Task[Any] | None = None
     if api is not None:
+        api.capture_signals = contextlib.nullcontext  # we handle the signals
         api_task = loop.create_task(api.serve())
         api_task.add_done_callback(lambda _: stop.set())
-    else:
-        api_task = None
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-                handled.append(sig)
-    status = 0
     for task in tasks:
         task.add_done_callback(lambda _: stop.set())
+    status = 0
     try:
         await stop.wait()
     finally:
-        for sig in handled:
-            loop.remove_signal_handler(sig)
-        failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
-        for task in failed:
-            exc = task.exception()
-            print(f"warroom serve: {exc}", file=sys.stderr)
-            status = 1
-        if api_task is not None and not api_task.done():
-            api.should_exit = True
-            await api_task
+        for task in tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                print(f"warroom serve: {task.exception()}", file=sys.stderr)
+                status = 1
+        if api_task is not None:
+            if not api_task.done():
+                api.should_exit = True
+            with contextlib.suppress(Exception):
+                await api_task
+            if not getattr(api, "started", True) or (
+                    api_task.done() and not api_task.cancelled() and api_task.exception()):
+                status = 1
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-    if api is not None and not getattr(api, "started", True):
-        status = 1
+        for sig in handled:
+            loop.remove_signal_handler(sig)
     return status
 
 
 def run_services(coros: Sequence[Coroutine[Any, Any, None]], api: Any = None) -> int:
-    """`serve_together` in a fresh event loop (sync entry for the CLI)."""
+    """`serve_together` in a fresh event loop (the sync entry for the CLI)."""
     return asyncio.run(serve_together(coros, api))
 
 
@@ -144,4 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.ssh and not args.web:
         parser.error("give --ssh HOST:PORT and/or --web HOST:PORT")
-    return run_services(gate_coroutines(args, args.store, args.config))
+    try:
+        coros = gate_coroutines(args, args.store, args.config)
+    except GateUnavailable as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 2
+    return run_services(coros)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import asyncssh
 
-from warroom.gate.pty import PtyProcess
+from warroom.gate.pty import Launcher, PtyProcess
 from warroom.gate.roster import (
     PERSON_OPTION,
     READONLY_OPTION,
@@ -39,6 +39,7 @@ from warroom.gate.roster import (
 
 if TYPE_CHECKING:
     from warroom.gate.roster import Roster
+    from warroom.gate.zygote import ZygoteLauncher
 
 DEFAULT_USER = "warroom"
 RESET = (b"\x1b[?1049l"  # leave the alternate screen
@@ -51,6 +52,7 @@ _STRIP_ENV = ("DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "SSH_AUTH_SOCK", "SSH_
               "SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY", "TMUX", "TMUX_PANE", "STY", "COLUMNS",
               "LINES", "TERM", "COLORTERM", "TERM_PROGRAM", "TERM_PROGRAM_VERSION",
               "WARROOM_USER", "WARROOM_READONLY", "WARROOM_STORE", "WARROOM_WEB_TOKEN",
+              "WARROOM_TOKEN",
               "TEXTUAL", "TEXTUAL_DRIVER", "TEXTUAL_SCREENSHOT", "TEXTUAL_SCREENSHOT_LOCATION",
               "TEXTUAL_SCREENSHOT_FILENAME", "TEXTUAL_PRESS", "TEXTUAL_LOG",
               "TEXTUAL_DEVTOOLS_HOST", "TEXTUAL_DEVTOOLS_PORT", "TEXTUAL_COLOR_SYSTEM",
@@ -163,6 +165,7 @@ class GateSettings:
     keepalive_count_max: int = 3
     login_timeout: float = 30.0
     start_timeout: float = 10.0
+    prefork: bool = True
     command: CommandFactory | None = None
 
 
@@ -181,6 +184,9 @@ class SshGate:
         self._server: asyncssh.SSHAcceptor | None = None
         self._sessions: set[ConsoleSession] = set()
         self._unauthenticated = 0
+        self.launcher: Launcher | None = None
+        self._zygote: ZygoteLauncher | None = None
+        self._zygote_restarted_at = 0.0
 
     @property
     def fingerprint(self) -> str:
@@ -202,6 +208,8 @@ class SshGate:
         """Load (or create) the host key and listen; returns the port."""
         s = self.settings
         self.host_key, self.host_key_created = load_or_create_host_key(s.host_key_path)
+        if s.prefork:
+            await self._start_zygote()
         self._server = await asyncssh.create_server(
             lambda: _GateServer(self), host or None, port,
             server_host_keys=[self.host_key],
@@ -225,12 +233,40 @@ class SshGate:
         )
         return self.port
 
+    async def _start_zygote(self) -> None:
+        from warroom.gate.zygote import ZygoteLauncher
+
+        self._zygote_restarted_at = time.monotonic()
+        zygote = ZygoteLauncher(session_env("-", False, "xterm-256color"))
+        if await zygote.start():
+            self._zygote = zygote
+            self.launcher = zygote
+        else:
+            zygote.close()
+            self.log("console prefork unavailable; consoles start from scratch")
+
+    def launcher_for_session(self) -> Launcher | None:
+        """The launcher to use now (restarting a lost zygote at most once a minute)."""
+        zygote = self._zygote
+        if (self.settings.prefork and (zygote is None or not zygote.alive)
+                and time.monotonic() - self._zygote_restarted_at > 60):
+            if zygote is not None:
+                zygote.close()
+                self._zygote = None
+                self.log("console prefork lost; restarting it")
+            self._zygote_restarted_at = time.monotonic()
+            asyncio.get_running_loop().create_task(self._start_zygote())
+        return self.launcher
+
     def close(self) -> None:
         """Stop listening and end every session."""
         if self._server is not None:
             self._server.close()
         for session in list(self._sessions):
             session.end()
+        if self._zygote is not None:
+            self._zygote.close()
+            self._zygote = None
 
     async def wait_closed(self) -> None:
         """Wait until the listener is closed."""
@@ -249,6 +285,10 @@ class SshGate:
             f"roster {s.roster_path}: {roster.summary()} (re-read on every connection)",
         ]
         lines += [f"roster: {problem}" for problem in roster.problems]
+        with contextlib.suppress(OSError):
+            if s.roster_path.stat().st_mode & 0o022:
+                lines.append(f"warning: {s.roster_path} is writable by others, who could add "
+                             "keys: chmod go-w it")
         return lines
 
     # -- used by connections and sessions ---------------------------------------------
@@ -295,6 +335,7 @@ class _GateServer(asyncssh.SSHServer):
         self.read_only = False
         self.sessions: set[ConsoleSession] = set()
         self._counted_unauth = False
+        self._wrong_user = False
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
@@ -323,6 +364,7 @@ class _GateServer(asyncssh.SSHServer):
     def begin_auth(self, username: str) -> bool:
         assert self.conn is not None
         if username != self.gate.settings.user:
+            self._wrong_user = True
             self.gate.stats.refuse("user")
             self.gate.log(f"refused user {username!r} from {self.peer} "
                           f"(only {self.gate.settings.user!r})")
@@ -336,7 +378,9 @@ class _GateServer(asyncssh.SSHServer):
         return True
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
-        # Reached only for keys not in the roster: refuse, and say so once per key.
+        # Reached only for keys not in the roster (or any key under a refused user name).
+        if self._wrong_user:
+            return False
         self.gate.stats.refuse("key")
         self.gate.log(f"refused unknown key {key.get_fingerprint('sha256')} from {self.peer}")
         return False
@@ -545,13 +589,16 @@ class ConsoleSession(asyncssh.SSHServerSession):
                 on_output=self._output,
                 on_exit=lambda status: _settle(exited, status))
             try:
-                self.proc.start()
+                await self.proc.start(self.gate.launcher_for_session())
             except OSError as exc:
                 self.gate.log(f"could not start the console for {self.person}: {exc}")
                 chan.write(b"warroom: the console could not be started.\r\n")
                 chan.exit(1)
                 return
             self.gate.stats.started_total += 1
+            if self._closed:  # the client left while the console was being started
+                self.proc.terminate()
+                return
             if self._pending:
                 self.proc.write(bytes(self._pending))
                 self._pending.clear()
@@ -584,11 +631,15 @@ async def run_ssh_gate(host: str, port: int, store: str, roster_path: str | Path
                        max_starting: int | None = None,
                        keepalive_interval: float = 15.0,
                        keepalive_count_max: int = 3,
+                       prefork: bool = True,
                        started: Callable[[SshGate], None] | None = None) -> None:
     """Run the SSH gate until cancelled (a coroutine: run it beside the API in one loop).
 
     Prints where it listens, the host key fingerprint and the roster summary to stderr.
     """
+    if str(store).startswith(("http://", "https://")):
+        raise ValueError("the SSH gate runs consoles on the store file itself; give its path "
+                         "(a server URL would make every session act with the server's token)")
     settings = GateSettings(
         store=str(store),
         roster_path=Path(roster_path) if roster_path else default_roster_path(),
@@ -599,6 +650,7 @@ async def run_ssh_gate(host: str, port: int, store: str, roster_path: str | Path
         max_sessions_per_connection=max_sessions_per_connection,
         keepalive_interval=keepalive_interval,
         keepalive_count_max=keepalive_count_max,
+        prefork=prefork,
     )
     if max_starting is not None:
         settings.max_starting = max_starting

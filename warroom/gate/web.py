@@ -21,6 +21,7 @@ template, and passes browser keys and mouse to the app):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import html
 import ipaddress
@@ -197,7 +198,8 @@ class WallServer:
             if not self._token_ok(query_token):
                 return web.Response(status=401, text=UNAUTHORIZED, content_type="text/html",
                                     headers=self._headers(request))
-            response = web.HTTPSeeOther("/", headers=self._headers(request))
+            response = web.Response(status=303, text="see /",
+                                    headers={**self._headers(request), "Location": "/"})
             response.set_cookie(COOKIE, self.token, httponly=True, samesite="Strict",
                                 secure=request.secure, path="/")
             return response
@@ -339,6 +341,22 @@ class _WallService(AppService):
             if name in serve_env:
                 env[name] = serve_env[name]
         return env
+
+    async def stop(self) -> None:
+        """Ask the app to quit; kill it if it has not within 5 s; reap it."""
+        with contextlib.suppress(TimeoutError, ConnectionError):
+            await asyncio.wait_for(super().stop(), 5)
+        process = self._process
+        if process is None:
+            return
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), 5)
+        transport = getattr(process, "_transport", None)
+        if transport is not None:
+            transport.close()
 
 
 def _is_loopback(host: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import sys
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +78,7 @@ def serve(
     *,
     policy: Policy | None = None,
     log_level: str = "info",
+    gates: Sequence[Coroutine[Any, Any, None]] = (),
 ) -> int:
     """Run the server until interrupted; returns an exit status.
 
@@ -88,6 +90,7 @@ def serve(
         tls_key: PEM private key file.
         config: the loaded `warroom.config.Config` (its `.policy` is used).
         policy: the policy, when no config is given.
+        gates: SSH / web gate coroutines to run beside the API in the same event loop.
     """
     from warroom.server.tokens import TokenBook
 
@@ -119,7 +122,13 @@ def serve(
     server = make_server(app, host, port, tls_cert=tls_cert, tls_key=tls_key,
                          log_level=log_level)
     try:
-        server.run()
+        if gates:
+            from warroom.gate.serve import run_services
+
+            status = run_services(gates, api=server)
+        else:
+            server.run()
+            status = 0 if server.started else 1
     finally:
         app.state.warroom.store.close()
-    return 0 if server.started else 1
+    return status

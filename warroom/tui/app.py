@@ -5,42 +5,28 @@ only from workers, which report back with messages (see `messages.py`).
 from __future__ import annotations
 
 import asyncio
-import uuid
+import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual import on
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.message_pump import MessagePump
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Static
 
 from warroom.domain.commands import AnyCommand, Open
-from warroom.domain.errors import CommandError
-from warroom.domain.models import Event, IncidentState
-from warroom.store.base import StoreError
+from warroom.domain.models import IncidentState
 from warroom.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes, resolve_name, theme_dir
 from warroom.tui import messages as m
-from warroom.tui.view import Board, urgency_key
+from warroom.tui.sync import StoreWorkers
 
 if TYPE_CHECKING:
     from warroom.service import WarRoom
     from warroom.tui.screens.main import MainScreen
-
-RETRY_S = 2.0
-"""Pause before watching the store again after it failed."""
-
-
-class LoadingScreen(Screen[None]):
-    """Shown only until the first read of the store is done (one cheap frame)."""
-
-    def compose(self) -> ComposeResult:
-        yield Static("warroom · reading the store…", id="loading")
 
 
 def war_app(node: DOMNode) -> WarRoomApp:
@@ -48,19 +34,7 @@ def war_app(node: DOMNode) -> WarRoomApp:
     return cast(WarRoomApp, node.app)
 
 
-def pick_incident(states: dict[str, IncidentState], service: WarRoom, now: datetime,
-                  wanted: str | None) -> str | None:
-    """The escalation to show first: the one asked for, else the most urgent open one."""
-    if wanted and wanted in states:
-        return wanted
-    candidates = [s for s in states.values() if s.closed_at is None] or list(states.values())
-    if not candidates:
-        return None
-    boards = [Board.build(s, service.policy, now) for s in candidates]
-    return min(boards, key=lambda b: (b.state.resolved_at is not None, urgency_key(b))).state.id
-
-
-class WarRoomApp(App[None]):
+class WarRoomApp(StoreWorkers, App[None]):
     """The war-room console (or, with `wall=True`, the read-only wallboard)."""
 
     CSS_PATH = "app.tcss"
@@ -72,11 +46,12 @@ class WarRoomApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    now: reactive[datetime] = reactive(datetime.min, init=False)
+    now: reactive[datetime] = reactive(datetime.min, init=False, repaint=False)
     """The one heartbeat: set from the injected clock every second."""
-    states: reactive[dict[str, IncidentState]] = reactive(dict, always_update=True, init=False)
+    states: reactive[dict[str, IncidentState]] = reactive(
+        dict, always_update=True, init=False, repaint=False)
     """Every escalation's state, replaced whole when the store changes."""
-    connection: reactive[str] = reactive("connecting", init=False)
+    connection: reactive[str] = reactive("connecting", init=False, repaint=False)
     """The store watcher's state: `live`, `connecting`, `reconnecting`, `offline: ...`."""
 
     def __init__(
@@ -100,7 +75,7 @@ class WarRoomApp(App[None]):
         self.wanted = incident_id
         self.use_bell = bell
         self.loaded = asyncio.Event()
-        """Set once the first read of the store has been shown."""
+        """Set once the first full frame (the store's state on screen) has been drawn."""
         self.set_reactive(WarRoomApp.now, self.clock())
         self.theme_errors = self._register_themes(theme, theme_dirs)
 
@@ -125,6 +100,8 @@ class WarRoomApp(App[None]):
     # -- screens --
 
     def get_default_screen(self) -> Screen[None]:
+        from warroom.tui.screens.loading import LoadingScreen
+
         return LoadingScreen()
 
     @property
@@ -137,89 +114,22 @@ class WarRoomApp(App[None]):
                 return screen
         return None
 
+    def on_load(self) -> None:
+        self._load()  # as early as possible: the first full frame waits for it
+
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)
-        self._load()
         for error in self.theme_errors:
             self.notify(error, title="Theme", severity="warning", markup=False)
 
+    def first_frame_drawn(self) -> None:
+        """The store's state is on screen. What was read so far lives as long as the console,
+        so move it out of the garbage collector's way (no long pauses while paging)."""
+        gc.freeze()
+        self.loaded.set()
+
     def _tick(self) -> None:
         self.now = self.clock()
-
-    # -- store workers --
-
-    @work(thread=True, group="store", exit_on_error=False)
-    def _load(self) -> None:
-        """First read: catch the service up, pick the escalation, read its timeline."""
-        service = self.service
-        try:
-            fresh = service.seq == 0
-            events = service.store.read(service.seq)
-            service.ingest(events)
-            states = service.states()
-            seq = service.seq
-            incident = pick_incident(states, service, self.clock(), self.wanted)
-            if incident is None:
-                timeline: list[Event] = []
-            elif fresh and events and events[-1].seq == seq:
-                timeline = [e for e in events if e.incident_id == incident]
-            else:
-                timeline = service.store.read(0, incident_id=incident)
-        except (StoreError, OSError) as exc:
-            self.post_message(m.ConnectionChanged(f"offline: {exc}"))
-            return
-        self.post_message(m.StateLoaded(states, incident, timeline, seq))
-
-    @work(thread=True, group="timeline", exclusive=True, exit_on_error=False)
-    def load_timeline(self, incident_id: str) -> None:
-        """Read one escalation's events (after switching escalation)."""
-        try:
-            events = self.service.store.read(0, incident_id=incident_id)
-        except (StoreError, OSError) as exc:
-            self.post_message(m.ConnectionChanged(f"offline: {exc}"))
-            return
-        self.post_message(m.TimelineLoaded(incident_id, events))
-
-    @work(group="watch", exclusive=True, exit_on_error=False)
-    async def _watch(self, since: int) -> None:
-        """Live: fold every new event (from anyone) as the store reports it."""
-        while True:
-            self.post_message(m.ConnectionChanged("live"))
-            try:
-                async for batch in self.service.store.watch(since):
-                    since = batch[-1].seq
-                    changed = self.service.ingest(batch)
-                    self.post_message(m.EventsArrived(batch, changed))
-                return
-            except (StoreError, OSError) as exc:
-                self.post_message(m.ConnectionChanged(f"offline: {exc}"))
-            await asyncio.sleep(RETRY_S)
-
-    def submit(self, command: AnyCommand, *, reply_to: MessagePump | None = None) -> None:
-        """Carry out a command as the console user (in a worker); the outcome comes back as
-        `CommandSucceeded` / `CommandRefused` to the app and to `reply_to`."""
-        self._execute(command, reply_to)
-
-    @work(thread=True, group="commands", exit_on_error=False)
-    def _execute(self, command: AnyCommand, reply_to: MessagePump | None) -> None:
-        outcome = self.execute_now(command)
-        if reply_to is not None:
-            reply_to.post_message(outcome)
-
-    def execute_now(self, command: AnyCommand) -> m.CommandSucceeded | m.CommandRefused:
-        """Carry out a command in the calling worker thread (never the UI thread).
-
-        The app is told the outcome; a separate copy is returned for the caller to post on.
-        """
-        service = self.service
-        try:
-            result = service.execute(command, self.user, idempotency_key=uuid.uuid4().hex)
-            states = service.states()
-        except (CommandError, StoreError, OSError) as exc:
-            self.post_message(m.CommandRefused(command, exc))
-            return m.CommandRefused(command, exc)
-        self.post_message(m.CommandSucceeded(command, result, states))
-        return m.CommandSucceeded(command, result, states)
 
     # -- message handlers --
 
@@ -237,7 +147,6 @@ class WarRoomApp(App[None]):
             self.push_screen(MainScreen(message.incident_id, message.events,
                                         (self.size.width, self.size.height)))
         self._watch(message.seq)
-        self.call_after_refresh(self.loaded.set)
 
     @on(m.TimelineLoaded)
     def _timeline_loaded(self, message: m.TimelineLoaded) -> None:
@@ -263,6 +172,11 @@ class WarRoomApp(App[None]):
         command = message.command
         if isinstance(command, Open) and self.main is not None:
             self.open_escalation(str(message.result["id"]))
+        if message.result.get("queued"):
+            self.notify("Server unreachable: queued, and sent in order when it is back "
+                        f"({message.result.get('pending')} pending)", title="Queued",
+                        severity="warning", timeout=6, markup=False)
+            return
         self.notify(f"✔ {type(command).__name__} done" + _result_note(message.result),
                     timeout=3, markup=False)
 
@@ -300,6 +214,10 @@ class WarRoomApp(App[None]):
 
         self.push_screen(EscalationsScreen())
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The wallboard is read-only: no intake."""
+        return not (self.wall and action == "intake")
+
     def action_intake(self) -> None:
         """Intake: open a new escalation."""
         if self.wall:
@@ -316,35 +234,12 @@ class WarRoomApp(App[None]):
         self.push_screen(GuideScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        from warroom.tui.palette import palette_commands
+
         yield from super().get_system_commands(screen)
-        for key, action, title in _palette_actions(self, screen):
-            node: DOMNode = screen if hasattr(screen, f"action_{action}") else self
-            yield SystemCommand(title, f"key: {key}", _runner(node, action))
+        yield from palette_commands(self, screen)
 
 
 def _result_note(result: dict[str, object]) -> str:
     parts = [f"{k} {result[k]}" for k in ("id", "commitment_id", "severity") if k in result]
     return ": " + ", ".join(parts) if parts else ""
-
-
-def _palette_actions(app: WarRoomApp, screen: Screen[object]) -> list[tuple[str, str, str]]:
-    found: list[tuple[str, str, str]] = []
-    for node in (screen, app):
-        for binding in node.BINDINGS:
-            if not isinstance(binding, Binding) or not binding.description:
-                continue
-            action = binding.action.split("(")[0]
-            if action in ("quit", "tab") or not hasattr(node, f"action_{action}"):
-                continue
-            if screen.check_action(action, ()) is False:
-                continue
-            found.append((binding.key_display or binding.key.split(",")[0], action,
-                          binding.description))
-    return found
-
-
-def _runner(node: DOMNode, action: str) -> Callable[[], object]:
-    def run() -> object:
-        return node.app.run_action(action, node)
-
-    return run

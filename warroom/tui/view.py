@@ -157,6 +157,18 @@ class Board:
         return duration((self.now - self.state.received_at).total_seconds())
 
 
+def pick_incident(states: dict[str, IncidentState], policy: Policy, now: datetime,
+                  wanted: str | None) -> str | None:
+    """The escalation to show first: the one asked for, else the most urgent open one."""
+    if wanted and wanted in states:
+        return wanted
+    candidates = [s for s in states.values() if s.closed_at is None] or list(states.values())
+    if not candidates:
+        return None
+    boards = [Board.build(s, policy, now) for s in candidates]
+    return min(boards, key=lambda b: (b.state.resolved_at is not None, urgency_key(b))).state.id
+
+
 def urgency_key(board: Board) -> tuple[int, float]:
     """Sort key for the escalation list: breached first, then least time left."""
     clock = board.urgent

@@ -25,6 +25,18 @@ if TYPE_CHECKING:
     from warroom.tui.screens.form import Field
 
 OPEN_PHASES = (Phase.INVESTIGATING, Phase.IDENTIFIED, Phase.MONITORING)
+PALETTE_TITLES = {
+    "post_update": "Post a status update", "add_note": "Add a timeline note",
+    "make_commitment": "Make a commitment", "meet_commitment": "Meet (or miss) a commitment",
+    "renegotiate": "Renegotiate a commitment", "assign_role": "Assign a role",
+    "triage": "Triage: impact and severity", "change_severity": "Change severity",
+    "pause_clock": "Pause the resolution clock", "resume_clock": "Resume the resolution clock",
+    "record_decision": "Record a decision", "change_phase": "Change phase",
+    "resolve": "Resolve the escalation", "close_escalation": "Close the escalation",
+    "escalations": "Open the escalation list", "intake": "New escalation (intake)",
+    "guide": "Help: facilitation guide and keys",
+}
+"""Command palette titles (the key bar uses the short binding descriptions)."""
 _NEEDS_OPEN = {"triage", "change_severity", "pause_clock", "resume_clock", "resolve",
                "change_phase", "make_commitment"}
 

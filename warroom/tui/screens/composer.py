@@ -41,6 +41,26 @@ class ComposerScreen(ModalScreen[None]):
         Binding("escape", "close", "Close (keep draft)"),
         Binding("ctrl+r", "discard", "Discard draft"),
     ]
+    DEFAULT_CSS = """
+    ComposerScreen { align: center middle; }
+    #composer {
+        width: 100%; max-width: 160; height: 100%; max-height: 48;
+        border: thick $primary; border-title-style: bold; background: $surface; padding: 0 1;
+    }
+    #composer .row { height: 1; }
+    #composer .row.-first { margin-top: 1; }
+    .inline-label { width: auto; padding: 0 1 0 0; }
+    #audience { width: 14; margin-right: 2; }
+    #template { width: 1fr; }
+    #next-at { width: 18; margin-right: 1; }
+    #next-resolved { width: 1fr; color: $text-muted; }
+    #compose-body { height: 1fr; margin-top: 1; }
+    #editor { width: 1fr; height: 1fr; }
+    #preview-box { width: 1fr; height: 1fr; border: round $secondary; padding: 0 1; }
+    #compose-body.-narrow { layout: vertical; }
+    #preview.-error { color: $sla-breached; text-style: bold; }
+    #composer-status { height: auto; color: $text-muted; }
+    """
 
     def __init__(self, board: Board) -> None:
         super().__init__(classes="composer-screen")
@@ -86,7 +106,7 @@ class ComposerScreen(ModalScreen[None]):
         self._load_draft()
 
     def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < 100, "-narrow")
+        self.query_one("#compose-body").set_class(event.size.width < 100, "-narrow")
 
     # -- draft storage (workers) --
 

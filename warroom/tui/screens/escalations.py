@@ -8,13 +8,14 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from warroom.domain.models import IncidentState
 from warroom.tui import messages as m
 from warroom.tui.app import WarRoomApp, war_app
 from warroom.tui.view import CLOCK_TITLES, Board, badge, duration, urgency_key
 from warroom.tui.widgets.clocks import STATE_STYLES
+from warroom.tui.widgets.keybar import KeyBar
 
 COLUMNS: list[tuple[str, int]] = [
     ("Escalation", 10), ("Sev", 4), ("Customer", 16), ("Phase", 13), ("Most urgent clock", 28),
@@ -56,6 +57,10 @@ class EscalationsScreen(Screen[None]):
         Binding("escape,e", "app.pop_screen", "Back", key_display="esc"),
         Binding("enter", "open", "Open"),
     ]
+    DEFAULT_CSS = """
+    #list-title { height: 1; padding: 0 1; text-style: bold; background: $panel; }
+    #escalations { height: 1fr; }
+    """
 
     def compose(self) -> ComposeResult:
         yield Static("Open escalations — most urgent first", id="list-title")
@@ -64,7 +69,7 @@ class EscalationsScreen(Screen[None]):
         for label, width in COLUMNS:
             table.add_column(label, width=width)
         yield table
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.watch(self.app, "now", self._fill)

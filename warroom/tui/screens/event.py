@@ -40,6 +40,12 @@ class EventScreen(ModalScreen[None]):
     """Escape or enter closes."""
 
     BINDINGS = [Binding("escape,enter,q", "app.pop_screen", "Close", key_display="esc")]
+    DEFAULT_CSS = """
+    EventScreen { align: center middle; }
+    #event-box {
+        width: 90%; height: 80%; border: thick $primary; background: $surface; padding: 0 1;
+    }
+    """
 
     def __init__(self, event: Event) -> None:
         super().__init__(classes="event-screen")

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
@@ -36,6 +37,12 @@ class Field:
     """(label, value) pairs for a choice."""
     placeholder: str = ""
     hint: str = ""
+    suggestions: Sequence[str] = ()
+    """Completions offered while typing (right arrow accepts)."""
+
+
+def _yes_no(value: bool) -> str:
+    return "yes (space: change)" if value else "no (space: change)"
 
 
 def error_text(exc: Exception) -> str:
@@ -54,6 +61,24 @@ class FormScreen(ModalScreen[AnyCommand | None]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "submit", "Save"),
     ]
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    #dialog {
+        width: 90; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; border-title-style: bold; background: $surface; padding: 0 1;
+    }
+    .form-row { height: auto; }
+    #dialog > .form-row:first-of-type { margin-top: 1; }
+    .field-label { width: 22; }
+    .form-row Input, .form-row Select { width: 1fr; }
+    .hint { color: $text-muted; padding-left: 22; }
+    .note { color: $text-muted; margin-top: 1; }
+    #form-error { color: $sla-breached; text-style: bold; height: auto; }
+    #suggestion { height: auto; margin-top: 1; }
+    #triage-countdown { height: auto; }
+    .buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    .buttons Button { margin-left: 2; }
+    """
 
     def __init__(
         self,
@@ -99,8 +124,12 @@ class FormScreen(ModalScreen[AnyCommand | None]):
             return Select(list(spec.choices), value=spec.value, allow_blank=False, id=wid,
                           compact=True)
         if spec.kind == "bool":
-            return Checkbox(spec.placeholder or "yes", value=bool(spec.value), id=wid, compact=True)
-        widget = Input(str(spec.value), placeholder=spec.placeholder, id=wid, compact=True)
+            return Checkbox(_yes_no(bool(spec.value)), value=bool(spec.value), id=wid,
+                            compact=True)
+        suggester = SuggestFromList(spec.suggestions, case_sensitive=False) \
+            if spec.suggestions else None
+        widget = Input(str(spec.value), placeholder=spec.placeholder, id=wid, compact=True,
+                       suggester=suggester)
         if self.app.is_headless:
             widget.cursor_blink = False
         return widget
@@ -138,6 +167,10 @@ class FormScreen(ModalScreen[AnyCommand | None]):
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
+
+    @on(Checkbox.Changed)
+    def _ticked(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = _yes_no(event.value)  # the state in words, not only in colour
 
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:

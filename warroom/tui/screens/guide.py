@@ -8,12 +8,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from warroom.domain.policy import Policy
 from warroom.domain.timeparse import format_duration
 from warroom.tui.app import war_app
 from warroom.tui.screens.actions import IncidentActions
+from warroom.tui.widgets.keybar import KeyBar
 
 RULES: list[tuple[str, str]] = [
     ("Own it end to end", "The incident commander owns the escalation until it is closed; hand "
@@ -84,9 +85,10 @@ class GuideScreen(Screen[None]):
     """Scrollable guide; escape closes."""
 
     BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "Close", key_display="esc")]
+    DEFAULT_CSS = "#guide { border: round $primary; border-title-style: bold; padding: 0 1; }"
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="guide") as box:
             box.border_title = "Facilitation guide"
-            yield Static(guide_text(war_app(self).policy))
-        yield Footer()
+            yield Static(guide_text(war_app(self).policy), id="guide-text")
+        yield KeyBar()

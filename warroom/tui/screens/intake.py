@@ -54,7 +54,8 @@ class IntakeScreen(FormScreen):
         if state is None:
             fields += [
                 Field("title", "Title", placeholder="what is broken, in the customer's words"),
-                Field("customer", "Customer", placeholder="e.g. Northwind Bank"),
+                Field("customer", "Customer", placeholder="e.g. Northwind Bank",
+                      suggestions=list(policy.customers)),
             ]
         fields += [
             Field("impact", "Impact", assessment.impact.value, kind="choice",

@@ -49,8 +49,8 @@ class MainScreen(IncidentActions, Screen[None]):
           for n, (pane, title) in enumerate(TABS, start=1)),
     ]
 
-    board: reactive[Board | None] = reactive(None, init=False)
-    connection: reactive[str] = reactive("connecting", init=False)
+    board: reactive[Board | None] = reactive(None, init=False, repaint=False)
+    connection: reactive[str] = reactive("connecting", init=False, repaint=False)
     tab: reactive[str] = reactive("timeline", init=False)
 
     def __init__(self, incident_id: str | None, events: list[Event],
@@ -85,6 +85,8 @@ class MainScreen(IncidentActions, Screen[None]):
         if self.incident_id is not None:
             self.show(self.incident_id, self._initial_events)
         self._initial_events = []
+        self.timeline.focus()
+        self.call_after_refresh(war_app(self).first_frame_drawn)
 
     @on(Timeline.Selected)
     def _event_selected(self, message: Timeline.Selected) -> None:

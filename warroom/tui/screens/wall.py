@@ -8,7 +8,7 @@ from textual.containers import Grid, Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Digits, Static
+from textual.widgets import Static
 
 from warroom.domain.models import ClockState
 from warroom.tui.app import war_app
@@ -16,14 +16,32 @@ from warroom.tui.screens.escalations import next_update_cell, open_boards
 from warroom.tui.view import CLOCK_TITLES, Board, badge, countdown, dual, state_class
 from warroom.tui.widgets.clocks import STATE_STYLES
 from warroom.tui.widgets.header import connection_part, severity_badge
+from warroom.tui.widgets.live_text import Countdown
 
 _CLASSES = [state_class(s) for s in ClockState]
+
+
+def _columns(count: int) -> int:
+    return 1 if count <= 1 else 2 if count <= 4 else 3
 
 
 class EscalationCard(Vertical):
     """One escalation: who and how bad, the most urgent clock in large digits, next update."""
 
-    board: reactive[Board | None] = reactive(None, init=False)
+    DEFAULT_CSS = """
+    EscalationCard {
+        border: round $secondary; border-title-style: bold; padding: 0 1; height: 1fr;
+        .card-title, .card-state, .card-next { height: auto; }
+        &.-at-risk { border: heavy $sla-at-risk; Digits { color: $sla-at-risk; } }
+        &.-breached {
+            border: heavy $sla-breached;
+            Digits { color: $sla-breached; text-style: bold; }
+        }
+        &.-ok Digits { color: $sla-ok; }
+    }
+    """
+
+    board: reactive[Board | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, board: Board) -> None:
         super().__init__(name=board.state.id)
@@ -31,7 +49,7 @@ class EscalationCard(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="card-title")
-        yield Digits("", classes="big")
+        yield Countdown("", classes="big")
         yield Static("", classes="card-state")
         yield Static("", classes="card-next")
 
@@ -51,10 +69,10 @@ class EscalationCard(Vertical):
         for name in _CLASSES:
             self.set_class(clock is not None and name == state_class(clock.state), name)
         if clock is None or clock.remaining_s is None:
-            self.query_one(Digits).update("")
+            self.query_one(Countdown).show("")
             self.query_one(".card-state", Static).update("no clock running")
         else:
-            self.query_one(Digits).update(countdown(clock.remaining_s))
+            self.query_one(Countdown).show(countdown(clock.remaining_s))
             due = f"  due {dual(clock.due_at, board.tz, now=board.now)}" if clock.due_at else ""
             self.query_one(".card-state", Static).update(Content.assemble(
                 (badge(clock.state), STATE_STYLES[clock.state]), " ",
@@ -67,15 +85,24 @@ class WallScreen(Screen[None]):
     """A grid of cards, most urgent first; nothing here changes the store."""
 
     BINDINGS = [Binding("q", "app.quit", "Quit")]
+    DEFAULT_CSS = """
+    #wall-title { height: 1; padding: 0 1; background: $panel; }
+    #cards { grid-size: 2; grid-gutter: 1; padding: 0 1; }
+    """
 
     def compose(self) -> ComposeResult:
         yield Static("", id="wall-title")
-        yield Grid(id="cards")
+        boards = open_boards(war_app(self).states, war_app(self))
+        with Grid(id="cards") as grid:
+            grid.styles.grid_size_columns = _columns(len(boards))
+            for board in boards:
+                yield EscalationCard(board)
 
     def on_mount(self) -> None:
         self.watch(self.app, "now", self._refresh)
         self.watch(self.app, "states", self._refresh, init=False)
         self.watch(self.app, "connection", self._refresh, init=False)
+        self.call_after_refresh(war_app(self).first_frame_drawn)
 
     def _refresh(self, *_: object) -> None:
         app = war_app(self)
@@ -85,8 +112,7 @@ class WallScreen(Screen[None]):
         if [c.name for c in cards] != [b.state.id for b in boards]:
             grid.remove_children()
             grid.mount_all(EscalationCard(b) for b in boards)
-            count = len(boards)
-            grid.styles.grid_size_columns = 1 if count <= 1 else 2 if count <= 4 else 3
+            grid.styles.grid_size_columns = _columns(len(boards))
         else:
             for card, board in zip(cards, boards, strict=True):
                 card.board = board

@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Digits, Static
 
 from warroom.domain.models import Clock, ClockState
 from warroom.tui.view import (
@@ -26,6 +25,7 @@ from warroom.tui.view import (
     remaining_text,
     state_class,
 )
+from warroom.tui.widgets.live_text import Countdown, LiveText
 
 STATE_STYLES: dict[ClockState, str] = {
     ClockState.OK: "$sla-ok",
@@ -56,7 +56,7 @@ def clock_line(clock: Clock, board: Board, wide: bool = True) -> Content:
 class _BoardPane(Vertical):
     """A bordered pane that redraws from the board on every heartbeat."""
 
-    board: reactive[Board | None] = reactive(None, init=False)
+    board: reactive[Board | None] = reactive(None, init=False, repaint=False)
 
     def watch_board(self, board: Board | None) -> None:
         if board is not None:
@@ -64,6 +64,21 @@ class _BoardPane(Vertical):
 
     def draw(self, board: Board) -> None:
         """Redraw from `board`."""
+
+    def on_resize(self) -> None:
+        if self.board is not None and self._wide != self.wide:
+            self.draw(self.board)
+
+    _wide = False
+
+    @property
+    def wide(self) -> bool:
+        """Room for the customer's local times (estimated from the screen before layout)."""
+        width = self.size.width
+        if not width:
+            screen_width = self.app.size.width
+            width = screen_width if self.screen.has_class("-narrow") else screen_width // 2
+        return width >= 70
 
     def mark(self, state: ClockState | None) -> None:
         """Set exactly one state class (or none)."""
@@ -79,28 +94,28 @@ class SlaPane(_BoardPane):
         self.border_title = "SLA clocks"
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="urgent-label")
-        yield Digits("", classes="big")
-        yield Static("loading…", classes="clock-list")
+        yield LiveText("", classes="urgent-label")
+        yield Countdown("", classes="big")
+        yield LiveText("loading…", classes="clock-list")
 
     def draw(self, board: Board) -> None:
         urgent = board.urgent
-        label = self.query_one(".urgent-label", Static)
-        digits = self.query_one(Digits)
+        label = self.query_one(".urgent-label", LiveText)
+        digits = self.query_one(Countdown)
         if urgent is None or urgent.remaining_s is None:
-            label.update("No clock running")
-            digits.update("")
+            label.show(Content("No clock running"))
+            digits.show("")
             self.mark(None)
         else:
-            label.update(Content.assemble(
+            label.show(Content.assemble(
                 "Most urgent: ", (CLOCK_TITLES[urgent.name], "bold"), "  ",
                 (badge(urgent.state), STATE_STYLES[urgent.state]),
             ))
-            digits.update(countdown(urgent.remaining_s))
+            digits.show(countdown(urgent.remaining_s))
             self.mark(urgent.state)
-        wide = self.size.width >= 70
+        self._wide = wide = self.wide
         lines = [clock_line(c, board, wide) for c in board.clocks.values()]
-        self.query_one(".clock-list", Static).update(Content("\n").join(lines))
+        self.query_one(".clock-list", LiveText).show(Content("\n").join(lines))
 
 
 class NextUpdatePane(_BoardPane):
@@ -114,23 +129,23 @@ class NextUpdatePane(_BoardPane):
         self._rang_for: datetime | None = None
 
     def compose(self) -> ComposeResult:
-        yield Digits("", classes="big")
-        yield Static("", classes="detail")
+        yield Countdown("", classes="big")
+        yield LiveText("", classes="detail")
 
     def draw(self, board: Board) -> None:
         clock = board.update_clock
-        digits = self.query_one(Digits)
-        detail = self.query_one(".detail", Static)
+        digits = self.query_one(Countdown)
+        detail = self.query_one(".detail", LiveText)
         self.mark(clock.state)
         if clock.remaining_s is None or clock.due_at is None:
-            digits.update("")
-            detail.update(Content.assemble((badge(clock.state), STATE_STYLES[clock.state]),
-                                           "  no customer update owed"))
+            digits.show("")
+            detail.show(Content.assemble((badge(clock.state), STATE_STYLES[clock.state]),
+                                         "  no customer update owed"))
             return
-        digits.update(countdown(clock.remaining_s))
+        digits.show(countdown(clock.remaining_s))
         due = "due " + dual(clock.due_at, board.tz, now=board.now)
         if clock.state is ClockState.BREACHED:
-            detail.update(Content.assemble(
+            detail.show(Content.assemble(
                 (f"✖ OVERDUE by {duration(clock.remaining_s)}", "bold reverse $sla-breached"),
                 " — post a customer update now (u) · ", (due, "$text-muted"),
             ))
@@ -139,16 +154,17 @@ class NextUpdatePane(_BoardPane):
                 if self._bell:
                     self.app.bell()
             return
-        detail.update(Content.assemble((badge(clock.state), STATE_STYLES[clock.state]), "  ",
-                                       (due, "$text-muted")))
+        detail.show(Content.assemble((badge(clock.state), STATE_STYLES[clock.state]), "  ",
+                                     (due, "$text-muted")))
 
 
-class StatusStrip(Static):
+class StatusStrip(LiveText):
     """Two lines for small screens: the most urgent clock, the next update, commitments."""
 
     DEFAULT_CSS = "StatusStrip { height: 2; padding: 0 1; }"
+    FIXED_SIZE = True
 
-    board: reactive[Board | None] = reactive(None, init=False)
+    board: reactive[Board | None] = reactive(None, init=False, repaint=False)
 
     def watch_board(self, board: Board | None) -> None:
         if board is None:
@@ -179,4 +195,4 @@ class StatusStrip(Static):
              "bold $sla-breached" if late else "$text-muted"),
             f", {len(promises)} open",
         )
-        self.update(Content("\n").join([first, second]))
+        self.show(Content("\n").join([first, second]))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from warroom.tui.view import Board, dual
+from warroom.tui.widgets.live_text import LiveText
 
 
 def severity_badge(severity: str, triaged: bool) -> tuple[str, str]:
@@ -17,23 +17,25 @@ def severity_badge(severity: str, triaged: bool) -> tuple[str, str]:
 
 def connection_part(status: str) -> tuple[str, str]:
     """`● live` / `◌ connecting` / `✖ offline: why`, with a style."""
-    if status == "live":
-        return "● live", "$sla-ok"
+    if status in ("live", "connected"):
+        return f"● {status}", "$sla-ok"
     if status.startswith("offline"):
         return f"✖ {status}", "bold $sla-breached"
     return f"◌ {status}", "$sla-at-risk"
 
 
-class IncidentHeader(Static):
+class IncidentHeader(LiveText):
     """Three lines: id, severity, customer, phase, age; title; commander, SPOC, clock, store."""
 
     DEFAULT_CSS = """
     IncidentHeader { height: 3; padding: 0 1; background: $panel; }
     """
 
-    board: reactive[Board | None] = reactive(None, init=False)
-    connection: reactive[str] = reactive("connecting", init=False)
-    read_only: reactive[bool] = reactive(False, init=False)
+    FIXED_SIZE = True
+
+    board: reactive[Board | None] = reactive(None, init=False, repaint=False)
+    connection: reactive[str] = reactive("connecting", init=False, repaint=False)
+    read_only: reactive[bool] = reactive(False, init=False, repaint=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("warroom · loading…", id=id)
@@ -47,7 +49,7 @@ class IncidentHeader(Static):
     def _redraw(self) -> None:
         board = self.board
         if board is None:
-            self.update(Content.assemble("warroom · loading… · ", connection_part(self.connection)))
+            self.show(Content.assemble("warroom · loading… · ", connection_part(self.connection)))
             return
         state = board.state
         strategic = " ★ strategic" if state.assessment.strategic else ""
@@ -71,5 +73,5 @@ class IncidentHeader(Static):
             connection_part(self.connection),
             (" · read-only" if self.read_only else "", "$text-muted"),
         )
-        self.update(Content("\n").join([line1, line2, line3]))
+        self.show(Content("\n").join([line1, line2, line3]))
 

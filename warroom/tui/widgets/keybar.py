@@ -7,10 +7,11 @@ it redraws only when the screen's bindings change (focus moved, an action became
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Static
+
+from warroom.tui.widgets.live_text import LiveText
 
 
-class KeyBar(Static):
+class KeyBar(LiveText):
     """`u Update  n Note  …  ^p palette`, from the screen's active bindings."""
 
     DEFAULT_CSS = """
@@ -23,9 +24,10 @@ class KeyBar(Static):
     }
     """
 
+    FIXED_SIZE = True
+
     def __init__(self) -> None:
         super().__init__("", id="keybar")
-        self._shown: Content | None = None
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
@@ -46,7 +48,4 @@ class KeyBar(Static):
             parts += [(f" {key} ", "bold $text on $primary 40%"), f" {binding.description}  "]
         parts.append((" ^p ", "bold $text on $primary 40%"))
         parts.append(" palette")
-        content = Content.assemble(*parts)
-        if content != self._shown:
-            self._shown = content
-            self.update(content)
+        self.show(Content.assemble(*parts))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from warroom.domain.policy import Policy
 from warroom.tui.view import Board, commitment_overdue, dual, duration, ordered_commitments
+from warroom.tui.widgets.live_text import LiveText, set_subtitle
 
 
 def rights_by_role(policy: Policy) -> dict[str, list[str]]:
@@ -20,10 +20,10 @@ def rights_by_role(policy: Policy) -> dict[str, list[str]]:
     return held
 
 
-class RolesPane(Static):
+class RolesPane(LiveText):
     """Each role, who holds it (vacant roles stand out), and which decisions it holds."""
 
-    board: reactive[Board | None] = reactive(None, init=False)
+    board: reactive[Board | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("loading…", id=id, classes=classes)
@@ -48,14 +48,14 @@ class RolesPane(Static):
                 ))
         for role in sorted(set(roles) - set(policy.roles)):
             lines.append(Content.assemble((f"{role:<{width}}", "$text-muted"), roles[role]))
-        self.border_subtitle = f"⚠ {len(vacant)} vacant" if vacant else "all roles filled"
-        self.update(Content("\n").join(lines))
+        set_subtitle(self, f"⚠ {len(vacant)} vacant" if vacant else "all roles filled")
+        self.show(Content("\n").join(lines))
 
 
-class CommitmentsPane(Static):
+class CommitmentsPane(LiveText):
     """Open commitments: text, owner, due countdown; overdue ones first and marked."""
 
-    board: reactive[Board | None] = reactive(None, init=False)
+    board: reactive[Board | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("loading…", id=id, classes=classes)
@@ -68,9 +68,9 @@ class CommitmentsPane(Static):
         late = [c for c in promises if commitment_overdue(c, board.now)]
         self.set_class(bool(late), "-breached")
         overdue = f"✖ {len(late)} overdue · " if late else ""
-        self.border_subtitle = f"{overdue}{len(promises)} open"
+        set_subtitle(self, f"{overdue}{len(promises)} open")
         if not promises:
-            self.update(Content.styled("No open commitments", "$text-muted"))
+            self.show(Content.styled("No open commitments", "$text-muted"))
             return
         lines: list[Content] = []
         for c in promises:
@@ -86,4 +86,4 @@ class CommitmentsPane(Static):
                 ("   owner ", "$text-muted"), (c.owner, "bold"),
                 ("  due " + dual(c.due_at, board.tz, now=board.now), "$text-muted"),
             ))
-        self.update(Content("\n").join(lines))
+        self.show(Content("\n").join(lines))

@@ -20,9 +20,11 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from warroom.domain.models import Event
 from warroom.tui.view import FILTERS, KIND_LABELS, hhmm, matches, summary
+from warroom.tui.widgets.live_text import set_subtitle
 
 _KIND_STYLE = {
     "update_posted": "timeline--update",
@@ -108,8 +110,10 @@ class Timeline(ScrollView, can_focus=True):
 
     @property
     def following(self) -> bool:
-        """True when the cursor is on the newest row, so new events scroll into view."""
-        return self.cursor >= len(self._rows) - 1
+        """True when the newest row is under the cursor and in view (not scrolled back by key
+        or mouse), so new events scroll into view."""
+        at_bottom = round(self.scroll_y) >= self.max_scroll_y or not self.size.height
+        return self.cursor >= len(self._rows) - 1 and at_bottom
 
     def set_events(self, events: list[Event], tz: tzinfo | None = None) -> None:
         """Replace the whole timeline (e.g. when another escalation is shown)."""
@@ -155,7 +159,19 @@ class Timeline(ScrollView, can_focus=True):
         self.refresh()
 
     def _resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
+        # Width 0: rows are cut to the visible width, never scrolled sideways.
+        size = Size(0, len(self._rows))
+        if size == self.virtual_size:
+            return
+        height = self.scrollable_content_region.height
+        if height and (size.height > height) == (self.virtual_size.height > height):
+            # Only the scroll range grew: update the scrollbar and repaint this widget, rather
+            # than laying out (and repainting) the whole screen for every live event.
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     # -- cursor and paging --
 
@@ -217,7 +233,7 @@ class Timeline(ScrollView, can_focus=True):
         where = "following" if self.following else f"row {self.cursor + 1}/{len(self._rows)}"
         if self._unseen:
             where += f" · ▼ {self._unseen} new (End)"
-        self.border_subtitle = f"{title} · {where} · f filter"
+        set_subtitle(self, f"{title} · {where} · f filter")
 
     # -- rendering --
 
@@ -227,7 +243,6 @@ class Timeline(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._cache.clear()
-        self._resize()
         if self.cursor >= 0:
             self.call_after_refresh(self._reveal, self.cursor)
 

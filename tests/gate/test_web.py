@@ -1,0 +1,234 @@
+"""The browser wallboard: token, local assets only, read-only relay, caps; the real `wall`."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import re
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests.gate.conftest import TITLE, seed_store
+from warroom.gate.web import WallServer, load_or_create_token, wall_command
+
+TOKEN = "t0ken-for-tests"
+ANSI = re.compile(rb"\x1b(\[[0-9;?<>=!]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+
+
+@pytest.fixture
+async def wall(tmp_path: Path) -> AsyncIterator[WallServer]:
+    store = tmp_path / "warroom.db"
+    seed_store(store)
+    server = WallServer(wall_command(str(store)), TOKEN, host="127.0.0.1", port=0,
+                        max_sessions=1, log=lambda _: None)
+    await server.start()
+    yield server
+    await server.close()
+
+
+def base(server: WallServer) -> str:
+    return f"http://127.0.0.1:{server.port}"
+
+
+async def test_token_sets_a_cookie_and_the_page_fetches_nothing_outside(
+        wall: WallServer) -> None:
+    jar = aiohttp.CookieJar(unsafe=True)  # keep cookies set by an IP-address host
+    async with aiohttp.ClientSession(cookie_jar=jar) as http:
+        async with http.get(base(wall) + "/") as r:
+            assert r.status == 401
+        async with http.get(base(wall) + "/?token=nope") as r:
+            assert r.status == 401
+        async with http.get(base(wall) + "/static/js/textual.js") as r:
+            assert r.status == 401
+        async with http.get(base(wall) + f"/?token={TOKEN}", allow_redirects=False) as r:
+            assert r.status == 303 and r.headers["Location"] == "/"
+            cookie = r.headers["Set-Cookie"]
+            assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        async with http.get(base(wall) + "/") as r:  # the cookie now does it
+            assert r.status == 200
+            page = await r.text()
+            csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert "googleapis" not in page and not re.search(r"https?://", page)
+    urls = re.findall(r'(?:href|src|url\()\s*=?\s*"([^"]+)"', page)
+    assert urls and all(u.startswith("/static/") for u in urls), urls
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        for name in ("js/textual.js", "css/xterm.css", "fonts/RobotoMono-VariableFont_wght.ttf"):
+            async with http.get(base(wall) + f"/static/{name}") as r:
+                assert r.status == 200 and len(await r.read()) > 1000, name
+        for bad in ("../server.py", "js/", "templates/app_index.html", "%2e%2e/server.py"):
+            async with http.get(base(wall) + f"/static/{bad}") as r:
+                assert r.status == 404, bad
+
+
+async def read_until(ws: aiohttp.ClientWebSocketResponse, text: bytes,
+                     timeout: float = 20.0) -> bytes:
+    """Binary frames until `text` shows (escape sequences stripped)."""
+    seen = b""
+    async with asyncio.timeout(timeout):
+        while text not in ANSI.sub(b"", seen):
+            message = await ws.receive()
+            if message.type == aiohttp.WSMsgType.BINARY:
+                seen += message.data
+            elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED,
+                                  aiohttp.WSMsgType.ERROR):
+                raise AssertionError(f"socket closed before {text!r}: {seen[-300:]!r}")
+    return seen
+
+
+async def test_the_wallboard_streams_and_browser_input_is_dropped(wall: WallServer) -> None:
+    url = base(wall) + "/ws?width=120&height=40"
+    async with aiohttp.ClientSession() as http:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await http.ws_connect(url)
+        assert refused.value.status == 401
+        async with http.ws_connect(url, headers={"Authorization": f"Bearer {TOKEN}"}) as ws:
+            await read_until(ws, TITLE.encode())
+            await read_until(ws, b"read-only")
+            # `q` quits the wallboard and Ctrl-C is the quit prompt: neither may arrive.
+            await ws.send_json(["stdin", "q"])
+            await ws.send_json(["stdin", "\x03"])
+            await ws.send_json(["stdin", "\x1b[<0;10;5M"])  # a mouse click
+            # A resize does arrive: the app redraws at the new size, so it is alive and
+            # has handled everything sent before the resize.
+            await ws.send_json(["resize", {"width": 100, "height": 30}])
+            await read_until(ws, TITLE.encode())
+            await ws.send_json(["ping", "42"])
+            async with asyncio.timeout(10):
+                while True:
+                    message = await ws.receive()
+                    if message.type == aiohttp.WSMsgType.TEXT:
+                        assert message.json() == ["pong", "42"]
+                        break
+            assert not ws.closed
+    assert wall.refused_input == 3
+
+
+async def test_session_cap_and_cross_site_sockets(wall: WallServer) -> None:
+    url = base(wall) + "/ws"
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as cross:
+            await http.ws_connect(url, headers={"Origin": "http://evil.example"})
+        assert cross.value.status == 403
+        async with http.ws_connect(url) as first:
+            await read_until(first, TITLE.encode())
+            with pytest.raises(aiohttp.WSServerHandshakeError) as full:
+                await http.ws_connect(url)
+            assert full.value.status == 503
+        async with asyncio.timeout(10):
+            while wall.sessions:  # the first browser's process is stopped and its slot freed
+                await asyncio.sleep(0.02)
+        async with http.ws_connect(url) as again:
+            await read_until(again, TITLE.encode())
+
+
+def test_token_is_created_once_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "d" / "web_token"
+    token, created = load_or_create_token(path)
+    assert created and len(token) >= 24 and (path.stat().st_mode & 0o777) == 0o600
+    assert load_or_create_token(path) == (token, False)
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return path
+    return None
+
+
+class DevTools:
+    """Just enough of the Chrome DevTools Protocol over aiohttp: commands and events."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.ws = ws
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+        self.session: str | None = None
+
+    async def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params}
+        if self.session and not method.startswith("Target."):
+            message["sessionId"] = self.session
+        await self.ws.send_json(message)
+        while True:
+            reply = await self.ws.receive_json()
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise AssertionError(f"{method}: {reply['error']}")
+                return dict(reply.get("result", {}))
+            if "method" in reply:
+                self.events.append(reply)
+
+    async def evaluate(self, expression: str) -> Any:
+        result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result.get("result", {}).get("value")
+
+
+async def test_headless_chromium_renders_the_wallboard(wall: WallServer, tmp_path: Path) -> None:
+    """Optional: a real browser draws the wallboard, fetches nothing from elsewhere, and its
+    keystrokes never reach the app."""
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed")
+    proc = await asyncio.create_subprocess_exec(
+        browser, "--headless", "--no-sandbox", "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update",
+        "--remote-debugging-port=0", f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1200,700", "about:blank",
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        assert proc.stderr is not None
+        async with asyncio.timeout(30):
+            while True:
+                line = (await proc.stderr.readline()).decode()
+                assert line, "chromium exited before its DevTools endpoint was up"
+                if found := re.search(r"DevTools listening on (ws://\S+)", line):
+                    endpoint = found[1]
+                    break
+        async with aiohttp.ClientSession() as http, http.ws_connect(endpoint,
+                                                                    max_msg_size=0) as ws:
+            cdp = DevTools(ws)
+            target = await cdp.call("Target.createTarget", url="about:blank")
+            attached = await cdp.call("Target.attachToTarget", targetId=target["targetId"],
+                                      flatten=True)
+            cdp.session = attached["sessionId"]
+            await cdp.call("Network.enable")
+            await cdp.call("Page.enable")
+            await cdp.call("Page.navigate", url=base(wall) + f"/?token={TOKEN}")
+            async with asyncio.timeout(30):
+                while not await cdp.evaluate(
+                        "document.body !== null && "
+                        "document.body.classList.contains('-first-byte')"):
+                    await asyncio.sleep(0.1)
+                while wall.sessions != 1:
+                    await asyncio.sleep(0.05)
+            await cdp.call("Input.dispatchKeyEvent", type="keyDown", key="q", text="q")
+            await cdp.call("Input.dispatchKeyEvent", type="keyUp", key="q")
+            async with asyncio.timeout(10):
+                while wall.refused_input == 0:  # the browser sent the key; the gate dropped it
+                    await cdp.evaluate("1")
+                    await asyncio.sleep(0.05)
+            shot = await cdp.call("Page.captureScreenshot", format="png")
+            png = base64.b64decode(shot["data"])
+            (tmp_path / "wallboard.png").write_bytes(png)
+            assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+            assert wall.sessions == 1  # the wallboard is still up after the key
+            urls = [e["params"]["request"]["url"] for e in cdp.events
+                    if e.get("method") == "Network.requestWillBeSent"]
+            assert urls, "no requests seen"
+            origin = base(wall)
+            outside = [u for u in urls if not u.startswith((origin, "ws://127.0.0.1", "data:"))]
+            assert outside == [], outside
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()

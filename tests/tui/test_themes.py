@@ -1,0 +1,82 @@
+"""Themes as data: the packaged TOML themes, validation errors, and choosing a theme."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.tui.conftest import ready
+from warroom.themes import (
+    DEFAULT_THEME,
+    VARIABLE_DEFAULTS,
+    ThemeError,
+    load_theme,
+    load_themes,
+    resolve_name,
+    theme_dir,
+)
+from warroom.tui.app import WarRoomApp
+
+PACKAGED = {"warroom-dark", "warroom-light", "warroom-high-contrast", "warroom-colour-blind"}
+
+
+def test_packaged_themes_load_and_set_every_variable() -> None:
+    loaded = load_themes(theme_dir())
+    assert loaded.errors == []
+    names = {t.name for t in loaded.themes}
+    assert names == PACKAGED and DEFAULT_THEME in names
+    for theme in loaded.themes:
+        assert set(theme.variables) == set(VARIABLE_DEFAULTS), theme.name
+    light = next(t for t in loaded.themes if t.name == "warroom-light")
+    assert light.dark is False
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ('name = "x"\nprimary = "not-a-colour"\n', "primary: not a colour"),
+    ('name = "x"\n', "primary: missing"),
+    ('name = "x"\nprimary = "#fff"\nprimery = "#000"\n', "unknown key 'primery'"),
+    ('name = "x"\nprimary = "#fff"\n[variables]\nsla-ok = 3\n', "variables.sla-ok"),
+    ('name = "x"\nprimary = "#fff"\ntext_alpha = 2\n', "text_alpha"),
+    ("name = \n", "not valid TOML"),
+])
+def test_bad_theme_files_name_the_file_and_key(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ThemeError) as caught:
+        load_theme(path)
+    assert str(path) in str(caught.value) and problem in str(caught.value)
+    assert load_themes(tmp_path).errors == [str(caught.value)]
+
+
+def test_short_names_resolve() -> None:
+    names = [*PACKAGED, "textual-dark"]
+    assert resolve_name("dark", names) == "warroom-dark"
+    assert resolve_name("color-blind", names) == "warroom-colour-blind"
+    assert resolve_name("textual-dark", names) == "textual-dark"
+    assert resolve_name("nope", names) is None
+
+
+async def test_theme_from_argument_and_unknown_theme_warns(
+        demo_app: Callable[..., WarRoomApp]) -> None:
+    app = demo_app(theme="high-contrast")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        assert app.theme == "warroom-high-contrast"
+        assert app.theme_variables["sla-breached"] == "#ff3030"
+    app = demo_app(theme="nosuch")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        assert app.theme == DEFAULT_THEME
+        assert any("unknown theme 'nosuch'" in n.message for n in app._notifications)
+
+
+async def test_theme_from_palette_list(demo_app: Callable[..., WarRoomApp]) -> None:
+    app = demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        assert set(app.available_themes) >= PACKAGED
+        app.theme = "warroom-light"  # what the palette's "Change theme" does
+        await pilot.pause()
+        assert app.current_theme.dark is False

@@ -1,0 +1,132 @@
+"""The console's only contact with the store: workers that report back with messages.
+
+Thread workers read and write (the store may block); the live watcher is an async worker whose
+blocking reads the store itself moves to a thread. None of them touch a widget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+from warroom.domain.commands import AnyCommand
+from warroom.domain.errors import CommandError
+from warroom.domain.models import Event
+from warroom.store.base import StoreError
+from warroom.tui import messages as m
+from warroom.tui.view import pick_incident
+
+if TYPE_CHECKING:
+    from warroom.service import WarRoom
+
+RETRY_S = 2.0
+"""Pause before watching the store again after it failed."""
+
+
+class StoreWorkers:
+    """Mixin for the app: first load, timeline reads, live watching, commands."""
+
+    service: WarRoom
+    user: str
+    wanted: str | None
+    clock: Callable[[], datetime]
+    if TYPE_CHECKING:
+        def post_message(self, message: Message) -> bool: ...
+
+    @work(thread=True, group="store", exit_on_error=False)
+    def _load(self) -> None:
+        """First read: catch the service up, pick the escalation, read its timeline."""
+        service = self.service
+        try:
+            fresh = service.seq == 0
+            events = service.store.read(service.seq)
+            service.ingest(events)
+            states = service.states()
+            seq = service.seq
+            incident = pick_incident(states, service.policy, self.clock(), self.wanted)
+            if incident is None:
+                timeline: list[Event] = []
+            elif fresh and events and events[-1].seq == seq:
+                timeline = [e for e in events if e.incident_id == incident]
+            else:
+                timeline = service.store.read(0, incident_id=incident)
+        except (StoreError, OSError) as exc:
+            self.post_message(m.ConnectionChanged(f"offline: {exc}"))
+            return
+        self.post_message(m.StateLoaded(states, incident, timeline, seq))
+
+    @work(thread=True, group="timeline", exclusive=True, exit_on_error=False)
+    def load_timeline(self, incident_id: str) -> None:
+        """Read one escalation's events (after switching escalation)."""
+        try:
+            events = self.service.store.read(0, incident_id=incident_id)
+        except (StoreError, OSError) as exc:
+            self.post_message(m.ConnectionChanged(f"offline: {exc}"))
+            return
+        self.post_message(m.TimelineLoaded(incident_id, events))
+
+    @work(group="watch", exclusive=True, exit_on_error=False)
+    async def _watch(self, since: int) -> None:
+        """Live: fold every new event (from anyone) as the store reports it."""
+        remote = self._follow_connection()
+        while True:
+            if not remote:
+                self.post_message(m.ConnectionChanged("live"))
+            try:
+                async for batch in self.service.store.watch(since):
+                    since = batch[-1].seq
+                    changed = self.service.ingest(batch)
+                    self.post_message(m.EventsArrived(batch, changed))
+                return
+            except (StoreError, OSError) as exc:
+                self.post_message(m.ConnectionChanged(f"offline: {exc}"))
+            await asyncio.sleep(RETRY_S)
+
+    def _follow_connection(self) -> bool:
+        """For a server's store, report its own connection state (connected, reconnecting,
+        offline, commands pending); returns False for a local store."""
+        connection = getattr(self.service, "connection", None)
+        on_change = getattr(self.service.store, "on_change", None)
+        if not callable(connection) or not callable(on_change):
+            return False
+
+        def report(current: Any) -> None:  # called from whichever thread noticed the change
+            self.post_message(m.ConnectionChanged(str(current.describe())))
+
+        on_change(report)
+        report(connection())
+        return True
+
+    def submit(self, command: AnyCommand, *, reply_to: MessagePump | None = None) -> None:
+        """Carry out a command as the console user (in a worker); the outcome comes back as
+        `CommandSucceeded` / `CommandRefused` to the app and to `reply_to`."""
+        self._execute(command, reply_to)
+
+    @work(thread=True, group="commands", exit_on_error=False)
+    def _execute(self, command: AnyCommand, reply_to: MessagePump | None) -> None:
+        outcome = self.execute_now(command)
+        if reply_to is not None:
+            reply_to.post_message(outcome)
+
+    def execute_now(self, command: AnyCommand) -> m.CommandSucceeded | m.CommandRefused:
+        """Carry out a command in the calling worker thread (never the UI thread).
+
+        The app is told the outcome; a separate copy is returned for the caller to post on.
+        """
+        service = self.service
+        try:
+            result = service.execute(command, self.user, idempotency_key=uuid.uuid4().hex)
+            states = service.states()
+        except (CommandError, StoreError, OSError) as exc:
+            self.post_message(m.CommandRefused(command, exc))
+            return m.CommandRefused(command, exc)
+        self.post_message(m.CommandSucceeded(command, result, states))
+        return m.CommandSucceeded(command, result, states)
+
