@@ -24,12 +24,12 @@ TIMEOUT = 20.0
 
 
 class Gate:
-    """`python -m warroom.gate --ssh 127.0.0.1:0` in a subprocess; its log is collected."""
+    """`warroom serve --no-api --ssh 127.0.0.1:0` in a subprocess; its log is collected."""
 
     def __init__(self, root: Path, env: dict[str, str]) -> None:
         self.root = root
-        argv = [sys.executable, "-m", "warroom.gate", "--store", str(root / "warroom.db"),
-                "--ssh", "127.0.0.1:0", "--roster", str(root / "ssh_roster"),
+        argv = [sys.executable, "-m", "warroom", "--store", str(root / "warroom.db"), "serve",
+                "--no-api", "--ssh", "127.0.0.1:0", "--roster", str(root / "ssh_roster"),
                 "--host-key", str(root / "ssh_host_key")]
         self.proc = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
