@@ -17,6 +17,27 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"warroom: error: {message}\n")
 
 
+GLOBAL_OPTIONS_WITH_VALUE = {"--store", "--as", "--config", "--theme"}
+CONSOLE_VERBS = {"console", "demo", "wall"}
+
+
+def wants_console(argv: list[str]) -> bool:
+    """True when the command line names a console verb (or none): the small parser will do."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+        elif arg.startswith("--") and "=" in arg:
+            continue
+        elif arg.startswith("-"):
+            return False  # --help, --version, unknown: let the full parser answer
+        else:
+            return arg in CONSOLE_VERBS
+    return True
+
+
 def _globals(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument("--store", default=default, metavar="PATH|URL",
@@ -42,8 +63,8 @@ def _impact_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--business-risk", metavar="TEXT")
 
 
-def build_parser() -> ArgumentParser:
-    """The full `warroom` command line."""
+def build_parser(console_only: bool = False) -> ArgumentParser:
+    """The `warroom` command line; `console_only` leaves out the scripting verbs (faster start)."""
     parser = ArgumentParser(prog="warroom",
                             description="War-room console for customer escalations.")
     parser.add_argument("--version", action="version", version=f"warroom {__version__}")
@@ -68,6 +89,9 @@ def build_parser() -> ArgumentParser:
                    help="seed and print the demo status instead of opening the console")
     p = verb("wall", "read-only wallboard of every open escalation", common=False)
     p.add_argument("--theme")
+
+    if console_only:
+        return parser
 
     p = verb("open", "open an escalation (prints its id)")
     p.add_argument("title")

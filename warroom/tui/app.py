@@ -126,6 +126,7 @@ class WarRoomApp(StoreWorkers, App[None]):
         """The store's state is on screen. What was read so far lives as long as the console,
         so move it out of the garbage collector's way (no long pauses while paging)."""
         gc.freeze()
+        gc.enable()  # the CLI holds the collector off during start-up
         self.loaded.set()
 
     def _tick(self) -> None:
