@@ -66,9 +66,12 @@ class ScratchStore:
     def lookup(self, idempotency_key: str) -> AppendResult | None:
         return None
 
-    def read(self, since_seq: int = 0, incident_id: str | None = None) -> list[Event]:
-        return [e for e in self.events if e.seq > since_seq
-                and (incident_id is None or e.incident_id == incident_id)]
+    def read(
+        self, since_seq: int = 0, incident_id: str | None = None, limit: int | None = None
+    ) -> list[Event]:
+        found = [e for e in self.events if e.seq > since_seq
+                 and (incident_id is None or e.incident_id == incident_id)]
+        return found if limit is None else found[:limit]
 
     def last_seq(self) -> int:
         return self.events[-1].seq if self.events else 0

@@ -21,8 +21,11 @@ from warroom.domain.post_commands import FlagPattern, PostCommand, decide_post_e
 from warroom.domain.reduce import as_of as fold_as_of
 from warroom.domain.reduce import reduce_all
 from warroom.domain.status import status_view
+from warroom.gcpause import collector_paused
 from warroom.store.base import AppendResult, SeqConflict, Store
 
+PAGE = 5000
+"""Events read per page when catching up: memory stays bounded however long the log."""
 MAX_ATTEMPTS = 100
 """Optimistic-concurrency retries when other writers keep moving the log on."""
 
@@ -54,8 +57,12 @@ class WarRoom:
     def refresh(self) -> dict[str, IncidentState]:
         """Catch up with the store; returns the states that changed (by id)."""
         with self._lock:
-            events = self.store.read(self._seq)
-            return self.ingest(events)
+            changed: dict[str, IncidentState] = {}
+            while True:
+                page = self.store.read(self._seq, limit=PAGE)
+                changed.update(self.ingest(page))
+                if len(page) < PAGE:
+                    return {i: self._states[i] for i in changed}
 
     def ingest(self, events: list[Event]) -> dict[str, IncidentState]:
         """Fold events already read (e.g. from `Store.watch`); skips ones folded before."""
@@ -64,7 +71,8 @@ class WarRoom:
             if not fresh:
                 return {}
             touched = {e.incident_id for e in fresh}
-            self._states = reduce_all(fresh, self._states)
+            with collector_paused(len(fresh)):
+                self._states = reduce_all(fresh, self._states)
             self._seq = fresh[-1].seq
             return {i: self._states[i] for i in touched if i in self._states}
 
@@ -167,11 +175,13 @@ class WarRoom:
         state = self.state(incident_id, as_of)
         return status_view(state, self.policy, as_of or self.clock())
 
-    def events(self, incident_id: str | None = None, since: int = 0) -> list[Event]:
-        """The log (of one escalation), seq > since."""
+    def events(
+        self, incident_id: str | None = None, since: int = 0, limit: int | None = None
+    ) -> list[Event]:
+        """The log (of one escalation), seq > since; at most `limit` events when given."""
         if incident_id is not None:
             self.state(incident_id)
-        return self.store.read(since, incident_id=incident_id)
+        return self.store.read(since, incident_id=incident_id, limit=limit)
 
 
 def _outcome(appended: AppendResult) -> dict[str, Any]:

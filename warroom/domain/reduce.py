@@ -11,7 +11,7 @@ top-level containers: a forked state shares its unchanged items with the origina
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from warroom.domain.models import (
     Audience,
@@ -29,8 +29,17 @@ from warroom.domain.models import (
     StatusUpdate,
 )
 from warroom.domain.timeparse import parse_iso
+from warroom.domain.trusted import builder, replace
 
 Handler = Callable[[IncidentState, Event], None]
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_new_update = builder(StatusUpdate, {
+    "seq": 1, "audience": Audience.CUSTOMER, "phase": Phase.INVESTIGATING, "body": "b",
+    "posted_by": "a", "posted_at": _EPOCH, "next_update_at": None, "template": None})
+_new_commitment = builder(Commitment, {
+    "id": "C1", "text": "t", "owner": "o", "due_at": _EPOCH, "state": CommitmentState.OPEN,
+    "made_at": _EPOCH, "closed_at": None, "source": "manual", "history": []})
 
 
 def reduce(events: Iterable[Event], initial: IncidentState | None = None) -> IncidentState | None:
@@ -151,16 +160,16 @@ def _update_posted(state: IncidentState, event: Event) -> None:
     p = event.payload
     next_at = parse_iso(p["next_update_at"]) if p.get("next_update_at") else None
     # Payloads were validated when decided; construct without re-validating (hot path).
-    update = StatusUpdate.model_construct(
-        seq=event.seq,
-        audience=Audience(p["audience"]),
-        phase=Phase(p["phase"]),
-        body=p["body"],
-        posted_by=event.actor,
-        posted_at=event.occurred_at,
-        next_update_at=next_at,
-        template=p.get("template"),
-    )
+    update = _new_update({
+        "seq": event.seq,
+        "audience": Audience(p["audience"]),
+        "phase": Phase(p["phase"]),
+        "body": p["body"],
+        "posted_by": event.actor,
+        "posted_at": event.occurred_at,
+        "next_update_at": next_at,
+        "template": p.get("template"),
+    })
     state.updates.append(update)
     if update.audience is not Audience.CUSTOMER:
         return
@@ -174,17 +183,17 @@ def _update_posted(state: IncidentState, event: Event) -> None:
 
 def _commitment_made(state: IncidentState, event: Event) -> None:
     p = event.payload
-    state.commitments[p["commitment_id"]] = Commitment.model_construct(
-        id=p["commitment_id"],
-        text=p["text"],
-        owner=p["owner"],
-        due_at=parse_iso(p["due_at"]),
-        state=CommitmentState.OPEN,
-        made_at=event.occurred_at,
-        closed_at=None,
-        source=p.get("source", "manual"),
-        history=[],
-    )
+    state.commitments[p["commitment_id"]] = _new_commitment({
+        "id": p["commitment_id"],
+        "text": p["text"],
+        "owner": p["owner"],
+        "due_at": parse_iso(p["due_at"]),
+        "state": CommitmentState.OPEN,
+        "made_at": event.occurred_at,
+        "closed_at": None,
+        "source": p.get("source", "manual"),
+        "history": [],
+    })
 
 
 def _commitment_closed(new_state: CommitmentState) -> Handler:
@@ -192,9 +201,7 @@ def _commitment_closed(new_state: CommitmentState) -> Handler:
         cid = event.payload["commitment_id"]
         c = state.commitments.get(cid)
         if c is not None:
-            state.commitments[cid] = c.model_copy(
-                update={"state": new_state, "closed_at": event.occurred_at}
-            )
+            state.commitments[cid] = replace(c, state=new_state, closed_at=event.occurred_at)
 
     return handle
 
@@ -212,12 +219,8 @@ def _commitment_renegotiated(state: IncidentState, event: Event) -> None:
         "at": event.occurred_at.isoformat(),
         "reason": p.get("reason", ""),
     }
-    state.commitments[c.id] = c.model_copy(
-        update={
-            "due_at": new_due,
-            "state": CommitmentState.RENEGOTIATED,
-            "history": [*c.history, entry],
-        }
+    state.commitments[c.id] = replace(
+        c, due_at=new_due, state=CommitmentState.RENEGOTIATED, history=[*c.history, entry]
     )
 
 
@@ -240,7 +243,7 @@ def _resumed(state: IncidentState, event: Event) -> None:
 
 
 def _end_pause(state: IncidentState, at: datetime) -> None:
-    state.pauses[-1] = state.pauses[-1].model_copy(update={"end": at})
+    state.pauses[-1] = replace(state.pauses[-1], end=at)
 
 
 def _phase_changed(state: IncidentState, event: Event) -> None:

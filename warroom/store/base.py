@@ -76,8 +76,11 @@ class Store(Protocol):
         """The stored outcome of a command key, or None."""
         ...
 
-    def read(self, since_seq: int = 0, incident_id: str | None = None) -> list[Event]:
-        """Events with seq > since_seq (optionally of one incident), in seq order."""
+    def read(
+        self, since_seq: int = 0, incident_id: str | None = None, limit: int | None = None
+    ) -> list[Event]:
+        """Events with seq > since_seq (optionally of one incident), in seq order; at most
+        `limit` of them when given (page through a long log to keep memory bounded)."""
         ...
 
     def last_seq(self) -> int:

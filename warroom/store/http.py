@@ -284,13 +284,17 @@ class HttpStore:
         body.pop("duplicate", None)
         return AppendResult(seqs=seqs, result=body, duplicate=True)
 
-    def read(self, since_seq: int = 0, incident_id: str | None = None) -> list[Event]:
-        """Events with seq > since_seq (optionally of one incident), in seq order."""
+    def read(
+        self, since_seq: int = 0, incident_id: str | None = None, limit: int | None = None
+    ) -> list[Event]:
+        """Events with seq > since_seq (optionally of one incident), in seq order; at most
+        `limit` when given."""
         path = "/events" if incident_id is None else f"/escalations/{incident_id}/events"
         out: list[Event] = []
         cursor = since_seq
         while True:
-            response = self.request("GET", path, params={"since": cursor, "limit": PAGE})
+            want = PAGE if limit is None else min(PAGE, limit - len(out))
+            response = self.request("GET", path, params={"since": cursor, "limit": want})
             if not response.is_success:
                 _json_or_raise(response, self.url)
             try:
@@ -298,7 +302,7 @@ class HttpStore:
             except ValueError as exc:
                 raise StoreError(f"{self.url}: unreadable events page: {exc}") from exc
             out.extend(page)
-            if len(page) < PAGE:
+            if len(page) < want or (limit is not None and len(out) >= limit):
                 return out
             cursor = page[-1].seq
 

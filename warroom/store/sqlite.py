@@ -22,18 +22,18 @@ Not for network filesystems (SQLite's locking is unreliable there).
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import json.encoder
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from warroom.domain.models import Event, EventKind
+from warroom.domain.trusted import builder
+from warroom.gcpause import collector_paused
 from warroom.store.base import AppendResult, Draft, SeqConflict, StoreError
 
 SCHEMA_VERSION = 1
@@ -160,46 +160,13 @@ def _event_row(event: Event) -> _RowNoSeq:
 # --- decoding (hot path: 100k rows must decode in well under half a second) ------------------
 
 _KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
-_FIELDS_SET: set[str] = set(Event.model_fields)
-"""Shared by every decoded Event as `model_fields_set` (as `model_construct(_fields_set=...)`
-does); Event is frozen, so pydantic never mutates it."""
 _CHUNK = 5000
 """Rows decoded per batch: one `json.loads` parses a whole batch of payloads."""
-
-
-def _fast_construct_ok() -> bool:
-    """True if building an Event by hand gives exactly what `Event.model_construct` gives.
-
-    Checked once at import so a future pydantic that changes its internals falls back to the
-    public (three times slower) `model_construct` instead of building broken objects.
-    """
-    now = datetime(2000, 1, 1, tzinfo=UTC)
-    values: dict[str, Any] = {
-        "seq": 1, "incident_id": "X", "kind": EventKind.NOTE, "actor": "a",
-        "occurred_at": now, "recorded_at": now, "payload": {"k": 1}, "idempotency_key": None,
-    }
-    try:
-        fast: Event = object.__new__(Event)
-        object.__setattr__(fast, "__dict__", dict(values))
-        object.__setattr__(fast, "__pydantic_fields_set__", _FIELDS_SET)
-        object.__setattr__(fast, "__pydantic_extra__", None)
-        object.__setattr__(fast, "__pydantic_private__", None)
-        safe = Event.model_construct(_fields_set=_FIELDS_SET, **values)
-        return (
-            fast == safe
-            and fast.model_dump() == safe.model_dump()
-            and fast.model_dump_json() == safe.model_dump_json()
-            and fast.model_copy(update={"seq": 2}).seq == 2
-            and set(vars(safe)) == set(vars(fast))
-            and getattr(safe, "__pydantic_private__", None) is None
-            and getattr(safe, "__pydantic_extra__", None) is None
-            and not Event.__pydantic_post_init__
-        )
-    except Exception:
-        return False
-
-
-_FAST = _fast_construct_ok()
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_new_event = builder(Event, {
+    "seq": 1, "incident_id": "X", "kind": EventKind.NOTE, "actor": "a", "occurred_at": _EPOCH,
+    "recorded_at": _EPOCH, "payload": {"k": 1}, "idempotency_key": None,
+})
 
 
 def _events_from_cursor(cursor: sqlite3.Cursor) -> list[Event]:
@@ -211,10 +178,7 @@ def _events_from_cursor(cursor: sqlite3.Cursor) -> list[Event]:
     loads = json.loads
     fromiso = datetime.fromisoformat
     kinds = _KINDS
-    fields_set = _FIELDS_SET
-    new = object.__new__
-    setattr_ = object.__setattr__
-    construct = Event.model_construct
+    new_event = _new_event
     out: list[Event] = []
     append = out.append
     while chunk := cursor.fetchmany(_CHUNK):
@@ -222,7 +186,7 @@ def _events_from_cursor(cursor: sqlite3.Cursor) -> list[Event]:
         for (seq, incident_id, kind, actor, occurred, recorded, _, key), payload in zip(
             chunk, payloads, strict=True
         ):
-            values = {
+            append(new_event({
                 "seq": seq,
                 "incident_id": incident_id,
                 # A kind written by a newer warroom stays a plain string; folds ignore it.
@@ -232,49 +196,8 @@ def _events_from_cursor(cursor: sqlite3.Cursor) -> list[Event]:
                 "recorded_at": at if recorded == occurred else fromiso(recorded),
                 "payload": payload,
                 "idempotency_key": key,
-            }
-            if _FAST:
-                event = new(Event)
-                setattr_(event, "__dict__", values)
-                setattr_(event, "__pydantic_fields_set__", fields_set)
-                setattr_(event, "__pydantic_extra__", None)
-                setattr_(event, "__pydantic_private__", None)
-            else:
-                event = construct(fields_set, **values)
-            append(event)
+            }))
     return out
-
-
-_GC_PAUSE_MIN_ROWS = 2000
-_gc_lock = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def _gc_paused(rows: int) -> Iterator[None]:
-    """Hold off the cyclic garbage collector while a big read builds its objects.
-
-    Building 100k events allocates ~300k tracked objects, which sets off several full
-    collections (about 40 % of the read time). The collector is paused only for reads of
-    `_GC_PAUSE_MIN_ROWS` or more, nesting across threads, and restored exactly as it was found.
-    """
-    global _gc_pauses, _gc_was_enabled
-    if rows < _GC_PAUSE_MIN_ROWS:
-        yield
-        return
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 def _result_from_row(seqs: str, result: str, duplicate: bool) -> AppendResult:
@@ -458,33 +381,41 @@ class SqliteStore:
         row = self._read_one("SELECT seqs, result FROM commands WHERE key = ?", (idempotency_key,))
         return None if row is None else _result_from_row(row[0], row[1], duplicate=True)
 
-    def read(self, since_seq: int = 0, incident_id: str | None = None) -> list[Event]:
-        """Events with seq > since_seq (optionally of one incident), in seq order."""
+    def read(
+        self, since_seq: int = 0, incident_id: str | None = None, limit: int | None = None
+    ) -> list[Event]:
+        """Events with seq > since_seq (optionally of one incident), in seq order; at most
+        `limit` of them when given."""
         with self._read_lock:
             self._check_open()
-            return self._read_events(self._rconn, since_seq, incident_id)
+            return self._read_events(self._rconn, since_seq, incident_id, limit)
 
     def _read_events(
-        self, conn: sqlite3.Connection, since_seq: int, incident_id: str | None = None
+        self,
+        conn: sqlite3.Connection,
+        since_seq: int,
+        incident_id: str | None = None,
+        limit: int | None = None,
     ) -> list[Event]:
+        page = -1 if limit is None else max(limit, 0)  # SQLite: a negative LIMIT means none
         try:
             if incident_id is None:
                 # Big catch-up reads: pause the collector (see _gc_paused).
                 backlog = conn.execute(
                     "SELECT COALESCE(MAX(seq), 0) - ? FROM events", (since_seq,)
                 ).fetchone()[0]
-                with _gc_paused(backlog):
+                with collector_paused(backlog if page < 0 else min(backlog, page)):
                     return _events_from_cursor(
                         conn.execute(
-                            f"SELECT {_COLUMNS} FROM events WHERE seq > ? ORDER BY seq",
-                            (since_seq,),
+                            f"SELECT {_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                            (since_seq, page),
                         )
                     )
             return _events_from_cursor(
                 conn.execute(
                     f"SELECT {_COLUMNS} FROM events WHERE incident_id = ? AND seq > ? "
-                    "ORDER BY seq",
-                    (incident_id, since_seq),
+                    "ORDER BY seq LIMIT ?",
+                    (incident_id, since_seq, page),
                 )
             )
         except sqlite3.Error as exc:

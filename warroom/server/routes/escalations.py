@@ -86,7 +86,7 @@ async def escalation_events(
     """The escalation's events with seq > `since`, in order: `{"events": [...], "last_seq"}`."""
 
     def build() -> Response:
-        events = parts.service.events(incident_id, since)
+        events = parts.service.events(incident_id, since, limit)
         return events_response(events, parts.store.last_seq(), limit)
 
     return await run_in_threadpool(build)

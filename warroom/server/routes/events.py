@@ -36,7 +36,7 @@ async def get_events(
 
     def build() -> Response:
         last = parts.store.last_seq()
-        return events_response(parts.store.read(since), last, limit)
+        return events_response(parts.store.read(since, limit=limit), last, limit)
 
     return await run_in_threadpool(build)
 
