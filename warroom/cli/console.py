@@ -38,9 +38,11 @@ def run_console_verb(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _launch(ctx: Context, args: argparse.Namespace, incident_id: str | None) -> int:
+    from warroom.paths import config_dir, data_dir
     from warroom.tui.launch import run_console
 
     theme = getattr(args, "theme", None) or ctx.config.console.theme
     run_console(ctx.service(), user=ctx.actor, theme=theme, wall=args.verb == "wall",
-                incident_id=incident_id)
+                incident_id=incident_id,
+                theme_dirs=[config_dir() / "themes", data_dir() / "themes"])
     return 0

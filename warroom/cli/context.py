@@ -31,6 +31,7 @@ class Context:
         self.config_path = Path(config_path) if config_path else None
         self.store_arg = store or os.environ.get("WARROOM_STORE")
         self._actor = actor
+        self._service: WarRoom | None = None
 
     @cached_property
     def actor(self) -> str:
@@ -71,7 +72,12 @@ class Context:
         return Path(self.store_arg) if self.store_arg else default_store_path()
 
     def service(self) -> WarRoom:
-        """The service over the chosen store (a local file, or a server)."""
+        """The service over the chosen store (a local file, or a server); opened once."""
+        if self._service is None:
+            self._service = self._open_service()
+        return self._service
+
+    def _open_service(self) -> WarRoom:
         if self.is_remote:
             from warroom.store.http import RemoteWarRoom
 

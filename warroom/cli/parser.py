@@ -82,13 +82,13 @@ def build_parser(console_only: bool = False) -> ArgumentParser:
 
     p = verb("console", "open the console (the default verb)", common=False)
     p.add_argument("id", nargs="?", help="escalation to show")
-    p.add_argument("--theme")
+    p.add_argument("--theme", default=argparse.SUPPRESS, help="console theme")
     p = verb("demo", "open the console on a seeded demo escalation", common=False)
-    p.add_argument("--theme")
+    p.add_argument("--theme", default=argparse.SUPPRESS, help="console theme")
     p.add_argument("--print", action="store_true", dest="print_only",
                    help="seed and print the demo status instead of opening the console")
     p = verb("wall", "read-only wallboard of every open escalation", common=False)
-    p.add_argument("--theme")
+    p.add_argument("--theme", default=argparse.SUPPRESS, help="console theme")
 
     if console_only:
         return parser

@@ -6,8 +6,9 @@ fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ def make_app(
     incident_id: str | None = None,
     clock: Callable[[], datetime] | None = None,
     bell: bool = True,
+    theme_dirs: Iterable[Path] = (),
 ) -> WarRoomApp:
     """The console app over `service`, acting as `user`.
 
@@ -39,7 +41,7 @@ def make_app(
     from warroom.tui.app import WarRoomApp
 
     return WarRoomApp(service, user=user, theme=theme, wall=wall, incident_id=incident_id,
-                      clock=clock, bell=bell)
+                      clock=clock, bell=bell, theme_dirs=theme_dirs)
 
 
 def run_console(
@@ -49,6 +51,9 @@ def run_console(
     theme: str | None,
     wall: bool = False,
     incident_id: str | None = None,
+    theme_dirs: Iterable[Path] = (),
 ) -> None:
-    """Run the console (or wallboard) in this terminal until the user quits."""
-    make_app(service, user=user, theme=theme, wall=wall, incident_id=incident_id).run()
+    """Run the console (or wallboard) in this terminal until the user quits; `theme_dirs` hold
+    the user's own `*.toml` themes (they override packaged ones of the same name)."""
+    make_app(service, user=user, theme=theme, wall=wall, incident_id=incident_id,
+             theme_dirs=theme_dirs).run()
