@@ -82,7 +82,8 @@ def test_exit_statuses(cli: Cli) -> None:
     missing = cli.run("open", "x")
     assert missing.returncode == 2
     log = cli.ok("log", incident)
-    assert "resolved: fixed" in log and "close" not in log.splitlines()[-1]
+    last = log.splitlines()[-1]
+    assert "RESOLVED" in last and last.endswith("fixed")
 
 
 def test_list_and_log_json(cli: Cli) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from warroom.domain.describe import label, summary
 from warroom.domain.models import Event
 from warroom.domain.timeparse import format_duration
 
@@ -82,41 +83,9 @@ def list_text(docs: list[dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
-def describe(event: Event) -> str:
-    """One timeline line's text for an event."""
-    p = event.payload
-    kind = event.kind.value
-    detail = {
-        "opened": lambda: f"opened: {p.get('title')} for {p.get('customer')}",
-        "triaged": lambda: f"triaged {p.get('severity')}: {p.get('reason')} [{p.get('rule')}]",
-        "severity_changed": lambda: f"severity {p.get('previous')} → {p.get('severity')}: "
-                                    f"{p.get('reason')}",
-        "role_assigned": lambda: f"{p.get('role')} → {p.get('person') or '(vacant)'}",
-        "note": lambda: str(p.get("text")),
-        "update_posted": lambda: f"{p.get('audience')} update ({p.get('phase')}): "
-                                 f"{p.get('body')}",
-        "commitment_made": lambda: f"commitment {p.get('commitment_id')} by {p.get('owner')}, "
-                                   f"due {_short(p.get('due_at'))}: {p.get('text')}",
-        "commitment_renegotiated": lambda: f"commitment {p.get('commitment_id')} renegotiated to "
-                                           f"{_short(p.get('due_at'))}: {p.get('reason')}",
-        "decision_recorded": lambda: f"decision [{p.get('right')}]: {p.get('text')}",
-        "clock_paused": lambda: f"resolution clock paused: {p.get('reason')}",
-        "phase_changed": lambda: f"phase → {p.get('phase')}",
-        "resolved": lambda: f"resolved: {p.get('summary')}",
-        "milestone_edited": lambda: f"{p.get('milestone')} time corrected "
-                                    f"{_short(p.get('previous'))} → {_short(p.get('new_time'))}: "
-                                    f"{p.get('reason')}",
-    }.get(kind)
-    if detail is not None:
-        return detail()
-    if "commitment_id" in p:
-        return f"{kind.replace('_', ' ')}: {p['commitment_id']}"
-    return kind.replace("_", " ") + (f": {p}" if p else "")
-
-
 def log_text(events: list[Event]) -> str:
     """The timeline, one line per event."""
     return "\n".join(
-        f"{e.seq:>6}  {_short(e.occurred_at.isoformat())}  {e.actor:<12} {describe(e)}"
+        f"{e.seq:>6}  {_short(e.occurred_at.isoformat())}  {label(e):<9}{e.actor:<13}{summary(e)}"
         for e in events
     )

@@ -42,8 +42,8 @@ SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 10.0
 """How long a writer waits for another process's write transaction before giving up."""
 
-POLL_INTERVAL_S = 0.05
-"""How often `watch()` checks for new events."""
+POLL_INTERVAL_S = 0.025
+"""How often `watch()` checks for new events (a cheap pragma: ~20 µs a check)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -437,9 +437,9 @@ class SqliteStore:
     async def watch(self, since_seq: int = 0) -> AsyncIterator[list[Event]]:
         """Yield batches of new events (seq > since_seq) as they are appended, by anyone.
 
-        Polls every 50 ms on its own connection: `PRAGMA data_version` (changes when any other
-        connection, in any process, commits) and this store's own append counter. The cheap
-        check runs on the event loop; reading new rows runs in a worker thread.
+        Polls every `POLL_INTERVAL_S` on its own connection: `PRAGMA data_version` (changes when
+        any other connection, in any process, commits) and this store's own append counter. The
+        cheap check runs on the event loop; reading new rows runs in a worker thread.
         """
         self._check_open()
         conn = self._connect()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.domain.models import Clock, ClockName, ClockState, Commitment, Event, IncidentState
@@ -180,15 +179,6 @@ def urgency_key(board: Board) -> tuple[int, float]:
 
 # -- timeline -------------------------------------------------------------------------------
 
-KIND_LABELS: dict[str, str] = {
-    "opened": "OPENED", "triaged": "TRIAGED", "severity_changed": "SEVERITY",
-    "role_assigned": "ROLE", "note": "NOTE", "update_posted": "UPDATE",
-    "commitment_made": "PROMISE", "commitment_met": "MET", "commitment_missed": "MISSED",
-    "commitment_renegotiated": "RENEGOT", "decision_recorded": "DECISION",
-    "clock_paused": "PAUSED", "clock_resumed": "RESUMED", "phase_changed": "PHASE",
-    "resolved": "RESOLVED", "closed": "CLOSED", "milestone_edited": "EDITED", "tags_set": "TAGS",
-}
-
 FILTERS: dict[str, tuple[str, frozenset[str] | None]] = {
     "all": ("All events", None),
     "customer": ("Customer updates", frozenset({"update_posted:customer"})),
@@ -212,46 +202,6 @@ def matches(event: Event, kinds: frozenset[str] | None) -> bool:
     if kind in kinds:
         return True
     return kind == "update_posted" and f"{kind}:{event.payload.get('audience')}" in kinds
-
-
-def summary(event: Event) -> str:
-    """One line saying what happened."""
-    p: dict[str, Any] = event.payload
-    kind = str(event.kind)
-    text = _SUMMARIES.get(kind, lambda p: ", ".join(f"{k}={v}" for k, v in p.items()))(p)
-    return " ".join(str(text).split())
-
-
-def _when(value: Any) -> str:
-    try:
-        return hhmm(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
-    except ValueError:
-        return str(value)
-
-
-_SUMMARIES: dict[str, Any] = {
-    "opened": lambda p: f"{p.get('title')} — {p.get('customer')}",
-    "triaged": lambda p: f"{p.get('severity')} ({p.get('rule', '')}): {p.get('reason', '')}",
-    "severity_changed": lambda p: f"{p.get('previous')} → {p.get('severity')}: {p.get('reason')}",
-    "role_assigned": lambda p: f"{p.get('role')} → {p.get('person') or '(vacant)'}",
-    "note": lambda p: p.get("text", ""),
-    "update_posted": lambda p: f"[{p.get('audience')}] {p.get('body', '')}",
-    "commitment_made": lambda p: f"{p.get('commitment_id')} {p.get('text')} "
-                                 f"(owner {p.get('owner')}, due {_when(p.get('due_at'))})",
-    "commitment_met": lambda p: f"{p.get('commitment_id')} met",
-    "commitment_missed": lambda p: f"{p.get('commitment_id')} missed",
-    "commitment_renegotiated": lambda p: f"{p.get('commitment_id')} now due "
-                                         f"{_when(p.get('due_at'))}: {p.get('reason', '')}",
-    "decision_recorded": lambda p: f"[{p.get('right')}] {p.get('text')}",
-    "clock_paused": lambda p: f"resolution clock paused: {p.get('reason', '')}",
-    "clock_resumed": lambda p: "resolution clock resumed",
-    "phase_changed": lambda p: f"{p.get('previous')} → {p.get('phase')}",
-    "resolved": lambda p: p.get("summary", ""),
-    "closed": lambda p: "closed",
-    "milestone_edited": lambda p: f"{p.get('milestone')} {_when(p.get('previous'))} → "
-                                  f"{_when(p.get('new_time'))}: {p.get('reason', '')}",
-    "tags_set": lambda p: ", ".join(f"{k}={v}" for k, v in p.get("tags", {}).items()),
-}
 
 
 def overdue_by(board: Board) -> timedelta | None:

@@ -11,8 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from warroom.domain.describe import label
 from warroom.domain.models import Event
-from warroom.tui.view import KIND_LABELS
 
 
 def event_text(event: Event) -> Content:
@@ -21,7 +21,7 @@ def event_text(event: Event) -> Content:
     body = payload.pop("body", None) if event.kind == "update_posted" else None
     text = payload.pop("text", None)
     lines = [
-        Content.assemble((KIND_LABELS.get(str(event.kind), str(event.kind)), "bold"),
+        Content.assemble((label(event), "bold"),
                          f"  #{event.seq}  by ", (event.actor, "bold")),
         Content.styled(f"occurred {event.occurred_at.isoformat()}  recorded "
                        f"{event.recorded_at.isoformat()}", "$text-muted"),

@@ -22,8 +22,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from warroom.domain.describe import label, summary
 from warroom.domain.models import Event
-from warroom.tui.view import FILTERS, KIND_LABELS, hhmm, matches, summary
+from warroom.tui.view import FILTERS, hhmm, matches
 from warroom.tui.widgets.live_text import set_subtitle
 
 _KIND_STYLE = {
@@ -273,8 +274,7 @@ class Timeline(ScrollView, can_focus=True):
         if self.tz is not None and width >= 110:
             local = hhmm(event.occurred_at, self.tz).ljust(10) + " "
             parts.append((local, self._style("timeline--local")))
-        label = KIND_LABELS.get(kind, kind.upper()[:8])
-        parts.append((f"{label:<9}", self._style("timeline--kind") + text_style))
+        parts.append((f"{label(event):<9}", self._style("timeline--kind") + text_style))
         if width >= 70:
             parts.append((f"{event.actor[:12]:<13}", self._style("timeline--actor")))
         parts.append((summary(event), text_style))
