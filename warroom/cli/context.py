@@ -79,7 +79,7 @@ class Context:
 
     def _open_service(self) -> WarRoom:
         if self.is_remote:
-            from warroom.store.http import RemoteWarRoom
+            from warroom.store.remote import RemoteWarRoom
 
             return RemoteWarRoom.connect(str(self.store_target), self.config)
         from warroom.service import WarRoom

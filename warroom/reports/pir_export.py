@@ -19,7 +19,7 @@ FORMATS = ("md", "json")
 CLOCK_TITLES = {"triage": "Triage", "first_update": "First update to you",
                 "next_update": "Update cadence", "resolve": "Resolution",
                 "pir": "This review"}
-TODO = "_To be completed._"
+UNWRITTEN = "_To be completed._"
 
 
 def render(doc: dict[str, Any], fmt: str) -> str:
@@ -53,7 +53,7 @@ def _cell(text: Any) -> str:
 
 
 def _para(text: str) -> str:
-    return text.strip() if text and text.strip() else TODO
+    return text.strip() if text and text.strip() else UNWRITTEN
 
 
 def _short(text: str, limit: int = 140) -> str:
@@ -97,12 +97,12 @@ def render_markdown(doc: dict[str, Any]) -> str:
         out += ["| Time | What happened |", "|---|---|"]
         out += [f"| {_when(t['at'])} | {_cell(_short(t['text']))} |" for t in doc["timeline"]]
     else:
-        out.append(TODO)
+        out.append(UNWRITTEN)
     out.append("")
 
     out += ["## Root cause", "", _para(doc["root_cause"]), ""]
     out += ["## Why it happened (5 Whys)", ""]
-    out += [f"{i}. {w}" for i, w in enumerate(doc["whys"], start=1)] or [TODO]
+    out += [f"{i}. {w}" for i, w in enumerate(doc["whys"], start=1)] or [UNWRITTEN]
     out.append("")
     if doc["contributing_factors"]:
         out += ["## Contributing factors", ""]
@@ -121,7 +121,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
             out.append(f"| {a['id']} | {_cell(a['title'])} | {_cell(a['owner'] or '—')} | "
                        f"{_when(a['due_at'])} | {state} |")
     else:
-        out.append(TODO)
+        out.append(UNWRITTEN)
     out.append("")
 
     out += _commitments(doc["commitments"])

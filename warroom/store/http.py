@@ -1,5 +1,5 @@
-"""Talking to `warroom serve`: `HttpStore` (the Store protocol over HTTP + SSE) and
-`RemoteWarRoom` (the `WarRoom` service whose commands are decided by the server).
+"""Talking to `warroom serve`: `HttpStore`, the Store protocol over HTTP + SSE (the service on
+top of it is `warroom.store.remote.RemoteWarRoom`).
 
 - Reads (`read`, `last_seq`, `lookup`, drafts) are plain requests on a sync httpx client.
 - `watch()` follows `GET /api/v1/stream` (Server-Sent Events), resuming after the last seq it saw
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import random
 import ssl
 import threading
@@ -35,11 +34,9 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
-from warroom.domain.commands import AnyCommand
 from warroom.domain.errors import CommandError, InvalidInput, NotFound, Refused, RightRequired
 from warroom.domain.models import Event
 from warroom.domain.policy import Policy
-from warroom.service import WarRoom
 from warroom.store.base import AppendResult, Draft, StoreError
 from warroom.store.outbox import Entry, FlushReport, Outbox, Sent
 
@@ -484,109 +481,3 @@ def _json_or_raise(response: httpx.Response, url: str) -> Any:
         raise StoreError(f"{url}: server error {response.status_code}: "
                          f"{body.get('error', response.reason_phrase)}")
     raise command_error(response.status_code, body)
-
-
-class RemoteWarRoom(WarRoom):
-    """The WarRoom service against a server: reads fold the server's log locally, commands are
-    decided by the server (as the token's person) and travel through the outbox.
-
-    Args:
-        store: the HttpStore.
-        policy: the server's policy (as fetched), used for local clock views.
-        queue_offline: when the server is unreachable, keep commands queued and return
-            `{"queued": True, ...}` (default) instead of raising `StoreError`.
-    """
-
-    store: HttpStore
-
-    def __init__(self, store: HttpStore, policy: Policy, *, queue_offline: bool = True) -> None:
-        super().__init__(store, policy, store.now)
-        self.queue_offline = queue_offline
-
-    @classmethod
-    def connect(
-        cls,
-        url: str,
-        config: Any = None,
-        *,
-        token: str | None = None,
-        outbox: Outbox | None = None,
-        policy: Policy | None = None,
-        queue_offline: bool = True,
-        **options: Any,
-    ) -> RemoteWarRoom:
-        """Connect to `url`: token from the argument, `$WARROOM_TOKEN` or `config.remote.token`.
-
-        Measures clock skew, fetches the server's policy (falling back to the local config's
-        when offline) and sends anything left in the outbox from earlier runs.
-        """
-        remote = getattr(config, "remote", None)
-        token = token or os.environ.get("WARROOM_TOKEN") or getattr(remote, "token", None)
-        if not token:
-            raise StoreError(f"no token for {url}: set WARROOM_TOKEN or remote.token in the "
-                             "config (the server admin runs 'warroom token add PERSON')")
-        store = HttpStore(url, token, outbox=outbox, **options)
-        try:
-            store.sync_time()
-            policy = store.fetch_policy()
-        except StoreError:
-            if policy is None and config is None:
-                store.close()
-                raise
-            policy = policy or config.policy
-        else:
-            if store.outbox.count(store.url):
-                store.flush()
-        assert policy is not None
-        return cls(store, policy, queue_offline=queue_offline)
-
-    def connection(self) -> Connection:
-        """Connected / reconnecting / offline, with the pending count."""
-        return self.store.connection()
-
-    def flush(self) -> FlushReport:
-        """Send queued commands now."""
-        return self.store.flush()
-
-    def execute(
-        self, command: AnyCommand, actor: str, idempotency_key: str | None = None
-    ) -> dict[str, Any]:
-        """Queue the command, send the queue in order, and return the server's result.
-
-        `actor` is informational: the server acts as the token's person. Raises the server's
-        CommandError (same class and message as a local run). If the server is unreachable the
-        command stays queued and `{"queued": True, "idempotency_key", "pending"}` is returned.
-        """
-        key = idempotency_key or new_key()
-        outbox = self.store.outbox
-        outbox.add(self.store.url, key, actor, command.model_dump(mode="json"), self.clock())
-        report = self.store.flush()
-        outcome = outbox.outcome(key)
-        if outcome is None:
-            if report.status == 401:  # not offline: this token will never be accepted
-                outbox.discard(key)
-                raise StoreError(f"{self.store.url} refused the token ({report.error}): set "
-                                 "WARROOM_TOKEN or remote.token in the config")
-            if not self.queue_offline:
-                outbox.discard(key)
-                raise StoreError(report.error or f"{self.store.url}: not sent")
-            return {
-                "id": getattr(command, "incident_id", None),
-                "queued": True,
-                "idempotency_key": key,
-                "pending": outbox.count(self.store.url),
-                "seqs": [],
-                "duplicate": False,
-                "error": report.error,
-            }
-        if not outcome.ok:
-            raise command_error(outcome.status, outcome.body)
-        with contextlib.suppress(StoreError):
-            self.refresh()
-        return dict(outcome.body)
-
-    def status(self, incident_id: str, as_of: datetime | None = None) -> dict[str, Any]:
-        """The server's `status --json` document."""
-        params = {"as_of": as_of.isoformat()} if as_of is not None else {}
-        doc: dict[str, Any] = self.store.get_json(f"/escalations/{incident_id}", **params)
-        return doc
