@@ -26,6 +26,7 @@ from warroom.tui.sync import StoreWorkers
 
 if TYPE_CHECKING:
     from warroom.service import WarRoom
+    from warroom.tui.flags import FlagTracker
     from warroom.tui.screens.main import MainScreen
 
 
@@ -78,6 +79,16 @@ class WarRoomApp(StoreWorkers, App[None]):
         """Set once the first full frame (the store's state on screen) has been drawn."""
         self.set_reactive(WarRoomApp.now, self.clock())
         self.theme_errors = self._register_themes(theme, theme_dirs)
+        self._flag_tracker: FlagTracker | None = None
+
+    @property
+    def flag_tracker(self) -> FlagTracker:
+        """The log's pattern flags, read incrementally by workers (made on first use)."""
+        if self._flag_tracker is None:
+            from warroom.tui.flags import FlagTracker
+
+            self._flag_tracker = FlagTracker(self.service)
+        return self._flag_tracker
 
     # -- themes --
 

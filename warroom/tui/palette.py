@@ -11,6 +11,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from warroom.tui.screens.actions import PALETTE_TITLES
+from warroom.tui.screens.post_actions import POST_TITLES
 
 
 def palette_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemCommand]:
@@ -27,7 +28,7 @@ def palette_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemComma
                 continue
             seen.add(action)
             key = binding.key_display or binding.key.split(",")[0]
-            title = PALETTE_TITLES.get(action, str(binding.description))
+            title = PALETTE_TITLES.get(action) or POST_TITLES.get(action, str(binding.description))
             yield SystemCommand(title, f"key: {key}", _runner(node, action))
 
 

@@ -33,6 +33,8 @@ RULES: list[tuple[str, str]] = [
 
 KEYS: list[tuple[str, str]] = [
     *((b.key_display or b.key, str(b.description)) for b in IncidentActions.ACTION_BINDINGS),
+    ("P", "Post-incident review editor"), ("A", "Corrective actions, overdue first"),
+    ("T", "Trend report"), ("F", "Flag a recurring pattern (when one is due)"),
     ("e", "Escalation list (Enter opens)"), ("i", "New escalation (intake)"),
     ("1-5", "Show a pane (small screens)"), ("f", "Timeline filter (when focused)"),
     ("enter", "Timeline: full text of the event"), ("ctrl+p", "Command palette (every action, "

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from warroom.domain.models import Event
 from warroom.tui.app import war_app
 from warroom.tui.screens.actions import IncidentActions
+from warroom.tui.screens.post_actions import POST_BINDINGS, PostActions
 from warroom.tui.view import Board
 from warroom.tui.widgets.clocks import NextUpdatePane, SlaPane, StatusStrip
 from warroom.tui.widgets.header import IncidentHeader
@@ -39,7 +40,7 @@ NARROW_HEIGHT = 32
 """Below either, panes are tabbed under a two-line status strip."""
 
 
-class MainScreen(IncidentActions, Screen[None]):
+class MainScreen(PostActions, IncidentActions, Screen[None]):
     """Header, status strip (small screens), the five panes, and the footer."""
 
     AUTO_FOCUS = "#timeline"
@@ -47,11 +48,14 @@ class MainScreen(IncidentActions, Screen[None]):
         *IncidentActions.ACTION_BINDINGS,
         *(Binding(str(n), f"tab('{pane}')", title, show=False)
           for n, (pane, title) in enumerate(TABS, start=1)),
+        *POST_BINDINGS,
     ]
 
     board: reactive[Board | None] = reactive(None, init=False, repaint=False)
     connection: reactive[str] = reactive("connecting", init=False, repaint=False)
     tab: reactive[str] = reactive("timeline", init=False)
+    flags: reactive[str] = reactive("", init=False, repaint=False)
+    """Recurring-pattern flags due ('' when none), for the header."""
 
     def __init__(self, incident_id: str | None, events: list[Event],
                  size: tuple[int, int]) -> None:
@@ -62,7 +66,8 @@ class MainScreen(IncidentActions, Screen[None]):
         self._availability: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield IncidentHeader(id="header").data_bind(MainScreen.board, MainScreen.connection)
+        yield IncidentHeader(id="header").data_bind(MainScreen.board, MainScreen.connection,
+                                                    MainScreen.flags)
         yield StatusStrip(id="strip").data_bind(MainScreen.board)
         yield Static(id="tabs")
         with Container(id="panes"):
@@ -87,6 +92,7 @@ class MainScreen(IncidentActions, Screen[None]):
         self._initial_events = []
         self.timeline.focus()
         self.call_after_refresh(war_app(self).first_frame_drawn)
+        self.call_after_refresh(self.start_flag_count)
 
     @on(Timeline.Selected)
     def _event_selected(self, message: Timeline.Selected) -> None:

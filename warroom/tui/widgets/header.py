@@ -36,6 +36,8 @@ class IncidentHeader(LiveText):
     board: reactive[Board | None] = reactive(None, init=False, repaint=False)
     connection: reactive[str] = reactive("connecting", init=False, repaint=False)
     read_only: reactive[bool] = reactive(False, init=False, repaint=False)
+    flags: reactive[str] = reactive("", init=False, repaint=False)
+    """Recurring-pattern flags due (`⚑ 1 pattern to flag`), '' when none."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("warroom · loading…", id=id)
@@ -44,6 +46,9 @@ class IncidentHeader(LiveText):
         self._redraw()
 
     def watch_connection(self) -> None:
+        self._redraw()
+
+    def watch_flags(self) -> None:
         self._redraw()
 
     def _redraw(self) -> None:
@@ -66,6 +71,8 @@ class IncidentHeader(LiveText):
             f"  age {board.age}",
         )
         line2 = Content.assemble((state.title, "italic"))
+        if self.flags:
+            line2 = Content.assemble((self.flags, "bold $sla-at-risk"), "  ", line2)
         line3 = Content.assemble(
             "IC ", (commander, "bold" if roles.get("incident_commander") else "bold $role-vacant"),
             " · SPOC ", (spoc or "⚠ VACANT", "bold" if spoc else "bold $role-vacant"),
