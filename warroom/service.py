@@ -17,7 +17,8 @@ from warroom.domain.errors import NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
 from warroom.domain.pir import close_blockers, pir_required
 from warroom.domain.policy import Policy
-from warroom.domain.post_commands import FlagPattern, PostCommand, decide_post_events
+from warroom.domain.post_commands import FlagPattern, PostCommand
+from warroom.domain.post_decide import decide_post_events
 from warroom.domain.reduce import as_of as fold_as_of
 from warroom.domain.reduce import reduce_all
 from warroom.domain.status import status_view

@@ -9,7 +9,8 @@ from typing import Any
 from tests.factories import T0, Log, default_policy
 from warroom.domain.models import Event, EventKind, IncidentState
 from warroom.domain.policy import Customer, CustomerTier, Policy
-from warroom.domain.post_commands import PostCommand, decide_post, post_events
+from warroom.domain.post_commands import PostCommand
+from warroom.domain.post_decide import decide_post, post_events
 from warroom.domain.reduce import reduce
 
 RIGHTS = {

@@ -25,8 +25,8 @@ from warroom.domain.post_commands import (
     ActionUpdate,
     PirComplete,
     PirEdit,
-    decide_post,
 )
+from warroom.domain.post_decide import decide_post
 
 POLICY = post_policy()
 WHYS = ["the API timed out", "the pool was exhausted", "a retry storm held connections"]

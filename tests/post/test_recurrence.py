@@ -166,7 +166,7 @@ def test_flags_view_lists_unflagged_first_by_due() -> None:
 
 def test_decide_post_events_picks_the_flag_target_and_builds_events() -> None:
     from warroom.domain.errors import NotFound
-    from warroom.domain.post_commands import decide_post_events
+    from warroom.domain.post_decide import decide_post_events
 
     logs = [incident("ESC-1", at=T0, tags=DB), incident("ESC-2", at=T0 + 10 * DAY, tags=DB)]
     states = {log.incident_id: log.state() for log in logs}

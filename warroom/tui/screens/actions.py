@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, cast
 from textual.binding import Binding
 
 from warroom.domain import commands as c
-from warroom.domain.decide import require_right
 from warroom.domain.errors import RightRequired
 from warroom.domain.models import Phase, Severity
+from warroom.domain.rights import require_right
 from warroom.tui.view import Board, dual, ordered_commitments, parse_when
 
 if TYPE_CHECKING:

@@ -22,7 +22,6 @@ from textual.widgets import Label, Static, TextArea
 from warroom.domain.blameless import check_pir
 from warroom.domain.commands import AnyCommand
 from warroom.domain.credits import credit_view
-from warroom.domain.decide import require_right
 from warroom.domain.errors import RightRequired
 from warroom.domain.models import Event, IncidentState
 from warroom.domain.pir import (
@@ -33,6 +32,7 @@ from warroom.domain.pir import (
     timeline_candidates,
 )
 from warroom.domain.post_commands import ActionAdd, ActionDone, CreditApprove, PirComplete, PirEdit
+from warroom.domain.rights import require_right
 from warroom.store.base import StoreError
 from warroom.tui import messages as m
 from warroom.tui.app import war_app

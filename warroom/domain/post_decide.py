@@ -1,0 +1,387 @@
+"""Deciding post-incident commands (pure).
+
+`decide_post` checks a command against one escalation's state and the decision rights, and
+returns event specs `{"kind": EventKind, "payload": {...}}` plus a JSON-ready result, or raises a
+`CommandError`. A `flag` names a pattern, not an escalation: `decide_post_events` picks the
+escalation it is recorded on (`recurrence.flag_target`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from warroom.domain.credits import suggest_credit, tier_of
+from warroom.domain.errors import InvalidInput, NotFound, Refused
+from warroom.domain.models import Event, EventKind, IncidentState
+from warroom.domain.pir import (
+    LIST_FIELDS,
+    PIR_FIELDS,
+    TEXT_FIELDS,
+    TIMELINE_FIELDS,
+    list_field,
+    pir_gaps,
+)
+from warroom.domain.policy import Policy
+from warroom.domain.post_commands import (
+    ActionAdd,
+    ActionDone,
+    ActionUpdate,
+    CreditApprove,
+    FlagPattern,
+    PirComplete,
+    PirEdit,
+    PostCommand,
+)
+from warroom.domain.recurrence import (
+    flag_records,
+    flag_target,
+    norm_key,
+    parse_pattern,
+    pattern_key,
+    pattern_of,
+)
+from warroom.domain.rights import FUTURE_TOLERANCE, require_right
+
+# -- deciding ------------------------------------------------------------------------------
+
+Spec = dict[str, Any]
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _spec(kind: EventKind, **payload: Any) -> Spec:
+    return {"kind": kind, "payload": payload}
+
+
+def decide_post(
+    command: PostCommand,
+    state: IncidentState,
+    policy: Policy,
+    actor: str,
+    now: datetime,
+    *,
+    events: Sequence[Event] | None = None,
+) -> tuple[list[Spec], dict[str, Any]]:
+    """Check a post-incident command and produce its event specs and result.
+
+    Args:
+        command: a post-incident command.
+        state: the escalation it names.
+        policy: rights, tiers, targets.
+        actor: who is acting.
+        now: the store's clock.
+        events: the escalation's events, if at hand: timeline seqs are then checked against them.
+
+    Returns:
+        `(specs, result)`: specs `{"kind", "payload"}` to turn into events occurring at
+        `command.at or now`; result JSON-ready, always with `id`.
+
+    Raises:
+        InvalidInput, NotFound, Refused, RightRequired.
+    """
+    if command.incident_id is None:
+        raise InvalidInput("incident_id", "pick the pattern's escalation first (flag_target)")
+    if command.incident_id != state.id:
+        raise InvalidInput("incident_id", f"{command.incident_id} does not match {state.id}")
+    at = _aware(command.at) if command.at is not None else now
+    if at > now + FUTURE_TOLERANCE:
+        raise InvalidInput("at", f"{at.isoformat()} is in the future")
+    if at < state.received_at:
+        raise InvalidInput("at", f"{at.isoformat()} is before {state.id} was received")
+    if isinstance(command, PirEdit):
+        return _pir_edit(command, state, policy, actor, events)
+    if isinstance(command, PirComplete):
+        return _pir_complete(state, policy, actor)
+    if isinstance(command, ActionAdd):
+        return _action_add(command, state, policy, actor)
+    if isinstance(command, ActionUpdate):
+        return _action_update(command, state, policy, actor)
+    if isinstance(command, ActionDone):
+        return _action_done(command, state, policy, actor)
+    if isinstance(command, CreditApprove):
+        return _credit(command, state, policy, actor, now)
+    return _flag(command, state, policy, actor)
+
+
+def _as_list(name: str, value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput(f"fields.{name}", "expected text or a list of texts")
+    return [v.strip() for v in value if v.strip()]
+
+
+def _seqs(name: str, value: Any) -> list[int]:
+    if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
+        raise InvalidInput(name, "expected a list of event seqs (positive integers)")
+    return sorted(set(value))
+
+
+def _pir_edit(
+    cmd: PirEdit, state: IncidentState, policy: Policy, actor: str,
+    events: Sequence[Event] | None,
+) -> tuple[list[Spec], dict[str, Any]]:
+    require_right(state, policy, actor, "edit_pir")
+    known = ", ".join(PIR_FIELDS)
+    changes: dict[str, Any] = {}
+    for name, value in cmd.fields.items():
+        if name in TEXT_FIELDS:
+            if not isinstance(value, str):
+                raise InvalidInput(f"fields.{name}", "expected text")
+            changes[name] = value.strip()
+        elif name in LIST_FIELDS:
+            changes[name] = _as_list(name, value)
+        elif name == "timeline":
+            changes[name] = None if value is None else _seqs("fields.timeline", value)
+            changes.setdefault("timeline_include", [])
+            changes.setdefault("timeline_exclude", [])
+        elif name in TIMELINE_FIELDS:
+            changes[name] = _seqs(f"fields.{name}", value)
+        else:
+            hint = " (use action_add)" if name.startswith("action") else \
+                " (use credit_approve)" if name.startswith("credit") else ""
+            raise InvalidInput(f"fields.{name}", f"unknown PIR field{hint}; known: {known}")
+    for name, items in cmd.append.items():
+        if name not in LIST_FIELDS:
+            raise InvalidInput(f"append.{name}", f"not a list field ({', '.join(LIST_FIELDS)})")
+        current = changes[name] if name in changes else list_field(state, name)
+        changes[name] = current + [v.strip() for v in items if v.strip()]
+    for name, positions in cmd.remove.items():
+        if name not in LIST_FIELDS:
+            raise InvalidInput(f"remove.{name}", f"not a list field ({', '.join(LIST_FIELDS)})")
+        current = changes[name] if name in changes else list_field(state, name)
+        bad = [p for p in positions if not 1 <= p <= len(current)]
+        if bad:
+            raise InvalidInput(f"remove.{name}",
+                               f"no item {bad[0]} (there are {len(current)})")
+        drop = {p - 1 for p in positions}
+        changes[name] = [v for i, v in enumerate(current) if i not in drop]
+    if cmd.timeline_include or cmd.timeline_exclude:
+        include = set(_seqs("timeline_include", cmd.timeline_include)) if \
+            cmd.timeline_include else set()
+        exclude = set(_seqs("timeline_exclude", cmd.timeline_exclude)) if \
+            cmd.timeline_exclude else set()
+        if events is not None:
+            own = {e.seq for e in events if e.incident_id == state.id}
+            unknown = sorted((include | exclude) - own)
+            if unknown:
+                raise NotFound(f"event {unknown[0]} is not in {state.id}'s log")
+        cur_in = set(changes.get("timeline_include", state.pir.get("timeline_include") or []))
+        cur_ex = set(changes.get("timeline_exclude", state.pir.get("timeline_exclude") or []))
+        changes["timeline_include"] = sorted((cur_in | include) - exclude)
+        changes["timeline_exclude"] = sorted((cur_ex | exclude) - include)
+    if not changes:
+        raise InvalidInput("fields", "nothing to change")
+    if state.pir_completed_at is not None:
+        after = state.model_copy(update={"pir": {**state.pir, **changes}})
+        gaps = pir_gaps(after)
+        if gaps:
+            raise Refused(f"the PIR of {state.id} is complete; this edit would leave it "
+                          f"without {'; '.join(gaps)}")
+    return [_spec(EventKind.PIR_UPDATED, fields=changes)], {
+        "id": state.id, "fields": sorted(changes)}
+
+
+def _pir_complete(state: IncidentState, policy: Policy, actor: str
+                  ) -> tuple[list[Spec], dict[str, Any]]:
+    require_right(state, policy, actor, "complete_pir")
+    if state.resolved_at is None:
+        raise Refused(f"{state.id} is not resolved; a PIR is completed after resolution")
+    if state.pir_completed_at is not None:
+        raise Refused(f"the PIR of {state.id} was already completed at "
+                      f"{state.pir_completed_at.isoformat()}")
+    gaps = pir_gaps(state)
+    if gaps:
+        raise Refused(f"the PIR of {state.id} is incomplete: needs {'; '.join(gaps)}")
+    return [_spec(EventKind.PIR_COMPLETED)], {"id": state.id, "completed": True}
+
+
+def _action(state: IncidentState, action_id: str) -> dict[str, Any]:
+    action = state.actions.get(action_id) or state.actions.get(action_id.upper())
+    if action is None:
+        raise NotFound(f"unknown corrective action {action_id!r} on {state.id}")
+    return action
+
+
+def _owner(value: str | None) -> str | None:
+    if value is None:
+        return None
+    owner = value.strip()
+    if not owner:
+        raise InvalidInput("owner", "an owner cannot be blank")
+    return owner
+
+
+def _action_add(cmd: ActionAdd, state: IncidentState, policy: Policy, actor: str
+                ) -> tuple[list[Spec], dict[str, Any]]:
+    require_right(state, policy, actor, "manage_actions")
+    title = cmd.title.strip()
+    if not title:
+        raise InvalidInput("title", "a corrective action needs a title")
+    action_id = f"A{len(state.actions) + 1}"
+    while action_id in state.actions:  # pragma: no cover - ids are never removed
+        action_id = f"A{int(action_id[1:]) + 1}"
+    payload: dict[str, Any] = {"action_id": action_id, "title": title,
+                               "owner": _owner(cmd.owner),
+                               "due_at": _aware(cmd.due_at).isoformat() if cmd.due_at else None,
+                               "status": "open"}
+    return [_spec(EventKind.ACTION_ADDED, **payload)], {"id": state.id, "action_id": action_id}
+
+
+def _action_update(cmd: ActionUpdate, state: IncidentState, policy: Policy, actor: str
+                   ) -> tuple[list[Spec], dict[str, Any]]:
+    require_right(state, policy, actor, "manage_actions")
+    action = _action(state, cmd.action_id)
+    action_id = str(action["action_id"])
+    changes: dict[str, Any] = {}
+    if cmd.owner is not None and _owner(cmd.owner) != action.get("owner"):
+        changes["owner"] = _owner(cmd.owner)
+    if cmd.due_at is not None and _aware(cmd.due_at).isoformat() != action.get("due_at"):
+        changes["due_at"] = _aware(cmd.due_at).isoformat()
+    if cmd.title is not None:
+        if not cmd.title.strip():
+            raise InvalidInput("title", "a corrective action needs a title")
+        if cmd.title.strip() != action.get("title"):
+            changes["title"] = cmd.title.strip()
+    status = action.get("status", "open")
+    complete = cmd.status == "done" and status != "done"
+    if cmd.status is not None and cmd.status != "done" and cmd.status != status:
+        changes["status"] = cmd.status
+        if status == "done":
+            changes["completed_at"] = None
+    if not changes and not complete:
+        raise Refused(f"corrective action {action_id} already is as given; nothing to change")
+    specs = [_spec(EventKind.ACTION_UPDATED, action_id=action_id, **changes)] if changes else []
+    if complete:
+        specs.append(_spec(EventKind.ACTION_COMPLETED, action_id=action_id))
+    return specs, {"id": state.id, "action_id": action_id, "status": cmd.status or status}
+
+
+def _action_done(cmd: ActionDone, state: IncidentState, policy: Policy, actor: str
+                 ) -> tuple[list[Spec], dict[str, Any]]:
+    require_right(state, policy, actor, "manage_actions")
+    action = _action(state, cmd.action_id)
+    action_id = str(action["action_id"])
+    if action.get("status") == "done":
+        raise Refused(f"corrective action {action_id} is already done")
+    return [_spec(EventKind.ACTION_COMPLETED, action_id=action_id)], {
+        "id": state.id, "action_id": action_id, "status": "done"}
+
+
+def _money(value: float) -> float:
+    return float(Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def _credit(cmd: CreditApprove, state: IncidentState, policy: Policy, actor: str,
+            now: datetime) -> tuple[list[Spec], dict[str, Any]]:
+    require_right(state, policy, actor, "approve_credit")
+    if state.resolved_at is None:
+        raise Refused(f"{state.id} is not resolved; credits are approved at resolution")
+    if state.credits:
+        last = state.credits[-1]
+        raise Refused(f"a credit for {state.id} was already approved "
+                      f"({last.get('amount')} by {last.get('approved_by')})")
+    tier_name, tier = tier_of(policy, state.customer)
+    suggestion = suggest_credit(state, policy, now)
+    fee = tier.monthly_fee if tier is not None else 0.0
+    amount, percent = cmd.amount, cmd.percent
+    if amount is None and percent is None:
+        if suggestion is None:
+            raise Refused(f"customer {state.customer!r} has no credit policy (tier "
+                          f"{tier_name!r}); give an amount")
+        if suggestion.amount <= 0:
+            raise Refused(f"no credit is suggested for {state.id} (the resolution clock was "
+                          "met); give an amount to approve a goodwill credit")
+        amount, percent = suggestion.amount, suggestion.percent
+    elif amount is None:
+        assert percent is not None
+        if fee <= 0:
+            raise InvalidInput("percent", f"customer {state.customer!r} has no monthly fee "
+                               "configured; give an amount")
+        amount = _money(fee * percent / 100)
+    elif percent is None:
+        percent = round(amount / fee * 100, 4) if fee > 0 else None
+    payload = {
+        "amount": amount,
+        "percent": percent,
+        "reason": cmd.reason.strip(),
+        "tier": tier_name,
+        "suggested": suggestion.as_dict() if suggestion is not None else None,
+    }
+    return [_spec(EventKind.CREDIT_APPROVED, **payload)], {
+        "id": state.id, "amount": amount, "percent": percent}
+
+
+def _flag(cmd: FlagPattern, state: IncidentState, policy: Policy, actor: str
+          ) -> tuple[list[Spec], dict[str, Any]]:
+    try:
+        category, component = parse_pattern(cmd.pattern)
+    except ValueError as exc:
+        raise InvalidInput("pattern", str(exc)) from None
+    key = pattern_key(category, component)
+    own = pattern_of(state)
+    if own is None or norm_key(pattern_key(*own)) != norm_key(key):
+        raise InvalidInput("pattern", f"{state.id} is not tagged {key}")
+    to = sorted({t.strip().casefold() for t in cmd.to if t.strip()})
+    if not to:
+        raise InvalidInput("to", "name who it reached, e.g. product,ops")
+    require_right(state, policy, actor, "flag_pattern")
+    key = pattern_key(*own)
+    return [_spec(EventKind.PATTERN_FLAGGED, pattern=key, to=to)], {
+        "id": state.id, "pattern": key, "to": to}
+
+
+def post_events(
+    specs: Sequence[Spec], incident_id: str, actor: str, occurred_at: datetime,
+    recorded_at: datetime,
+) -> list[Event]:
+    """Turn specs into events (seq 0), e.g. for tests and callers without their own factory."""
+    return [Event(incident_id=incident_id, kind=s["kind"], actor=actor, occurred_at=occurred_at,
+                  recorded_at=recorded_at, payload=s["payload"]) for s in specs]
+
+
+
+def decide_post_events(
+    command: PostCommand,
+    states: Mapping[str, IncidentState],
+    policy: Policy,
+    actor: str,
+    now: datetime,
+    events: Sequence[Event] = (),
+) -> tuple[list[Event], dict[str, Any]]:
+    """The one call for a service: pick the escalation (a `flag` without `incident_id` goes to
+    `flag_target`), decide, and build the events (seq 0, `occurred_at = command.at or now`,
+    `recorded_at = now`).
+
+    Args:
+        command: any post-incident command.
+        states: every escalation by id.
+        policy: rights, tiers, windows.
+        actor: who is acting.
+        now: the store's clock.
+        events: the log (needed to pick a flag's escalation and to check timeline seqs; may be
+            empty otherwise).
+    """
+    if isinstance(command, FlagPattern) and command.incident_id is None:
+        try:
+            target = flag_target(command.pattern, states, flag_records(events), policy)
+        except ValueError as exc:
+            raise InvalidInput("pattern", str(exc)) from None
+        except LookupError as exc:
+            raise NotFound(str(exc)) from None
+        command = command.model_copy(update={"incident_id": target})
+    incident_id = command.incident_id
+    assert incident_id is not None
+    state = states.get(incident_id)
+    if state is None:
+        raise NotFound(f"unknown escalation {incident_id!r}")
+    own = [e for e in events if e.incident_id == incident_id] if events else None
+    specs, result = decide_post(command, state, policy, actor, now, events=own)
+    at = _aware(command.at) if command.at is not None else now
+    return post_events(specs, incident_id, actor, at, now), result
