@@ -15,10 +15,8 @@ from warroom.domain.commands import AnyCommand
 from warroom.domain.decide import Decision, decide, next_incident_id, register_close_check
 from warroom.domain.errors import NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
-from warroom.domain.pir import close_blockers, pir_required
 from warroom.domain.policy import Policy
 from warroom.domain.post_commands import FlagPattern, PostCommand
-from warroom.domain.post_decide import decide_post_events
 from warroom.domain.reduce import as_of as fold_as_of
 from warroom.domain.reduce import reduce_all
 from warroom.domain.status import status_view
@@ -30,7 +28,16 @@ PAGE = 5000
 MAX_ATTEMPTS = 100
 """Optimistic-concurrency retries when other writers keep moving the log on."""
 
-register_close_check(close_blockers)
+
+
+def _pir_gate(state: IncidentState, policy: Policy) -> list[str]:
+    """The PIR close gate (imported on first close: the console's start-up never needs it)."""
+    from warroom.domain.pir import close_blockers
+
+    return close_blockers(state, policy)
+
+
+register_close_check(_pir_gate)
 
 
 class WarRoom:
@@ -133,6 +140,8 @@ class WarRoom:
 
     def _decide(self, command: AnyCommand, actor: str, now: datetime) -> Decision:
         if isinstance(command, PostCommand):
+            from warroom.domain.post_decide import decide_post_events
+
             if isinstance(command, FlagPattern) and command.incident_id is None:
                 log = self.store.read(0)
             else:
@@ -144,6 +153,8 @@ class WarRoom:
         closed = decision.events[-1] if decision.events else None
         if closed is not None and closed.kind is EventKind.CLOSED:
             state = self._states[closed.incident_id]
+            from warroom.domain.pir import pir_required
+
             if state.pir_completed_at is None and pir_required(state, self.policy):
                 # closing past the PIR gate completes the review, so the `pir` clock is met
                 completed = closed.model_copy(update={"kind": EventKind.PIR_COMPLETED,
