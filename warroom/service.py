@@ -92,28 +92,14 @@ class WarRoom:
         A command whose idempotency key was seen before returns the original result and writes
         nothing. Raises a `CommandError` (and writes nothing) when the command is refused.
         """
-        if idempotency_key:
-            seen = self.store.lookup(idempotency_key)
-            if seen is not None:
-                return _outcome(seen)
-        for _ in range(MAX_ATTEMPTS):
-            with self._lock:
-                self.refresh()
-                decision = self._decide(command, actor, self.clock())
-                events = [e.model_copy(update={"idempotency_key": idempotency_key})
-                          for e in decision.events]
-                try:
-                    appended = self.store.append(
-                        events,
-                        expect_seq=self._seq,
-                        idempotency_key=idempotency_key,
-                        result=decision.result,
-                    )
-                except SeqConflict:
-                    continue
-                self.refresh()
-                return _outcome(appended)
-        raise Refused("the store is too busy: gave up after repeated concurrent writes")
+
+        def attempt() -> Decision:
+            decision = self._decide(command, actor, self.clock())
+            decision.events = [e.model_copy(update={"idempotency_key": idempotency_key})
+                               for e in decision.events]
+            return decision
+
+        return self._append_decided(attempt, idempotency_key)
 
     def append_new_incident(
         self, key: str, build: Callable[[str], list[Event]]
@@ -123,18 +109,33 @@ class WarRoom:
         `build(incident_id)` returns its events; the id is allocated here (`ESC-n`), safely
         against concurrent writers. A key seen before writes nothing (`duplicate` is True).
         """
-        seen = self.store.lookup(key)
-        if seen is not None:
-            return _outcome(seen)
+
+        def attempt() -> Decision:
+            incident_id = next_incident_id(self._states)
+            return Decision(build(incident_id), {"id": incident_id})
+
+        return self._append_decided(attempt, key)
+
+    def _append_decided(
+        self, attempt: Callable[[], Decision], key: str | None
+    ) -> dict[str, Any]:
+        """The one optimistic-concurrency loop: decide on fresh state, append expecting that
+        state's last seq, and on `SeqConflict` (another writer got in first) decide again.
+        A key seen before returns its original outcome and writes nothing."""
+        if key:
+            seen = self.store.lookup(key)
+            if seen is not None:
+                return _outcome(seen)
         for _ in range(MAX_ATTEMPTS):
             with self._lock:
                 self.refresh()
-                incident_id = next_incident_id(self._states)
+                decision = attempt()
                 try:
-                    appended = self.store.append(build(incident_id), expect_seq=self._seq,
-                                                 idempotency_key=key, result={"id": incident_id})
+                    appended = self.store.append(decision.events, expect_seq=self._seq,
+                                                 idempotency_key=key, result=decision.result)
                 except SeqConflict:
                     continue
+                self.refresh()
                 return _outcome(appended)
         raise Refused("the store is too busy: gave up after repeated concurrent writes")
 

@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import hmac
 import html
-import ipaddress
 import os
 import secrets
 import shlex
@@ -40,6 +39,7 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
 from warroom.gate.ssh import session_env
+from warroom.server.run import is_loopback
 
 COOKIE = "warroom_wall"
 DEFAULT_PERSON = "wallboard"
@@ -359,15 +359,6 @@ class _WallService(AppService):
             transport.close()
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def tls_context(cert: str | Path | None, key: str | Path | None) -> ssl.SSLContext | None:
     """A server TLS context from PEM files (None without them)."""
     if cert is None and key is None:
@@ -400,7 +391,7 @@ async def run_web(host: str, port: int, store: str, token: str | None = None,
     await server.start()
     note = " (new token)" if created else ""
     server._log(f"wallboard on {server.url()}{note}; at most {max_sessions} browsers")
-    if not _is_loopback(host) and server.ssl_context is None:
+    if not is_loopback(host) and server.ssl_context is None:
         server._log(f"warning: listening on {host} without TLS; the token travels in clear text")
     if started is not None:
         started(server)
