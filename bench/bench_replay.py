@@ -33,11 +33,13 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from warroom.domain.trusted import builder
+
 from warroom.domain.models import Event, EventKind, IncidentState, Severity
 from warroom.domain.policy import Calendar, Policy, SeverityPolicy
 from warroom.domain.reduce import reduce
 from warroom.domain.sla import clocks, most_urgent
-from warroom.domain.trusted import builder
+from warroom.domain.structs import replace
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 PEOPLE = ["ana", "bo", "cy", "dee", "eli", "fay"]
@@ -202,7 +204,7 @@ def _write_store(n: int, path: str) -> int:
     store = SqliteStore(path)
     source = iter_events(n)
     while chunk := list(islice(source, 20_000)):
-        store.append([e.model_copy(update={"seq": 0}) for e in chunk])
+        store.append([replace(e, seq=0) for e in chunk])
     print(f"wrote               {store.last_seq():,} events to {path}")
     store.close()
     return 0
@@ -265,9 +267,9 @@ def _run_list(n: int, profile: bool) -> int:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
-    per_call = _clocks_cost(state.model_copy(update={"severity": Severity.P1}), policy, now)
-    per_call_p2 = _clocks_cost(state.model_copy(update={"severity": Severity.P2}), policy, now)
-    small = state.model_copy(update={"pauses": state.pauses[:3]})
+    per_call = _clocks_cost(replace(state, severity=Severity.P1), policy, now)
+    per_call_p2 = _clocks_cost(replace(state, severity=Severity.P2), policy, now)
+    small = replace(state, pauses=state.pauses[:3])
     per_call_small = _clocks_cost(small, policy, now)
     urgent = most_urgent(result)
 

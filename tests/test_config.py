@@ -286,7 +286,7 @@ class TestErrors:
              "triage_rules[1]", "must have no conditions"),
             ('[[triage_rules]]\nname = "x"\nseverity = "P4"\n', "triage_rules[1].severity",
              "got 'P4'"),
-            ('[console]\ntheme = 3\n', "console.theme", "valid string"),
+            ('[console]\ntheme = 3\n', "console.theme", "expected str, got int"),
             ('[roles.anyone]\ntitle = "Everyone"\n', "roles.anyone", "reserved"),
             ("[tiers.standard]\ncredit_cap_percent = 150.0\n",
              "tiers.standard.credit_cap_percent", "at most 100"),

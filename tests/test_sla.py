@@ -11,6 +11,7 @@ from tests.factories import T0, Log, default_policy, hours, incident_logs, minut
 from warroom.domain.calendar import add_time
 from warroom.domain.models import Clock, ClockName, ClockState, Milestone, Severity
 from warroom.domain.sla import RUNNING, clocks, most_urgent
+from warroom.domain.structs import replace
 
 POLICY = default_policy()
 FRI_16 = utc(2026, 11, 20, 16)  # Friday 16:00 UTC
@@ -100,7 +101,7 @@ class TestBusinessCalendar:
         base = POLICY.calendars["business"]
         policy = default_policy(calendars={
             "always": POLICY.calendars["always"],
-            "business": base.model_copy(update={"holidays": ["2026-11-23"]}),
+            "business": replace(base, holidays=["2026-11-23"]),
         })
         c = clocks(p2_friday().state(), policy, FRI_16 + minutes(30))
         assert c[FIRST].due_at == utc(2026, 11, 24, 12)
@@ -110,7 +111,7 @@ class TestBusinessCalendar:
         base = POLICY.calendars["business"]
         policy = default_policy(calendars={
             "always": POLICY.calendars["always"],
-            "business": base.model_copy(update={"timezone": "Europe/London"}),
+            "business": replace(base, timezone="Europe/London"),
         })
         opened = utc(2026, 10, 23, 15)
         log = Log().opened(opened).triaged(opened, Severity.P2)
@@ -389,8 +390,7 @@ class TestMostUrgent:
                .pause(T0 + minutes(40)))
         policy = default_policy(severities={
             **POLICY.severities,
-            Severity.P1: POLICY.severities[Severity.P1].model_copy(
-                update={"resolve": hours(1)}),
+            Severity.P1: replace(POLICY.severities[Severity.P1], resolve=hours(1)),
         })
         urgent = most_urgent(clocks(log.state(), policy, T0 + minutes(50)))
         assert urgent is not None and urgent.name is RESOLVE and urgent.remaining_s == 1200

@@ -22,6 +22,7 @@ from warroom.domain.models import (
 )
 from warroom.domain.policy import Policy, Template
 from warroom.domain.sla import clocks
+from warroom.domain.structs import convert
 from warroom.domain.templates import (
     KNOWN_PLACEHOLDERS,
     context_for,
@@ -47,7 +48,7 @@ def incident(**changes: object) -> IncidentState:
         "triaged_at": T0 - timedelta(hours=1),
     }
     base.update(changes)
-    return IncidentState.model_validate(base)
+    return convert(base, IncidentState)
 
 
 def promise(cid: str, text: str, due: datetime, source: str = "manual") -> Commitment:

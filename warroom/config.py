@@ -23,14 +23,17 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import types
 from collections.abc import Mapping
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import msgspec
 
 from warroom.config_schema import (
+    DURATION_KEYS,
     ConsoleSettings,
     FileLayout,
     RemoteSettings,
@@ -38,6 +41,9 @@ from warroom.config_schema import (
     quote_key,
 )
 from warroom.domain.policy import Policy, Template
+from warroom.domain.structs import Invalid, convert
+from warroom.domain.structs import Path as KeyPath
+from warroom.domain.timeparse import TimeParseError, parse_duration
 
 __all__ = [
     "Config",
@@ -67,16 +73,14 @@ class ConfigError(Exception):
         super().__init__(where + " ".join(problem.split()))
 
 
-class Config(BaseModel):
+class Config(msgspec.Struct, kw_only=True, frozen=True):
     """The effective configuration."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     policy: Policy
     """SLA targets, calendars, severity matrix, roles, rights, templates, tiers, customers."""
-    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    console: ConsoleSettings = msgspec.field(default_factory=ConsoleSettings)
     """Console settings."""
-    remote: RemoteSettings = Field(default_factory=RemoteSettings)
+    remote: RemoteSettings = msgspec.field(default_factory=RemoteSettings)
     """Server connection settings."""
     files: tuple[Path, ...] = ()
     """The files that were merged, packaged default first."""
@@ -208,8 +212,8 @@ def _build(
     """Validate merged data and map it to a `Config`; errors name the last file."""
     blame = files[-1]
     try:
-        parsed = FileLayout.model_validate(_spell_optional(data))
-    except ValidationError as exc:
+        parsed = convert(_read_durations(_spell_optional(data), blame), FileLayout)
+    except Invalid as exc:
         raise _explain(exc, blame) from None
     problem = check(parsed, known_rights)
     if problem is not None:
@@ -251,11 +255,43 @@ def _spell_optional(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return {**data, "severities": fixed}
 
 
+def _read_durations(data: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
+    """Durations spelled `15m`, `4h` (or a number of seconds) as timedeltas."""
+    out = dict(data)
+    for table, keys in DURATION_KEYS.items():
+        section = data.get(table)
+        if not isinstance(section, dict):
+            continue
+        if table == "severities":
+            out[table] = {name: _durations(sub, keys, path, (table, name))
+                          if isinstance(sub, dict) else sub for name, sub in section.items()}
+        else:
+            out[table] = _durations(section, keys, path, (table,))
+    return out
+
+
+def _durations(table: dict[str, Any], keys: tuple[str, ...], path: Path,
+               at: tuple[str, ...]) -> dict[str, Any]:
+    out = dict(table)
+    for key in keys:
+        value = table.get(key)
+        if isinstance(value, bool):
+            continue  # refused by the type check, with the key named
+        if isinstance(value, int | float):
+            out[key] = timedelta(seconds=value)
+        elif isinstance(value, str):
+            try:
+                out[key] = parse_duration(value)
+            except TimeParseError as exc:
+                raise ConfigError(path, _dotted((*at, key)), str(exc)) from None
+    return out
+
+
 # --- error messages ------------------------------------------------------------------------------
 
 
-def _dotted(loc: tuple[Any, ...]) -> str:
-    """A pydantic location as a TOML key path: `severities.P1.resolve`, `triage_rules[2].name`."""
+def _dotted(loc: KeyPath) -> str:
+    """A location as a TOML key path: `severities.P1.resolve`, `triage_rules[2].name`."""
     text = ""
     for part in loc:
         if isinstance(part, int):
@@ -265,54 +301,45 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return text
 
 
-def _explain(exc: ValidationError, path: Path) -> ConfigError:
-    """The first validation error as a ConfigError naming its key path."""
-    err = exc.errors(include_url=False)[0]
-    loc = tuple(err["loc"])
-    kind, message, value = err["type"], err["msg"], err.get("input")
-    if "[key]" in loc:
-        cut = loc.index("[key]")
-        return ConfigError(path, _dotted(loc[:cut]), f"bad table name: {_lower(message)}")
-    key = _dotted(loc) or None
-    if kind == "extra_forbidden":
+def _explain(exc: Invalid, path: Path) -> ConfigError:
+    """A validation problem as a ConfigError naming its key path."""
+    loc = exc.path
+    if exc.kind == "key":
+        return ConfigError(path, _dotted(loc), exc.problem.replace("bad key", "bad table name"))
+    if exc.kind == "unknown":
         known = _known_keys(loc)
         hint = f" (known: {', '.join(known)})" if known else ""
         return ConfigError(path, _dotted(loc[:-1]) or None, f"unknown key {loc[-1]!r}{hint}")
-    if kind == "missing":
-        return ConfigError(path, key, "missing (this key is required)")
-    if kind == "value_error":
-        return ConfigError(path, key, message.removeprefix("Value error, "))
-    got = f" (got {value!r})" if isinstance(value, str | int | float | bool) else ""
-    return ConfigError(path, key, _lower(message) + got)
+    if exc.kind == "missing":
+        return ConfigError(path, _dotted(loc), "missing (this key is required)")
+    value = exc.value
+    got = f" (got {value!r})" if isinstance(value, str | int | float | bool) \
+        and "got " not in exc.problem else ""
+    return ConfigError(path, _dotted(loc) or None, exc.problem + got)
 
 
-def _lower(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+def _known_keys(loc: KeyPath) -> list[str]:
     """The keys allowed in the table holding `loc[-1]`, when the layout says."""
     kind: Any = FileLayout
     for part in loc[:-1]:
-        kind = _unwrap(kind)
-        if isinstance(kind, type) and issubclass(kind, BaseModel):
-            field = kind.model_fields.get(str(part))
-            if field is None:
+        if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+            fields = {f.encode_name: f.type for f in msgspec.structs.fields(kind)}
+            if str(part) not in fields:
                 return []
-            kind = field.annotation
+            kind = fields[str(part)]
         elif get_origin(kind) in (dict, list):
             kind = get_args(kind)[-1]
         else:
             return []
-    kind = _unwrap(kind)
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
-        return list(kind.model_fields)
+        kind = _unwrap(kind)
+    if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+        return [f.encode_name for f in msgspec.structs.fields(kind)]
     return []
 
 
 def _unwrap(kind: Any) -> Any:
     """`X | None` -> `X`."""
-    if get_origin(kind) in (Union, type(int | None)):
+    if get_origin(kind) in (Union, types.UnionType):
         args = [a for a in get_args(kind) if a is not type(None)]
         if len(args) == 1:
             return args[0]

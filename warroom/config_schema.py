@@ -1,4 +1,4 @@
-"""The TOML layout of a warroom config file, and the checks pydantic cannot express.
+"""The TOML layout of a warroom config file, and the checks a type cannot express.
 
 Field names here are the file's keys, so a validation error's location is the key path the user
 sees. `check()` finds broken references (roles, calendars, tiers), bad ranges, timezones and
@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import msgspec
 
 from warroom.domain.errors import InvalidInput
 from warroom.domain.models import Audience, Phase, Severity
@@ -26,7 +26,6 @@ from warroom.domain.policy import (
     TriageRule,
 )
 from warroom.domain.templates import KNOWN_PLACEHOLDERS, placeholders
-from warroom.domain.timeparse import parse_duration
 
 ANYONE = "anyone"
 """The pseudo-role in `[rights]` that every person holds."""
@@ -35,11 +34,11 @@ _CLOCK_TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    """A table of the file: unknown keys are refused."""
 
 
-class ConsoleSettings(_Strict):
+class ConsoleSettings(_Strict, kw_only=True, frozen=True):
     """`[console]`: how the terminal console looks and who is at the keyboard."""
 
     theme: str = "warroom-dark"
@@ -48,7 +47,7 @@ class ConsoleSettings(_Strict):
     """The person at this console (default: `$WARROOM_USER`, then the login name)."""
 
 
-class RemoteSettings(_Strict):
+class RemoteSettings(_Strict, kw_only=True, frozen=True):
     """`[remote]`: a `warroom serve` server to use instead of the local store file."""
 
     url: str | None = None
@@ -60,44 +59,46 @@ class RemoteSettings(_Strict):
 # --- the TOML layout -----------------------------------------------------------------------------
 
 
-def _duration(value: Any) -> Any:
-    return parse_duration(value) if isinstance(value, str) else value
+DURATION_KEYS = {
+    "severities": ("triage", "first_update", "update_every", "resolve", "pir_due"),
+    "recurrence": ("window", "flag_due", "lookback"),
+}
+"""Keys holding durations (`15m`, `4h`; read by `warroom.config` before validation), by the
+top-level table holding them (`severities` one level deeper, per severity)."""
 
 
-class _Sla(_Strict):
-    at_risk: float = Field(0.25, gt=0, lt=1)
+class _Sla(_Strict, kw_only=True, frozen=True):
+    at_risk: Annotated[float, msgspec.Meta(gt=0, lt=1)] = 0.25
 
 
-class _Recurrence(_Strict):
+class _Recurrence(_Strict, kw_only=True, frozen=True):
     window: timedelta = timedelta(days=30)
     flag_due: timedelta = timedelta(days=30)
     lookback: timedelta = timedelta(days=90)
 
-    _parse = field_validator("window", "flag_due", "lookback", mode="before")(_duration)
 
-
-class _TemplateEntry(_Strict):
+class _TemplateEntry(_Strict, kw_only=True, frozen=True):
     audience: Audience
-    severities: list[Severity] = Field(default_factory=lambda: list(Severity))
-    phases: list[Phase] = Field(default_factory=lambda: list(Phase))
+    severities: list[Severity] = msgspec.field(default_factory=lambda: list(Severity))
+    phases: list[Phase] = msgspec.field(default_factory=lambda: list(Phase))
     body: str
 
 
-class FileLayout(_Strict):
+class FileLayout(_Strict, kw_only=True, frozen=True):
     """The TOML file as written (field names are the file's keys, so error paths match it)."""
 
-    sla: _Sla = Field(default_factory=_Sla)
+    sla: _Sla = msgspec.field(default_factory=_Sla)
     severities: dict[Severity, SeverityPolicy]
     calendars: dict[str, Calendar]
     triage_rules: list[TriageRule]
     roles: dict[str, RoleInfo]
     rights: dict[str, list[str]]
-    templates: dict[str, _TemplateEntry] = Field(default_factory=dict)
-    tiers: dict[str, CustomerTier] = Field(default_factory=dict)
-    customers: dict[str, Customer] = Field(default_factory=dict)
-    recurrence: _Recurrence = Field(default_factory=_Recurrence)
-    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
-    remote: RemoteSettings = Field(default_factory=RemoteSettings)
+    templates: dict[str, _TemplateEntry] = msgspec.field(default_factory=dict)
+    tiers: dict[str, CustomerTier] = msgspec.field(default_factory=dict)
+    customers: dict[str, Customer] = msgspec.field(default_factory=dict)
+    recurrence: _Recurrence = msgspec.field(default_factory=_Recurrence)
+    console: ConsoleSettings = msgspec.field(default_factory=ConsoleSettings)
+    remote: RemoteSettings = msgspec.field(default_factory=RemoteSettings)
 
 
 # --- cross-checks --------------------------------------------------------------------------------
@@ -106,7 +107,7 @@ _Problem = tuple[str, str]
 
 
 def check(cfg: FileLayout, known_rights: set[str] | None) -> _Problem | None:
-    """The first problem pydantic cannot see (references, ranges, placeholders), or None."""
+    """The first problem the types cannot see (references, ranges, placeholders), or None."""
     for step in (_check_severities, _check_calendars, _check_rules, _check_roles,
                  _check_templates, _check_customers):
         problem = step(cfg)

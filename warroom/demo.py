@@ -17,6 +17,7 @@ from typing import Any
 
 from warroom.domain import commands as c
 from warroom.domain.models import Audience, Event, Impact, Phase, Severity
+from warroom.domain.structs import replace
 from warroom.service import WarRoom
 from warroom.store.base import AppendResult, Draft, SeqConflict
 
@@ -60,7 +61,7 @@ class ScratchStore:
         if expect_seq is not None and expect_seq != last:
             raise SeqConflict(expect_seq, last)
         seqs = tuple(range(last + 1, last + 1 + len(events)))
-        self.events += [e.model_copy(update={"seq": s}) for s, e in zip(seqs, events, strict=True)]
+        self.events += [replace(e, seq=s) for s, e in zip(seqs, events, strict=True)]
         return AppendResult(seqs=seqs, result=result or {})
 
     def lookup(self, idempotency_key: str) -> AppendResult | None:
@@ -98,7 +99,7 @@ def seed(service: WarRoom, now: datetime) -> str:
         existing = service.store.read(0)
         scratch = ScratchStore(existing)
         iid = _decide(WarRoom(scratch, service.policy, service.clock), now)
-        fresh = [e.model_copy(update={"seq": 0}) for e in scratch.events[len(existing):]]
+        fresh = [replace(e, seq=0) for e in scratch.events[len(existing):]]
         try:
             service.store.append(fresh, expect_seq=existing[-1].seq if existing else 0)
         except SeqConflict:  # someone else wrote meanwhile: decide again on the new log
@@ -166,5 +167,5 @@ def _decide(service: WarRoom, now: datetime) -> str:
     add(185, TECH, c.ChangePhase(incident_id=iid, phase=Phase.MONITORING))
     steps.sort(key=lambda step: step[0])
     for minute, actor, command in steps:
-        service.execute(command.model_copy(update={"at": at(minute)}), actor)
+        service.execute(replace(command, at=at(minute)), actor)
     return iid

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from warroom.domain.commands import AnyCommand
+from warroom.domain.commands import AnyCommand, checked
 from warroom.domain.decide import Decision, decide, next_incident_id, register_close_check
 from warroom.domain.errors import NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
@@ -20,6 +20,7 @@ from warroom.domain.post_commands import FlagPattern, PostCommand
 from warroom.domain.reduce import as_of as fold_as_of
 from warroom.domain.reduce import reduce_all
 from warroom.domain.status import status_view
+from warroom.domain.structs import replace
 from warroom.gcpause import collector_paused
 from warroom.store.base import AppendResult, SeqConflict, Store
 
@@ -92,10 +93,11 @@ class WarRoom:
         A command whose idempotency key was seen before returns the original result and writes
         nothing. Raises a `CommandError` (and writes nothing) when the command is refused.
         """
+        command = checked(command)
 
         def attempt() -> Decision:
             decision = self._decide(command, actor, self.clock())
-            decision.events = [e.model_copy(update={"idempotency_key": idempotency_key})
+            decision.events = [replace(e, idempotency_key=idempotency_key)
                                for e in decision.events]
             return decision
 
@@ -158,8 +160,8 @@ class WarRoom:
 
             if state.pir_completed_at is None and pir_required(state, self.policy):
                 # closing past the PIR gate completes the review, so the `pir` clock is met
-                completed = closed.model_copy(update={"kind": EventKind.PIR_COMPLETED,
-                                                      "payload": {"on_close": True}})
+                completed = replace(closed, kind=EventKind.PIR_COMPLETED,
+                                    payload={"on_close": True})
                 decision.events.insert(len(decision.events) - 1, completed)
         return decision
 

@@ -17,6 +17,7 @@ from tests.post.helpers import post_policy
 from warroom.domain.metrics import trends
 from warroom.domain.models import Audience, Event, EventKind, Phase, Severity
 from warroom.domain.reduce import reduce, reduce_all
+from warroom.domain.structs import replace
 from warroom.importers.statuspage import (
     ImportedIncident,
     StatuspageError,
@@ -59,7 +60,7 @@ PAGE = {"id": "pg1", "name": "Example Co"}
 
 def _events(item: ImportedIncident, incident_id: str = "ESC-1") -> list[Event]:
     events = to_events(item, incident_id, "importer", STAMP)
-    return [e.model_copy(update={"seq": i}) for i, e in enumerate(events, start=1)]
+    return [replace(e, seq=i) for i, e in enumerate(events, start=1)]
 
 
 def test_single_incident_file_maps_every_field(tmp_path: Path) -> None:
@@ -209,7 +210,7 @@ def imported() -> dict[str, Any]:
     for n, item in enumerate(reversed(items), start=1):  # oldest first, like the service
         ids[item.id] = f"ESC-{n}"
         events += to_events(item, f"ESC-{n}", "importer", STAMP)
-    events = [e.model_copy(update={"seq": i}) for i, e in enumerate(events, start=1)]
+    events = [replace(e, seq=i) for i, e in enumerate(events, start=1)]
     return {"items": items, "events": events, "states": reduce_all(events), "ids": ids}
 
 

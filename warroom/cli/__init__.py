@@ -85,18 +85,12 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
 
 def _explain(exc: Exception) -> tuple[int | None, str]:
     """Exit status and one-line message for an expected failure (None: a bug, re-raise)."""
-    from pydantic import ValidationError
-
     from warroom.config import ConfigError
     from warroom.domain.errors import CommandError
     from warroom.store.base import StoreError
 
     if isinstance(exc, CommandError):
         return exc.exit_code, str(exc)
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "input"
-        return 2, f"{field}: {err['msg']}"
     if isinstance(exc, ConfigError):
         return 2, str(exc)
     if isinstance(exc, StoreError):

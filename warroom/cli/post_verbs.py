@@ -11,6 +11,7 @@ from warroom.cli.context import Context
 from warroom.cli.verbs import time_reader
 from warroom.domain import post_commands as pc
 from warroom.domain.errors import InvalidInput
+from warroom.domain.structs import replace
 
 
 def add_post_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
@@ -96,7 +97,7 @@ def _execute(ctx: Context, args: argparse.Namespace, command: pc.PostCommand) ->
     service = ctx.service()
     at = time_reader(service.clock())(args.at, "--at")
     if at is not None:
-        command = command.model_copy(update={"at": at})
+        command = replace(command, at=at)
     result = service.execute(command, ctx.actor)
     if args.json:
         print(json.dumps(result, indent=2, default=str))

@@ -12,6 +12,7 @@ from warroom.cli import output
 from warroom.cli.context import Context
 from warroom.domain import commands as c
 from warroom.domain.errors import InvalidInput
+from warroom.domain.structs import dump, replace
 from warroom.domain.timeparse import TimeParseError, parse_time
 
 CommandBuilder = Callable[[argparse.Namespace, Callable[[str | None, str], datetime | None]],
@@ -41,7 +42,8 @@ BUILDERS: dict[str, CommandBuilder] = {
         incident_id=a.id, audience=a.audience, phase=a.phase, template=a.template, body=a.body,
         next_update_at=t(a.next_update, "--next-update")),
     "commit": lambda a, t: c.MakeCommitment(incident_id=a.id, text=a.text,
-                                            due_at=t(a.due, "--due"), owner=a.owner),
+                                            due_at=_given(t(a.due, "--due"), "--due"),
+                                            owner=a.owner),
     "commitment": lambda a, t: c.ResolveCommitment(
         incident_id=a.id, commitment_id=a.cid, outcome=a.outcome, due_at=t(a.due, "--due"),
         reason=a.reason),
@@ -52,7 +54,8 @@ BUILDERS: dict[str, CommandBuilder] = {
     "resolve": lambda a, t: c.Resolve(incident_id=a.id, summary=a.summary),
     "close": lambda a, t: c.Close(incident_id=a.id),
     "edit": lambda a, t: c.EditMilestone(incident_id=a.id, milestone=a.milestone,
-                                         new_time=t(a.time, "TIME"), reason=a.reason),
+                                         new_time=_given(t(a.time, "TIME"), "TIME"),
+                                         reason=a.reason),
     "tag": lambda a, t: c.SetTags(
         incident_id=a.id,
         tags={k: v for k, v in (("component", a.component), ("category", a.category))
@@ -74,6 +77,13 @@ def time_reader(now: datetime) -> Callable[[str | None, str], datetime | None]:
     return read
 
 
+def _given(value: datetime | None, option: str) -> datetime:
+    """A time the parser requires (so present unless the parser changes)."""
+    if value is None:
+        raise InvalidInput(option, "required")
+    return value
+
+
 def run_command(ctx: Context, args: argparse.Namespace) -> int:
     """Run a write verb; print its result (the id, or JSON)."""
     service = ctx.service()
@@ -81,7 +91,7 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
     command = BUILDERS[args.verb](args, read_time)
     at = read_time(args.at, "--at")
     if at is not None:
-        command = command.model_copy(update={"at": at})
+        command = replace(command, at=at)
     result = service.execute(command, ctx.actor)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
@@ -106,7 +116,7 @@ def run_query(ctx: Context, args: argparse.Namespace) -> int:
     else:
         events = service.events(args.id)
         if args.json:
-            print(json.dumps([e.model_dump(mode="json") for e in events], indent=2))
+            print(json.dumps([dump(e) for e in events], indent=2))
         else:
             print(output.log_text(events))
     return 0

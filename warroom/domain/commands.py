@@ -1,4 +1,4 @@
-"""Commands: the only way in. One pydantic model per verb, discriminated by `type`.
+"""Commands: the only way in. One record per verb, discriminated by `type`.
 
 The same models are used by the CLI, the console and the HTTP API (`POST /api/v1/commands`).
 The actor is never part of a command: it comes from `--as`, the console user or the API token.
@@ -8,33 +8,32 @@ The actor is never part of a command: it comes from `--as`, the console user or 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+import msgspec
 
+from warroom.domain.errors import InvalidInput
 from warroom.domain.models import Audience, Impact, Milestone, Phase, Severity
-from warroom.domain.post_commands import PostCommand
+from warroom.domain.post_commands import Count, NonEmpty, PostCommand
+from warroom.domain.structs import Invalid, convert, dotted
 
 
-class _Command(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _Command(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field="type"):
     at: datetime | None = None
 
 
-class _OnIncident(_Command):
+class _OnIncident(_Command, kw_only=True):
     incident_id: str
 
 
-class Open(_Command):
+class Open(_Command, tag="open", kw_only=True):
     """Open an escalation; the opener becomes incident_commander. Triaged at once if `severity`."""
 
-    type: Literal["open"] = "open"
-    title: str = Field(min_length=1)
-    customer: str = Field(min_length=1)
+    title: NonEmpty
+    customer: NonEmpty
     severity: Severity | None = None
     impact: Impact | None = None
-    affected: int | None = Field(default=None, ge=0)
+    affected: Count | None = None
     strategic: bool | None = None
     data_loss: bool | None = None
     business_risk: str | None = None
@@ -42,47 +41,42 @@ class Open(_Command):
     category: str | None = None
 
 
-class Triage(_OnIncident):
+class Triage(_OnIncident, tag="triage", kw_only=True):
     """Set severity and impact assessment; severity defaults to the matrix's suggestion."""
 
-    type: Literal["triage"] = "triage"
-    reason: str = Field(min_length=1)
+    reason: NonEmpty
     severity: Severity | None = None
     impact: Impact | None = None
-    affected: int | None = Field(default=None, ge=0)
+    affected: Count | None = None
     strategic: bool | None = None
     data_loss: bool | None = None
     business_risk: str | None = None
 
 
-class ChangeSeverity(_OnIncident):
+class ChangeSeverity(_OnIncident, tag="severity", kw_only=True):
     """Change severity after triage."""
 
-    type: Literal["severity"] = "severity"
     severity: Severity
-    reason: str = Field(min_length=1)
+    reason: NonEmpty
 
 
-class Assign(_OnIncident):
+class Assign(_OnIncident, tag="assign", kw_only=True):
     """Give a role to a person (empty person: vacate)."""
 
-    type: Literal["assign"] = "assign"
     role: str
     person: str
 
 
-class Note(_OnIncident):
+class Note(_OnIncident, tag="note", kw_only=True):
     """A timeline note."""
 
-    type: Literal["note"] = "note"
-    text: str = Field(min_length=1)
+    text: NonEmpty
 
 
-class PostUpdate(_OnIncident):
+class PostUpdate(_OnIncident, tag="update", kw_only=True):
     """Post a status update from a template or a body. A promised next-update time for a
     customer update becomes a commitment owned by the poster."""
 
-    type: Literal["update"] = "update"
     audience: Audience
     phase: Phase | None = None
     template: str | None = None
@@ -90,80 +84,68 @@ class PostUpdate(_OnIncident):
     next_update_at: datetime | None = None
 
 
-class MakeCommitment(_OnIncident):
+class MakeCommitment(_OnIncident, tag="commit", kw_only=True):
     """Promise something to the customer by a due time."""
 
-    type: Literal["commit"] = "commit"
-    text: str = Field(min_length=1)
+    text: NonEmpty
     due_at: datetime
     owner: str | None = None
 
 
-class ResolveCommitment(_OnIncident):
+class ResolveCommitment(_OnIncident, tag="commitment", kw_only=True):
     """Mark a commitment met or missed, or renegotiate its due time (with the customer's
     agreement, given as `reason`)."""
 
-    type: Literal["commitment"] = "commitment"
     commitment_id: str
     outcome: Literal["met", "missed", "renegotiate"]
     due_at: datetime | None = None
     reason: str | None = None
 
 
-class Pause(_OnIncident):
+class Pause(_OnIncident, tag="pause", kw_only=True):
     """Pause the resolution clock (waiting on the customer)."""
 
-    type: Literal["pause"] = "pause"
-    reason: str = Field(min_length=1)
+    reason: NonEmpty
 
 
-class Resume(_OnIncident):
+class Resume(_OnIncident, tag="resume", kw_only=True):
     """Resume the resolution clock."""
 
-    type: Literal["resume"] = "resume"
 
-
-class Decide(_OnIncident):
+class Decide(_OnIncident, tag="decide", kw_only=True):
     """Record a decision taken under a decision right the actor holds."""
 
-    type: Literal["decide"] = "decide"
     right: str
-    text: str = Field(min_length=1)
+    text: NonEmpty
 
 
-class ChangePhase(_OnIncident):
+class ChangePhase(_OnIncident, tag="phase", kw_only=True):
     """Move to another open phase (investigating, identified, monitoring)."""
 
-    type: Literal["phase"] = "phase"
     phase: Phase
 
 
-class Resolve(_OnIncident):
+class Resolve(_OnIncident, tag="resolve", kw_only=True):
     """Service restored."""
 
-    type: Literal["resolve"] = "resolve"
-    summary: str = Field(min_length=1)
+    summary: NonEmpty
 
 
-class Close(_OnIncident):
+class Close(_OnIncident, tag="close", kw_only=True):
     """Close: needs resolution, no open commitments and (P0/P1) a complete PIR."""
 
-    type: Literal["close"] = "close"
 
-
-class EditMilestone(_OnIncident):
+class EditMilestone(_OnIncident, tag="edit_milestone", kw_only=True):
     """Correct a milestone time, with a reason (audited)."""
 
-    type: Literal["edit_milestone"] = "edit_milestone"
     milestone: Milestone
     new_time: datetime
-    reason: str = Field(min_length=1)
+    reason: NonEmpty
 
 
-class SetTags(_OnIncident):
+class SetTags(_OnIncident, tag="tag", kw_only=True):
     """Tag the escalation (component, category) for recurrence; empty value removes a tag."""
 
-    type: Literal["tag"] = "tag"
     tags: dict[str, str]
 
 
@@ -177,11 +159,26 @@ CoreCommand = (
 AnyCommand = CoreCommand | PostCommand
 """Every command, post-incident ones (PIR, actions, credits, flags) included."""
 
-Command = Annotated[AnyCommand, Field(discriminator="type")]
-
-COMMAND_ADAPTER: TypeAdapter[AnyCommand] = TypeAdapter(Command)
 
 
-def parse_command(data: object) -> AnyCommand:
-    """Validate a JSON-like mapping into a command (raises pydantic.ValidationError)."""
-    return COMMAND_ADAPTER.validate_python(data)
+def parse_command(data: object, *, strict: bool = True) -> AnyCommand:
+    """A JSON-like mapping (with `type`) as a checked command.
+
+    Raises:
+        InvalidInput: naming the first bad field by its path (`tags.team`, `to.0`).
+    """
+    try:
+        command: AnyCommand = convert(data, AnyCommand, strict=strict)
+    except Invalid as exc:
+        raise InvalidInput(dotted(exc.path) or "command", exc.problem) from None
+    return command
+
+
+def checked(command: AnyCommand) -> AnyCommand:
+    """`command` with its fields checked against their types and limits (constructors do not
+    check, so everything that runs a command checks it here first).
+
+    Raises:
+        InvalidInput: naming the first bad field.
+    """
+    return parse_command(msgspec.to_builtins(command))

@@ -24,6 +24,7 @@ from warroom.domain.models import (
 )
 from warroom.domain.policy import Policy
 from warroom.domain.rights import FUTURE_TOLERANCE, require_right
+from warroom.domain.structs import dump, replace
 from warroom.domain.templates import context_for, render
 from warroom.domain.triage import suggest
 
@@ -124,7 +125,7 @@ def _assessment(base: ImpactAssessment, cmd: c.Open | c.Triage) -> ImpactAssessm
         "data_loss": cmd.data_loss,
         "business_risk": cmd.business_risk,
     }
-    return base.model_copy(update={k: v for k, v in changes.items() if v is not None})
+    return replace(base, **{k: v for k, v in changes.items() if v is not None})
 
 
 def _open(
@@ -142,7 +143,7 @@ def _open(
     payload: dict[str, Any] = {
         "title": cmd.title,
         "customer": cmd.customer,
-        "assessment": assessment.model_dump(mode="json"),
+        "assessment": dump(assessment),
     }
     tags = {k: v for k, v in (("component", cmd.component), ("category", cmd.category)) if v}
     if tags:
@@ -165,18 +166,13 @@ def _open(
     }
     if cmd.severity is not None:
         events.append(
-            opened.model_copy(
-                update={
-                    "kind": EventKind.TRIAGED,
-                    "payload": {
-                        "severity": cmd.severity.value,
-                        "assessment": payload["assessment"],
-                        "reason": "severity set at intake",
-                        "rule": rule.name,
-                        "suggested": suggested.value,
-                    },
-                }
-            )
+            replace(opened, kind=EventKind.TRIAGED, payload={
+                "severity": cmd.severity.value,
+                "assessment": payload["assessment"],
+                "reason": "severity set at intake",
+                "rule": rule.name,
+                "suggested": suggested.value,
+            })
         )
     return Decision(events, result)
 
@@ -192,7 +188,7 @@ def _triage(ctx: _Ctx, cmd: c.Triage) -> Decision:
     ctx.emit(
         EventKind.TRIAGED,
         severity=severity.value,
-        assessment=assessment.model_dump(mode="json"),
+        assessment=dump(assessment),
         reason=cmd.reason,
         rule=rule.name,
         suggested=suggested.value,

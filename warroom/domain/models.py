@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+import msgspec
 
 
 class Severity(StrEnum):
@@ -118,7 +118,7 @@ class EventKind(StrEnum):
     PATTERN_FLAGGED = "pattern_flagged"
 
 
-class Event(BaseModel):
+class Event(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One immutable fact in the log.
 
     `seq` is assigned by the store (gap-free, global to a store); an event not yet stored has
@@ -126,19 +126,17 @@ class Event(BaseModel):
     is when the store took it. Payload keys per kind are documented in `docs/architecture.md`.
     """
 
-    model_config = ConfigDict(frozen=True)
-
     seq: int = 0
     incident_id: str
     kind: EventKind
     actor: str
     occurred_at: datetime
     recorded_at: datetime
-    payload: dict[str, Any] = Field(default_factory=dict)
+    payload: dict[str, Any] = msgspec.field(default_factory=dict)
     idempotency_key: str | None = None
 
 
-class ImpactAssessment(BaseModel):
+class ImpactAssessment(msgspec.Struct, kw_only=True):
     """The facts the severity matrix reads."""
 
     impact: Impact = Impact.MINOR
@@ -148,7 +146,7 @@ class ImpactAssessment(BaseModel):
     business_risk: str = ""
 
 
-class StatusUpdate(BaseModel):
+class StatusUpdate(msgspec.Struct, kw_only=True):
     """A posted status update."""
 
     seq: int
@@ -161,7 +159,7 @@ class StatusUpdate(BaseModel):
     template: str | None = None
 
 
-class Commitment(BaseModel):
+class Commitment(msgspec.Struct, kw_only=True):
     """A binding promise to the customer with an owner and a due time."""
 
     id: str
@@ -173,7 +171,7 @@ class Commitment(BaseModel):
     closed_at: datetime | None = None
     source: str = "manual"
     """`manual`, or `update` when it was the next-update time promised in a customer update."""
-    history: list[dict[str, Any]] = Field(default_factory=list)
+    history: list[dict[str, Any]] = msgspec.field(default_factory=list)
     """Renegotiations: `{from, to, by, at, reason}`."""
 
     @property
@@ -182,7 +180,7 @@ class Commitment(BaseModel):
         return self.state in (CommitmentState.OPEN, CommitmentState.RENEGOTIATED)
 
 
-class Decision(BaseModel):
+class Decision(msgspec.Struct, kw_only=True):
     """A decision taken under a decision right."""
 
     seq: int
@@ -192,7 +190,7 @@ class Decision(BaseModel):
     at: datetime
 
 
-class Pause(BaseModel):
+class Pause(msgspec.Struct, kw_only=True):
     """An interval during which the resolution clock stood still (waiting on the customer)."""
 
     start: datetime
@@ -200,7 +198,7 @@ class Pause(BaseModel):
     reason: str = ""
 
 
-class IncidentState(BaseModel):
+class IncidentState(msgspec.Struct, kw_only=True):
     """Everything known about one escalation, folded from its events (see `reduce`)."""
 
     id: str
@@ -210,9 +208,9 @@ class IncidentState(BaseModel):
     """Current severity. Until `triaged` the clocks hold it to P0 targets regardless."""
     triaged: bool = False
     phase: Phase = Phase.TRIAGE
-    assessment: ImpactAssessment = Field(default_factory=ImpactAssessment)
-    tags: dict[str, str] = Field(default_factory=dict)
-    roles: dict[str, str] = Field(default_factory=dict)
+    assessment: ImpactAssessment = msgspec.field(default_factory=ImpactAssessment)
+    tags: dict[str, str] = msgspec.field(default_factory=dict)
+    roles: dict[str, str] = msgspec.field(default_factory=dict)
     received_at: datetime
     triaged_at: datetime | None = None
     resolved_at: datetime | None = None
@@ -222,15 +220,15 @@ class IncidentState(BaseModel):
     last_customer_update_at: datetime | None = None
     promised_next_update_at: datetime | None = None
     """The next-update time promised in the latest customer update, if any."""
-    pauses: list[Pause] = Field(default_factory=list)
-    updates: list[StatusUpdate] = Field(default_factory=list)
-    commitments: dict[str, Commitment] = Field(default_factory=dict)
-    decisions: list[Decision] = Field(default_factory=list)
-    pir: dict[str, Any] = Field(default_factory=dict)
+    pauses: list[Pause] = msgspec.field(default_factory=list)
+    updates: list[StatusUpdate] = msgspec.field(default_factory=list)
+    commitments: dict[str, Commitment] = msgspec.field(default_factory=dict)
+    decisions: list[Decision] = msgspec.field(default_factory=list)
+    pir: dict[str, Any] = msgspec.field(default_factory=dict)
     """The post-incident review document (issue 5 owns its shape)."""
     pir_completed_at: datetime | None = None
-    actions: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    credits: list[dict[str, Any]] = Field(default_factory=list)
+    actions: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+    credits: list[dict[str, Any]] = msgspec.field(default_factory=list)
     event_count: int = 0
     last_seq: int = 0
     updated_at: datetime | None = None
@@ -251,7 +249,7 @@ class IncidentState(BaseModel):
         return sorted((c for c in self.commitments.values() if c.is_open), key=lambda c: c.due_at)
 
 
-class Clock(BaseModel):
+class Clock(msgspec.Struct, kw_only=True):
     """One SLA clock evaluated at an instant."""
 
     name: ClockName

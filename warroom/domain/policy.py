@@ -1,31 +1,24 @@
 """The policy the domain runs by: SLA targets, calendars, triage matrix, roles, rights, templates.
 
-Pure models. `warroom.config` loads them from TOML; the domain only reads them.
-Durations are stored as seconds; the TOML spells them `15m`, `4h`.
+Pure records. `warroom.config` loads them from TOML (where durations are spelled `15m`, `4h`);
+the domain only reads them.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import msgspec
 
 from warroom.domain.models import Audience, Impact, Phase, Severity
-from warroom.domain.timeparse import parse_duration
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    pass
 
 
-def _duration(value: Any) -> Any:
-    if isinstance(value, str):
-        return parse_duration(value)
-    return value
-
-
-class SeverityPolicy(_Strict):
+class SeverityPolicy(_Strict, kw_only=True, frozen=True):
     """SLA targets for one severity."""
 
     label: str = ""
@@ -37,10 +30,6 @@ class SeverityPolicy(_Strict):
     """None: a PIR is optional for this severity (the `pir` clock is not applicable)."""
     calendar: str = "always"
 
-    _parse = field_validator(
-        "triage", "first_update", "update_every", "resolve", "pir_due", mode="before"
-    )(_duration)
-
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -49,19 +38,19 @@ def _workweek() -> list[Weekday]:
     return ["mon", "tue", "wed", "thu", "fri"]
 
 
-class Calendar(_Strict):
+class Calendar(_Strict, kw_only=True, frozen=True):
     """When clocks run: `always`, or business hours in a timezone."""
 
     kind: Literal["always", "business"] = "always"
     timezone: str = "UTC"
-    days: list[Weekday] = Field(default_factory=_workweek)
+    days: list[Weekday] = msgspec.field(default_factory=_workweek)
     start: str = "09:00"
     end: str = "17:00"
-    holidays: list[str] = Field(default_factory=list)
+    holidays: list[str] = msgspec.field(default_factory=list)
     """ISO dates (YYYY-MM-DD) on which no business hours run."""
 
 
-class TriageRule(_Strict):
+class TriageRule(_Strict, kw_only=True, frozen=True):
     """One row of the severity matrix; every condition given must hold. First match wins."""
 
     name: str
@@ -72,24 +61,24 @@ class TriageRule(_Strict):
     data_loss: bool | None = None
 
 
-class RoleInfo(_Strict):
+class RoleInfo(_Strict, kw_only=True, frozen=True):
     """A war-room role and what it does."""
 
     title: str
-    duties: list[str] = Field(default_factory=list)
+    duties: list[str] = msgspec.field(default_factory=list)
 
 
-class Template(_Strict):
+class Template(_Strict, kw_only=True, frozen=True):
     """A status-update template. `{placeholders}` are filled from state, never evaluated."""
 
     name: str
     audience: Audience
-    severities: list[Severity] = Field(default_factory=lambda: list(Severity))
-    phases: list[Phase] = Field(default_factory=lambda: list(Phase))
+    severities: list[Severity] = msgspec.field(default_factory=lambda: list(Severity))
+    phases: list[Phase] = msgspec.field(default_factory=lambda: list(Phase))
     body: str
 
 
-class CustomerTier(_Strict):
+class CustomerTier(_Strict, kw_only=True, frozen=True):
     """A customer tier and its service-credit policy."""
 
     monthly_fee: float = 0.0
@@ -98,7 +87,7 @@ class CustomerTier(_Strict):
     credit_cap_percent: float = 0.0
 
 
-class Customer(_Strict):
+class Customer(_Strict, kw_only=True, frozen=True):
     """Per-customer settings."""
 
     tier: str = "standard"
@@ -106,7 +95,7 @@ class Customer(_Strict):
     strategic: bool = False
 
 
-class Policy(_Strict):
+class Policy(_Strict, kw_only=True, frozen=True):
     """Everything configurable that the domain consults."""
 
     at_risk_fraction: float = 0.25
@@ -117,16 +106,12 @@ class Policy(_Strict):
     roles: dict[str, RoleInfo]
     rights: dict[str, list[str]]
     """Decision right -> roles that hold it. The role `anyone` means every person."""
-    templates: list[Template] = Field(default_factory=list)
-    tiers: dict[str, CustomerTier] = Field(default_factory=dict)
-    customers: dict[str, Customer] = Field(default_factory=dict)
+    templates: list[Template] = msgspec.field(default_factory=list)
+    tiers: dict[str, CustomerTier] = msgspec.field(default_factory=dict)
+    customers: dict[str, Customer] = msgspec.field(default_factory=dict)
     recurrence_window: timedelta = timedelta(days=30)
     flag_due: timedelta = timedelta(days=30)
     recurrence_lookback: timedelta = timedelta(days=90)
-
-    _parse = field_validator(
-        "triage_deadline", "recurrence_window", "flag_due", "recurrence_lookback", mode="before"
-    )(_duration)
 
     def for_severity(self, severity: Severity) -> SeverityPolicy:
         """Targets for a severity."""

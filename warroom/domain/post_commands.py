@@ -1,6 +1,6 @@
 """Post-incident commands: PIR edits, corrective actions, credits and pattern flags.
 
-Same style as `warroom.domain.commands`: pydantic models, `extra="forbid"`, discriminated by
+Same style as `warroom.domain.commands`: records that refuse unknown fields, discriminated by
 `type`, each naming `incident_id` and an optional back-dated `at`. They are decided by
 `warroom.domain.post_decide`; unlike core commands they are accepted on closed escalations
 (actions outlive the escalation).
@@ -11,65 +11,65 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+import msgspec
 
 __all__ = [
-    "POST_COMMAND_ADAPTER",
     "ActionAdd",
     "ActionDone",
     "ActionUpdate",
+    "Count",
     "CreditApprove",
     "FlagPattern",
+    "NonEmpty",
     "PirComplete",
     "PirEdit",
     "PostCommand",
 ]
 
 
-class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+"""Text that must not be empty."""
+Count = Annotated[int, msgspec.Meta(ge=0)]
+"""A whole number, zero or more."""
 
+
+class _Base(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field="type"):
     at: datetime | None = None
 
 
-class _PostCommand(_Base):
+class _PostCommand(_Base, kw_only=True):
     incident_id: str
 
 
-class PirEdit(_PostCommand):
+class PirEdit(_PostCommand, tag="pir", kw_only=True):
     """Edit the PIR. `fields` replaces whole fields (text fields take a string, list fields a
     list or a single string, `timeline` a list of seqs or null for the default); `append` adds
     items to list fields; `remove` drops items of list fields by 1-based position;
     `timeline_include` / `timeline_exclude` add or drop event seqs from the timeline."""
 
-    type: Literal["pir"] = "pir"
-    fields: dict[str, Any] = Field(default_factory=dict)
-    append: dict[str, list[str]] = Field(default_factory=dict)
-    remove: dict[str, list[int]] = Field(default_factory=dict)
-    timeline_include: list[int] = Field(default_factory=list)
-    timeline_exclude: list[int] = Field(default_factory=list)
+    fields: dict[str, Any] = msgspec.field(default_factory=dict)
+    append: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    remove: dict[str, list[int]] = msgspec.field(default_factory=dict)
+    timeline_include: list[int] = msgspec.field(default_factory=list)
+    timeline_exclude: list[int] = msgspec.field(default_factory=list)
 
 
-class PirComplete(_PostCommand):
+class PirComplete(_PostCommand, tag="pir_complete", kw_only=True):
     """Mark the PIR complete (refused with the gaps listed while incomplete)."""
 
-    type: Literal["pir_complete"] = "pir_complete"
 
-
-class ActionAdd(_PostCommand):
+class ActionAdd(_PostCommand, tag="action_add", kw_only=True):
     """Add a corrective action; it gets the next id (A1, A2, ...)."""
 
-    type: Literal["action_add"] = "action_add"
-    title: str = Field(min_length=1)
+    title: NonEmpty
     owner: str | None = None
     due_at: datetime | None = None
 
 
-class ActionUpdate(_PostCommand):
+class ActionUpdate(_PostCommand, tag="action_update", kw_only=True):
     """Change a corrective action's status, owner, due time or title. Status `done` completes
     it (an `action_completed` event)."""
 
-    type: Literal["action_update"] = "action_update"
     action_id: str
     status: Literal["open", "in_progress", "done"] | None = None
     owner: str | None = None
@@ -77,36 +77,30 @@ class ActionUpdate(_PostCommand):
     title: str | None = None
 
 
-class ActionDone(_PostCommand):
+class ActionDone(_PostCommand, tag="action_done", kw_only=True):
     """Complete a corrective action."""
 
-    type: Literal["action_done"] = "action_done"
     action_id: str
 
 
-class CreditApprove(_PostCommand):
+class CreditApprove(_PostCommand, tag="credit_approve", kw_only=True):
     """Approve a service credit (right `approve_credit`). Without amount and percent the
     suggested credit is approved; with one of them the other is derived from the monthly fee."""
 
-    type: Literal["credit_approve"] = "credit_approve"
-    amount: float | None = Field(default=None, ge=0)
-    percent: float | None = Field(default=None, ge=0, le=100)
+    amount: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    percent: Annotated[float, msgspec.Meta(ge=0, le=100)] | None = None
     reason: str = ""
 
 
-class FlagPattern(_Base):
+class FlagPattern(_Base, tag="flag", kw_only=True):
     """Record that a recurring pattern (`category/component`) reached `to` (e.g. product, ops)
     (right `flag_pattern`). `incident_id` is the escalation it is recorded on; leave it out and
     `decide_post_events` picks it (`recurrence.flag_target`)."""
 
-    type: Literal["flag"] = "flag"
     incident_id: str | None = None
-    pattern: str = Field(min_length=3)
-    to: list[str] = Field(min_length=1)
+    pattern: Annotated[str, msgspec.Meta(min_length=3)]
+    to: Annotated[list[str], msgspec.Meta(min_length=1)]
 
 
 PostCommand = PirEdit | PirComplete | ActionAdd | ActionUpdate | ActionDone | CreditApprove \
     | FlagPattern
-POST_COMMAND_ADAPTER: TypeAdapter[PostCommand] = TypeAdapter(
-    Annotated[PostCommand, Field(discriminator="type")]
-)

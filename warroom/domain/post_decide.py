@@ -44,6 +44,7 @@ from warroom.domain.recurrence import (
     pattern_of,
 )
 from warroom.domain.rights import FUTURE_TOLERANCE, require_right
+from warroom.domain.structs import replace
 
 # -- deciding ------------------------------------------------------------------------------
 
@@ -179,7 +180,7 @@ def _pir_edit(
     if not changes:
         raise InvalidInput("fields", "nothing to change")
     if state.pir_completed_at is not None:
-        after = state.model_copy(update={"pir": {**state.pir, **changes}})
+        after = replace(state, pir={**state.pir, **changes})
         gaps = pir_gaps(after)
         if gaps:
             raise Refused(f"the PIR of {state.id} is complete; this edit would leave it "
@@ -375,7 +376,7 @@ def decide_post_events(
             raise InvalidInput("pattern", str(exc)) from None
         except LookupError as exc:
             raise NotFound(str(exc)) from None
-        command = command.model_copy(update={"incident_id": target})
+        command = replace(command, incident_id=target)
     incident_id = command.incident_id
     assert incident_id is not None
     state = states.get(incident_id)

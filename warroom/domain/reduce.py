@@ -11,7 +11,7 @@ top-level containers: a forked state shares its unchanged items with the origina
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from warroom.domain.models import (
     Audience,
@@ -28,18 +28,10 @@ from warroom.domain.models import (
     Severity,
     StatusUpdate,
 )
+from warroom.domain.structs import convert, replace
 from warroom.domain.timeparse import parse_iso
-from warroom.domain.trusted import builder, replace
 
 Handler = Callable[[IncidentState, Event], None]
-
-_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-_new_update = builder(StatusUpdate, {
-    "seq": 1, "audience": Audience.CUSTOMER, "phase": Phase.INVESTIGATING, "body": "b",
-    "posted_by": "a", "posted_at": _EPOCH, "next_update_at": None, "template": None})
-_new_commitment = builder(Commitment, {
-    "id": "C1", "text": "t", "owner": "o", "due_at": _EPOCH, "state": CommitmentState.OPEN,
-    "made_at": _EPOCH, "closed_at": None, "source": "manual", "history": []})
 
 
 def reduce(events: Iterable[Event], initial: IncidentState | None = None) -> IncidentState | None:
@@ -77,18 +69,17 @@ def reduce_all(
 
 def fork(state: IncidentState) -> IncidentState:
     """A copy that can be folded into without touching `state` (containers copied, items shared)."""
-    return state.model_copy(
-        update={
-            "tags": dict(state.tags),
-            "roles": dict(state.roles),
-            "pauses": list(state.pauses),
-            "updates": list(state.updates),
-            "commitments": dict(state.commitments),
-            "decisions": list(state.decisions),
-            "pir": dict(state.pir),
-            "actions": dict(state.actions),
-            "credits": list(state.credits),
-        }
+    return replace(
+        state,
+        tags=dict(state.tags),
+        roles=dict(state.roles),
+        pauses=list(state.pauses),
+        updates=list(state.updates),
+        commitments=dict(state.commitments),
+        decisions=list(state.decisions),
+        pir=dict(state.pir),
+        actions=dict(state.actions),
+        credits=list(state.credits),
     )
 
 
@@ -107,13 +98,12 @@ def apply(state: IncidentState | None, event: Event) -> IncidentState | None:
         handler = _HANDLERS.get(event.kind)
         if handler is not None:
             handler(state, event)
-    # Bookkeeping on every event: plain dict writes skip pydantic's __setattr__ (hot path).
-    fields = state.__dict__
-    fields["event_count"] += 1
-    if event.seq > fields["last_seq"]:
-        fields["last_seq"] = event.seq
-    if fields["updated_at"] is None or event.occurred_at > fields["updated_at"]:
-        fields["updated_at"] = event.occurred_at
+    state.event_count += 1
+    if event.seq > state.last_seq:
+        state.last_seq = event.seq
+    updated_at = state.updated_at
+    if updated_at is None or event.occurred_at > updated_at:
+        state.updated_at = event.occurred_at
     return state
 
 
@@ -127,7 +117,7 @@ def _opened(event: Event) -> IncidentState:
         roles={"incident_commander": event.actor},
     )
     if "assessment" in p:
-        state.assessment = ImpactAssessment.model_validate(p["assessment"])
+        state.assessment = convert(p["assessment"], ImpactAssessment)
     if p.get("tags"):
         state.tags = dict(p["tags"])
     return state
@@ -139,7 +129,7 @@ def _triaged(state: IncidentState, event: Event) -> None:
     state.triaged = True
     state.triaged_at = event.occurred_at
     if "assessment" in p:
-        state.assessment = ImpactAssessment.model_validate(p["assessment"])
+        state.assessment = convert(p["assessment"], ImpactAssessment)
     if state.phase is Phase.TRIAGE:
         state.phase = Phase.INVESTIGATING
 
@@ -159,17 +149,16 @@ def _role_assigned(state: IncidentState, event: Event) -> None:
 def _update_posted(state: IncidentState, event: Event) -> None:
     p = event.payload
     next_at = parse_iso(p["next_update_at"]) if p.get("next_update_at") else None
-    # Payloads were validated when decided; construct without re-validating (hot path).
-    update = _new_update({
-        "seq": event.seq,
-        "audience": Audience(p["audience"]),
-        "phase": Phase(p["phase"]),
-        "body": p["body"],
-        "posted_by": event.actor,
-        "posted_at": event.occurred_at,
-        "next_update_at": next_at,
-        "template": p.get("template"),
-    })
+    update = StatusUpdate(
+        seq=event.seq,
+        audience=Audience(p["audience"]),
+        phase=Phase(p["phase"]),
+        body=p["body"],
+        posted_by=event.actor,
+        posted_at=event.occurred_at,
+        next_update_at=next_at,
+        template=p.get("template"),
+    )
     state.updates.append(update)
     if update.audience is not Audience.CUSTOMER:
         return
@@ -183,17 +172,14 @@ def _update_posted(state: IncidentState, event: Event) -> None:
 
 def _commitment_made(state: IncidentState, event: Event) -> None:
     p = event.payload
-    state.commitments[p["commitment_id"]] = _new_commitment({
-        "id": p["commitment_id"],
-        "text": p["text"],
-        "owner": p["owner"],
-        "due_at": parse_iso(p["due_at"]),
-        "state": CommitmentState.OPEN,
-        "made_at": event.occurred_at,
-        "closed_at": None,
-        "source": p.get("source", "manual"),
-        "history": [],
-    })
+    state.commitments[p["commitment_id"]] = Commitment(
+        id=p["commitment_id"],
+        text=p["text"],
+        owner=p["owner"],
+        due_at=parse_iso(p["due_at"]),
+        made_at=event.occurred_at,
+        source=p.get("source", "manual"),
+    )
 
 
 def _commitment_closed(new_state: CommitmentState) -> Handler:

@@ -11,6 +11,7 @@ from typing import Any
 from warroom.domain.models import Clock, Commitment, CommitmentState, IncidentState
 from warroom.domain.policy import Policy
 from warroom.domain.sla import clocks, most_urgent
+from warroom.domain.structs import dump
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -75,7 +76,7 @@ def status_view(state: IncidentState, policy: Policy, now: datetime) -> dict[str
         "triaged_at": _iso(state.triaged_at),
         "resolved_at": _iso(state.resolved_at),
         "closed_at": _iso(state.closed_at),
-        "assessment": state.assessment.model_dump(mode="json"),
+        "assessment": dump(state.assessment),
         "tags": dict(state.tags),
         "roles": dict(state.roles),
         "paused": state.paused,

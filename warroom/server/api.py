@@ -12,11 +12,11 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import TypeAdapter
 
-from warroom.domain.commands import COMMAND_ADAPTER, Open
+from warroom.domain.commands import AnyCommand, Open
 from warroom.domain.policy import Policy
 from warroom.server import errors
 from warroom.server.broker import Broker
@@ -99,19 +99,15 @@ def _openapi_with_commands(app: FastAPI) -> Callable[[], dict[str, Any]]:
             for operation in operations.values():
                 operation["security"] = [] if path.endswith("/healthz") else [{"bearer": []}]
         components = schema["components"].setdefault("schemas", {})
-        ref = "#/components/schemas/{model}"
-        union = COMMAND_ADAPTER.json_schema(ref_template=ref)
-        components.update(union.pop("$defs", {}))
-        union.setdefault("properties", {})
+        (union, _), defs = msgspec.json.schema_components(
+            (AnyCommand, Open), ref_template="#/components/schemas/{name}")
+        components.update(defs)
         components["CommandRequest"] = {
             "description": "A command (`type` selects the verb) plus an optional "
                            "`idempotency_key`.",
             "allOf": [union, {"type": "object", "properties": {
                 "idempotency_key": {"type": "string", "maxLength": commands.MAX_KEY}}}],
         }
-        open_schema = TypeAdapter(Open).json_schema(ref_template=ref)
-        components.update(open_schema.pop("$defs", {}))
-        components.setdefault("Open", open_schema)
         app.openapi_schema = schema
         return schema
 

@@ -16,6 +16,8 @@ from collections import deque
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
+import msgspec
+
 from warroom.domain.models import Event
 from warroom.store.base import Store
 
@@ -26,7 +28,7 @@ PING = b": ping\n\n"
 
 def encode(event: Event) -> bytes:
     """One SSE frame: `id:` is the seq, `data:` the event JSON (one line)."""
-    return b"id: %d\ndata: %s\n\n" % (event.seq, event.model_dump_json().encode())
+    return b"id: %d\ndata: %s\n\n" % (event.seq, msgspec.json.encode(event))
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warroom.domain.errors import CommandError, InvalidInput, RightRequired
@@ -94,10 +93,6 @@ def install(app: FastAPI) -> None:
         # FastAPI prefixes locations with "body"/"query"/"header"; keep the name only.
         return validation_error(errors, strip=1)
 
-    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ValidationError)
-        return validation_error(list(exc.errors()))
-
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         return error_response(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
@@ -109,6 +104,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, on_api)
     app.add_exception_handler(CommandError, on_command)
     app.add_exception_handler(RequestValidationError, on_request_validation)
-    app.add_exception_handler(ValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(StoreError, on_store)

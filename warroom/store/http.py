@@ -32,11 +32,12 @@ from enum import StrEnum
 from typing import Any
 
 import httpx
-from pydantic import BaseModel
+import msgspec
 
 from warroom.domain.errors import CommandError, InvalidInput, NotFound, Refused, RightRequired
 from warroom.domain.models import Event
 from warroom.domain.policy import Policy
+from warroom.domain.structs import convert
 from warroom.store.base import AppendResult, Draft, StoreError
 from warroom.store.outbox import Entry, FlushReport, Outbox, Sent
 
@@ -47,11 +48,15 @@ RETRY_STATUSES = frozenset({401, 408, 425, 429, 500, 502, 503, 504})
 """Answers after which a queued command stays queued (the rest are final)."""
 
 
-class _Page(BaseModel):
+class _Page(msgspec.Struct):
     """One answer of `GET /events` (parsed straight from JSON bytes)."""
 
     events: list[Event]
     last_seq: int
+
+
+_decode_page = msgspec.json.Decoder(_Page).decode
+_decode_event = msgspec.json.Decoder(Event).decode
 
 
 class ConnectionState(StrEnum):
@@ -261,7 +266,7 @@ class HttpStore:
 
     def fetch_policy(self) -> Policy:
         """The policy the server decides under."""
-        return Policy.model_validate(self.get_json("/policy"))
+        return convert(self.get_json("/policy"), Policy, strict=False)
 
     # -- Store protocol --
 
@@ -295,8 +300,8 @@ class HttpStore:
             if not response.is_success:
                 _json_or_raise(response, self.url)
             try:
-                page = _Page.model_validate_json(response.content).events
-            except ValueError as exc:
+                page = _decode_page(response.content).events
+            except msgspec.DecodeError as exc:
                 raise StoreError(f"{self.url}: unreadable events page: {exc}") from exc
             out.extend(page)
             if len(page) < want or (limit is not None and len(out) >= limit):
@@ -431,7 +436,7 @@ class HttpStore:
                             async for sse in source.aiter_sse():
                                 if not sse.data:
                                     continue
-                                event = Event.model_validate_json(sse.data)
+                                event = _decode_event(sse.data)
                                 if event.seq > last:
                                     last = event.seq
                                     buffer.append(event)
@@ -439,7 +444,7 @@ class HttpStore:
                             # The server ended the stream (restart, or we lagged): come back soon.
                 except asyncio.CancelledError:
                     raise
-                except (httpx.HTTPError, OSError, ValueError) as exc:
+                except (httpx.HTTPError, OSError, ValueError, msgspec.DecodeError) as exc:
                     self._mark_failed(f"{type(exc).__name__}: {exc}")
                 await asyncio.sleep(delay * random.uniform(0.5, 1.0))
                 delay = min(delay * 2, self.backoff[1])

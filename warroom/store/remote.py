@@ -11,8 +11,9 @@ import os
 from datetime import datetime
 from typing import Any
 
-from warroom.domain.commands import AnyCommand
+from warroom.domain.commands import AnyCommand, checked
 from warroom.domain.policy import Policy
+from warroom.domain.structs import dump
 from warroom.service import WarRoom
 from warroom.store.base import StoreError
 from warroom.store.http import Connection, HttpStore, command_error, new_key
@@ -92,7 +93,7 @@ class RemoteWarRoom(WarRoom):
         """
         key = idempotency_key or new_key()
         outbox = self.store.outbox
-        outbox.add(self.store.url, key, actor, command.model_dump(mode="json"), self.clock())
+        outbox.add(self.store.url, key, actor, dump(checked(command)), self.clock())
         report = self.store.flush()
         outcome = outbox.outcome(key)
         if outcome is None:

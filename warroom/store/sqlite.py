@@ -31,8 +31,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from warroom.domain.models import Event, EventKind
-from warroom.domain.trusted import builder
 from warroom.gcpause import collector_paused
 from warroom.store.base import AppendResult, Draft, SeqConflict, StoreError
 
@@ -101,9 +102,8 @@ def _json_default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, set | frozenset | tuple):
         return list(value)
-    model_dump = getattr(value, "model_dump", None)
-    if callable(model_dump):
-        return model_dump(mode="json")
+    if isinstance(value, msgspec.Struct):
+        return msgspec.to_builtins(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
@@ -162,11 +162,6 @@ def _event_row(event: Event) -> _RowNoSeq:
 _KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
 _CHUNK = 5000
 """Rows decoded per batch: one `json.loads` parses a whole batch of payloads."""
-_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-_new_event = builder(Event, {
-    "seq": 1, "incident_id": "X", "kind": EventKind.NOTE, "actor": "a", "occurred_at": _EPOCH,
-    "recorded_at": _EPOCH, "payload": {"k": 1}, "idempotency_key": None,
-})
 
 
 def _events_from_cursor(cursor: sqlite3.Cursor) -> list[Event]:
@@ -178,7 +173,7 @@ def _events_from_cursor(cursor: sqlite3.Cursor) -> list[Event]:
     loads = json.loads
     fromiso = datetime.fromisoformat
     kinds = _KINDS
-    new_event = _new_event
+    new_event = Event
     out: list[Event] = []
     append = out.append
     while chunk := cursor.fetchmany(_CHUNK):
@@ -186,17 +181,17 @@ def _events_from_cursor(cursor: sqlite3.Cursor) -> list[Event]:
         for (seq, incident_id, kind, actor, occurred, recorded, _, key), payload in zip(
             chunk, payloads, strict=True
         ):
-            append(new_event({
-                "seq": seq,
-                "incident_id": incident_id,
+            append(new_event(
+                seq=seq,
+                incident_id=incident_id,
                 # A kind written by a newer warroom stays a plain string; folds ignore it.
-                "kind": kinds.get(kind, kind),
-                "actor": actor,
-                "occurred_at": (at := fromiso(occurred)),
-                "recorded_at": at if recorded == occurred else fromiso(recorded),
-                "payload": payload,
-                "idempotency_key": key,
-            }))
+                kind=kinds.get(kind, kind),
+                actor=actor,
+                occurred_at=(at := fromiso(occurred)),
+                recorded_at=at if recorded == occurred else fromiso(recorded),
+                payload=payload,
+                idempotency_key=key,
+            ))
     return out
 
 

@@ -80,6 +80,8 @@ class WarRoomApp(StoreWorkers, App[None]):
         self.set_reactive(WarRoomApp.now, self.clock())
         self.theme_errors = self._register_themes(theme, theme_dirs)
         self._flag_tracker: FlagTracker | None = None
+        self._first: m.StateLoaded | None = None
+        """The first read, when it was done before the first frame."""
 
     @property
     def flag_tracker(self) -> FlagTracker:
@@ -111,9 +113,22 @@ class WarRoomApp(StoreWorkers, App[None]):
     # -- screens --
 
     def get_default_screen(self) -> Screen[None]:
+        if self._first is not None:
+            self.set_reactive(WarRoomApp.states, self._first.states)
+            return self._screen_for(self._first)
         from warroom.tui.screens.loading import LoadingScreen
 
         return LoadingScreen()
+
+    def _screen_for(self, loaded: m.StateLoaded) -> Screen[None]:
+        """The main screen composed with the first read's data (or the wallboard)."""
+        if self.wall:
+            from warroom.tui.screens.wall import WallScreen
+
+            return WallScreen()
+        from warroom.tui.screens.main import MainScreen
+
+        return MainScreen(loaded.incident_id, loaded.events, (self.size.width, self.size.height))
 
     @property
     def main(self) -> MainScreen | None:
@@ -126,9 +141,14 @@ class WarRoomApp(StoreWorkers, App[None]):
         return None
 
     def on_load(self) -> None:
-        self._load()  # as early as possible: the first full frame waits for it
+        # As early as possible: the first full frame waits for it.
+        self._first = self.read_first_inline()
+        if self._first is None:
+            self._load()
 
     def on_mount(self) -> None:
+        if self._first is not None:
+            self._watch(self._first.seq)
         self.set_interval(1.0, self._tick)
         for error in self.theme_errors:
             self.notify(error, title="Theme", severity="warning", markup=False)
@@ -149,15 +169,7 @@ class WarRoomApp(StoreWorkers, App[None]):
     def _state_loaded(self, message: m.StateLoaded) -> None:
         """Show the first full frame: the main screen (or wallboard) composed with data."""
         self.states = message.states
-        if self.wall:
-            from warroom.tui.screens.wall import WallScreen
-
-            self.push_screen(WallScreen())
-        else:
-            from warroom.tui.screens.main import MainScreen
-
-            self.push_screen(MainScreen(message.incident_id, message.events,
-                                        (self.size.width, self.size.height)))
+        self.push_screen(self._screen_for(message))
         self._watch(message.seq)
 
     @on(m.TimelineLoaded)

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 RETRY_S = 2.0
 """Pause before watching the store again after it failed."""
+INLINE_READ_MAX = 2_000
+"""A local store with at most this many events not yet read is read before the first frame."""
 
 
 class StoreWorkers:
@@ -40,27 +42,48 @@ class StoreWorkers:
     if TYPE_CHECKING:
         def post_message(self, message: Message) -> bool: ...
 
+    def read_first(self) -> m.StateLoaded:
+        """First read: catch the service up, pick the escalation, read its timeline.
+
+        Raises:
+            StoreError, OSError: the store cannot be read.
+        """
+        service = self.service
+        fresh = service.seq == 0
+        events = service.store.read(service.seq)
+        service.ingest(events)
+        states = service.states()
+        seq = service.seq
+        incident = pick_incident(states, service.policy, self.clock(), self.wanted)
+        if incident is None:
+            timeline: list[Event] = []
+        elif fresh and events and events[-1].seq == seq:
+            timeline = [e for e in events if e.incident_id == incident]
+        else:
+            timeline = service.store.read(0, incident_id=incident)
+        return m.StateLoaded(states, incident, timeline, seq)
+
+    def read_first_inline(self) -> m.StateLoaded | None:
+        """The first read done at once when it is small and local (a few milliseconds), so the
+        first frame already shows the escalation; None when a worker should do it."""
+        if self._remote():
+            return None
+        try:
+            if self.service.store.last_seq() - self.service.seq > INLINE_READ_MAX:
+                return None
+            return self.read_first()
+        except (StoreError, OSError):
+            return None  # the worker reads again and reports the trouble
+
     @work(thread=True, group="store", exit_on_error=False)
     def _load(self) -> None:
-        """First read: catch the service up, pick the escalation, read its timeline."""
-        service = self.service
+        """First read in a worker, while the loading screen shows."""
         try:
-            fresh = service.seq == 0
-            events = service.store.read(service.seq)
-            service.ingest(events)
-            states = service.states()
-            seq = service.seq
-            incident = pick_incident(states, service.policy, self.clock(), self.wanted)
-            if incident is None:
-                timeline: list[Event] = []
-            elif fresh and events and events[-1].seq == seq:
-                timeline = [e for e in events if e.incident_id == incident]
-            else:
-                timeline = service.store.read(0, incident_id=incident)
+            loaded = self.read_first()
         except (StoreError, OSError) as exc:
             self.post_message(m.ConnectionChanged(f"offline: {exc}"))
             return
-        self.post_message(m.StateLoaded(states, incident, timeline, seq))
+        self.post_message(loaded)
 
     @work(thread=True, group="timeline", exclusive=True, exit_on_error=False)
     def load_timeline(self, incident_id: str) -> None:
@@ -88,6 +111,11 @@ class StoreWorkers:
             except (StoreError, OSError) as exc:
                 self.post_message(m.ConnectionChanged(f"offline: {exc}"))
             await asyncio.sleep(RETRY_S)
+
+    def _remote(self) -> bool:
+        """True for a server's store (it reports its own connection state)."""
+        return callable(getattr(self.service, "connection", None)) \
+            and callable(getattr(self.service.store, "on_change", None))
 
     def _follow_connection(self) -> bool:
         """For a server's store, report its own connection state (connected, reconnecting,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
+import msgspec
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
@@ -20,9 +21,9 @@ def events_response(events: Sequence[Event], last_seq: int, limit: int | None) -
     """`{"events": [...], "last_seq": N}`, each event encoded straight to JSON once."""
     if limit is not None:
         events = events[:limit]
-    body = '{"events":[' + ",".join(e.model_dump_json() for e in events)
-    body += f'],"last_seq":{max(last_seq, events[-1].seq if events else 0)}}}'
-    return Response(body, media_type="application/json")
+    last = max(last_seq, events[-1].seq if events else 0)
+    return Response(msgspec.json.encode({"events": events, "last_seq": last}),
+                    media_type="application/json")
 
 
 @router.get("/events", summary="Events since a seq")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
@@ -44,7 +45,8 @@ def _plain(value: Any) -> Any:
 @router.get("/policy", summary="The policy in force")
 async def policy(parts: PartsDep, who: Reader) -> JSONResponse:
     """SLA targets, calendars, triage rules, roles, rights and templates (durations in seconds)."""
-    return JSONResponse(_plain(parts.service.policy.model_dump()))
+    policy = msgspec.to_builtins(parts.service.policy, builtin_types=(timedelta,))
+    return JSONResponse(_plain(policy))
 
 
 health_router = APIRouter(tags=["meta"])

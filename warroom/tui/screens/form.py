@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +20,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from warroom.domain.commands import AnyCommand
+from warroom.domain.commands import AnyCommand, checked
 from warroom.domain.errors import CommandError
 
 
@@ -43,15 +42,6 @@ class Field:
 
 def _yes_no(value: bool) -> str:
     return "yes (space: change)" if value else "no (space: change)"
-
-
-def error_text(exc: Exception) -> str:
-    """A one-line message for invalid input."""
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
-    return str(exc)
 
 
 class FormScreen(ModalScreen[AnyCommand | None]):
@@ -150,9 +140,9 @@ class FormScreen(ModalScreen[AnyCommand | None]):
     def action_submit(self) -> None:
         """Build the command; dismiss with it, or show what is wrong."""
         try:
-            command = self.build(self.values())
-        except (ValidationError, ValueError, CommandError) as exc:
-            self.query_one("#form-error", Static).update(Content(f"✖ {error_text(exc)}"))
+            command = checked(self.build(self.values()))
+        except (ValueError, CommandError) as exc:
+            self.query_one("#form-error", Static).update(Content(f"✖ {exc}"))
             return
         self.dismiss(command)
 

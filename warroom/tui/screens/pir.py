@@ -33,6 +33,7 @@ from warroom.domain.pir import (
 )
 from warroom.domain.post_commands import ActionAdd, ActionDone, CreditApprove, PirComplete, PirEdit
 from warroom.domain.rights import require_right
+from warroom.domain.structs import replace
 from warroom.store.base import StoreError
 from warroom.tui import messages as m
 from warroom.tui.app import war_app
@@ -193,7 +194,7 @@ class PirScreen(Screen[None]):
         return out
 
     def draft_state(self) -> IncidentState:
-        return self.state.model_copy(update={"pir": {**self.state.pir, **self.draft_fields()}})
+        return replace(self.state, pir={**self.state.pir, **self.draft_fields()})
 
     def edit_command(self) -> PirEdit | None:
         """The `PirEdit` for what changed (None: nothing did)."""
