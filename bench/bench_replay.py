@@ -33,8 +33,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from warroom.domain.trusted import builder
-
 from warroom.domain.models import Event, EventKind, IncidentState, Severity
 from warroom.domain.policy import Calendar, Policy, SeverityPolicy
 from warroom.domain.reduce import reduce
@@ -64,11 +62,6 @@ def _text(rng: random.Random, n: int) -> str:
     return " ".join(rng.choices(WORDS, k=n))
 
 
-_new_event = builder(Event, {
-    "seq": 1, "incident_id": "X", "kind": EventKind.NOTE, "actor": "a", "occurred_at": T0,
-    "recorded_at": T0, "payload": {}, "idempotency_key": None})
-
-
 def build_events(n: int, seed: int = 7) -> list[Event]:
     """A realistic log of `n` events for one escalation, one event every ~2 s."""
     return list(iter_events(n, seed))
@@ -89,11 +82,10 @@ def iter_events(n: int, seed: int = 7) -> Iterator[Event]:
     def add(kind: EventKind, payload: dict[str, Any]) -> None:
         nonlocal count
         count += 1
-        # Built the way the store decodes its rows (trusted, one shared fields set).
-        events.append(_new_event({
-            "seq": count, "incident_id": "ESC-1042", "kind": kind, "actor": rng.choice(PEOPLE),
-            "occurred_at": t, "recorded_at": t + timedelta(milliseconds=rng.randint(5, 80)),
-            "payload": payload, "idempotency_key": None}))
+        events.append(Event(
+            seq=count, incident_id="ESC-1042", kind=kind, actor=rng.choice(PEOPLE),
+            occurred_at=t, recorded_at=t + timedelta(milliseconds=rng.randint(5, 80)),
+            payload=payload))
 
     add(EventKind.OPENED, {"title": "Checkout returns 502", "customer": "Acme",
                            "assessment": {"impact": "outage", "affected": 3},

@@ -22,7 +22,7 @@ CONSOLE_VERBS = {None, "console", "demo", "wall"}
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the `warroom` console script."""
-    # Start-up allocates many long-lived objects (pydantic schemas, Textual's CSS) and no
+    # Start-up allocates many long-lived objects (Textual's CSS, widgets, the state) and no
     # garbage worth collecting: collecting then only costs time (about 0.09 s here). The console
     # re-enables the collector once its first frame is drawn; other verbs before they run.
     gc.disable()
