@@ -23,12 +23,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-import types
 from collections.abc import Mapping
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import Any
 
 import msgspec
 
@@ -307,8 +306,7 @@ def _explain(exc: Invalid, path: Path) -> ConfigError:
     if exc.kind == "key":
         return ConfigError(path, _dotted(loc), exc.problem.replace("bad key", "bad table name"))
     if exc.kind == "unknown":
-        known = _known_keys(loc)
-        hint = f" (known: {', '.join(known)})" if known else ""
+        hint = f" (known: {', '.join(exc.allowed)})" if exc.allowed else ""
         return ConfigError(path, _dotted(loc[:-1]) or None, f"unknown key {loc[-1]!r}{hint}")
     if exc.kind == "missing":
         return ConfigError(path, _dotted(loc), "missing (this key is required)")
@@ -316,31 +314,3 @@ def _explain(exc: Invalid, path: Path) -> ConfigError:
     got = f" (got {value!r})" if isinstance(value, str | int | float | bool) \
         and "got " not in exc.problem else ""
     return ConfigError(path, _dotted(loc) or None, exc.problem + got)
-
-
-def _known_keys(loc: KeyPath) -> list[str]:
-    """The keys allowed in the table holding `loc[-1]`, when the layout says."""
-    kind: Any = FileLayout
-    for part in loc[:-1]:
-        if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
-            fields = {f.encode_name: f.type for f in msgspec.structs.fields(kind)}
-            if str(part) not in fields:
-                return []
-            kind = fields[str(part)]
-        elif get_origin(kind) in (dict, list):
-            kind = get_args(kind)[-1]
-        else:
-            return []
-        kind = _unwrap(kind)
-    if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
-        return [f.encode_name for f in msgspec.structs.fields(kind)]
-    return []
-
-
-def _unwrap(kind: Any) -> Any:
-    """`X | None` -> `X`."""
-    if get_origin(kind) in (Union, types.UnionType):
-        args = [a for a in get_args(kind) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return kind

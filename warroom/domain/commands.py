@@ -170,7 +170,8 @@ def parse_command(data: object, *, strict: bool = True) -> AnyCommand:
     try:
         command: AnyCommand = convert(data, AnyCommand, strict=strict)
     except Invalid as exc:
-        raise InvalidInput(dotted(exc.path) or "command", exc.problem) from None
+        known = f" (known: {', '.join(exc.allowed)})" if exc.allowed else ""
+        raise InvalidInput(dotted(exc.path) or "command", exc.problem + known) from None
     return command
 
 

@@ -39,18 +39,19 @@ _UNIT = {"str": "character", "array": "item", "object": "entry"}
 class Invalid(ValueError):
     """Data that does not fit a record type.
 
-    `kind` is `unknown` (a key the type does not have, `path` names it), `missing` (a required
-    key, `path` names it), `key` (a bad dict key, `path` names it) or `value`. `problem` is a
-    short lower-case English phrase without the path.
+    `kind` is `unknown` (a key the type does not have, `path` names it; `allowed` lists the keys
+    it has), `missing` (a required key, `path` names it), `key` (a bad dict key, `path` names
+    it) or `value`. `problem` is a short lower-case English phrase without the path.
     """
 
     def __init__(self, path: Path, problem: str, kind: str = "value",
-                 value: object = None) -> None:
+                 value: object = None, allowed: tuple[str, ...] = ()) -> None:
         super().__init__(f"{dotted(path) or 'input'}: {problem}")
         self.path = path
         self.problem = problem
         self.kind = kind
         self.value = value
+        self.allowed = allowed
 
 
 @overload
@@ -152,7 +153,9 @@ def _leaf(path: Path, message: str, kind: Any = None) -> Invalid:
     if match and match.group("key"):
         return Invalid(full, f"bad key: {_lower(text)}", "key")
     if unknown := _UNKNOWN.match(text):
-        return Invalid((*full, unknown.group(1)), "unknown field", "unknown")
+        allowed = tuple(f.encode_name for f in msgspec.structs.fields(kind)) \
+            if not steps and isinstance(kind, type) and issubclass(kind, msgspec.Struct) else ()
+        return Invalid((*full, unknown.group(1)), "unknown field", "unknown", allowed=allowed)
     if missing := _MISSING.match(text):
         return Invalid((*full, missing.group(1)), "required", "missing")
     return Invalid(full, _words(text, kind))

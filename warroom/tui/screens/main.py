@@ -66,8 +66,6 @@ class MainScreen(PostActions, IncidentActions, Screen[None]):
         self._availability: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
-        # The panes start with data, so the first frame is a full one.
-        self.set_reactive(MainScreen.board, self._board_now())
         yield IncidentHeader(id="header").data_bind(MainScreen.board, MainScreen.connection,
                                                     MainScreen.flags)
         yield StatusStrip(id="strip").data_bind(MainScreen.board)
@@ -136,17 +134,12 @@ class MainScreen(PostActions, IncidentActions, Screen[None]):
         if mine:
             self.timeline.add_events(mine)
 
-    def _board_now(self) -> Board | None:
+    def _rebuild(self, *_: object) -> None:
         war = war_app(self)
         state = war.states.get(self.incident_id) if self.incident_id else None
-        return None if state is None else Board.build(state, war.policy, war.now)
-
-    def _rebuild(self, *_: object) -> None:
-        board = self._board_now()
-        if board is None:
+        if state is None:
             return
-        self.board = board
-        state = board.state
+        self.board = Board.build(state, war.policy, war.now)
         availability = (state.triaged, state.paused, state.resolved_at is None,
                         state.closed_at is None, bool(state.open_commitments()))
         if availability != self._availability:  # the key bar only changes with these
