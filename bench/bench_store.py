@@ -28,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from warroom.domain.models import Event, EventKind
-from warroom.store.sqlite import SqliteStore
+from warroom.store.sqlite import POLL_INTERVAL_S, SqliteStore
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -149,7 +149,8 @@ def bench_watch(base: Path, count: int) -> None:
     proc.join()
     ms = [lag * 1000 for lag in lags]
     print(
-        f"watch notice latency (other process, 50 ms poll, n={len(ms)}): "
+        f"watch notice latency (other process, {POLL_INTERVAL_S * 1000:.0f} ms poll, "
+        f"n={len(ms)}): "
         f"p50 {pct(ms, 50):.1f} ms, p99 {pct(ms, 99):.1f} ms, max {max(ms):.1f} ms"
     )
 
