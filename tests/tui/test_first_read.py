@@ -1,0 +1,62 @@
+"""The first read: a small local store is read before the first frame (the main screen is the
+first screen), a bigger one behind the loading line while a worker reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from tests.tui.conftest import NOW, ready
+from warroom.demo import IC
+from warroom.domain.models import Event, EventKind
+from warroom.service import WarRoom
+from warroom.store.sqlite import SqliteStore
+from warroom.tui.app import WarRoomApp
+from warroom.tui.launch import make_app
+from warroom.tui.screens.loading import LoadingScreen
+from warroom.tui.screens.main import MainScreen
+from warroom.tui.sync import INLINE_READ_MAX
+
+
+def notes(count: int) -> list[Event]:
+    start = NOW - timedelta(hours=2)
+    opened = Event(incident_id="ESC-1", kind=EventKind.OPENED, actor=IC, occurred_at=start,
+                   recorded_at=start, payload={"title": "Big", "customer": "Northwind Bank"})
+    return [opened, *(
+        Event(incident_id="ESC-1", kind=EventKind.NOTE, actor=IC, occurred_at=at,
+              recorded_at=at, payload={"text": f"note {n}"})
+        for n in range(1, count)
+        for at in [start + timedelta(seconds=n)]
+    )]
+
+
+def bottom_screen(app: WarRoomApp) -> object:
+    return app.screen_stack[0]
+
+
+async def test_small_store_composes_the_main_screen_first(
+        demo_app: Callable[..., WarRoomApp]) -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert isinstance(bottom_screen(app), MainScreen)  # no loading frame at all
+        await ready(pilot)
+        main = app.main
+        assert main is not None and main.incident_id == "ESC-1"
+        assert main.timeline.events and main.board is not None
+
+
+async def test_big_store_shows_the_loading_line_then_the_escalation(
+        tmp_path: Path, open_service: Callable[..., WarRoom]) -> None:
+    path = tmp_path / "big.db"
+    store = SqliteStore(path)
+    store.append(notes(INLINE_READ_MAX + 500))
+    store.close()
+    service = open_service(path)
+    app = make_app(service, user=IC, clock=service.clock, bell=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert isinstance(bottom_screen(app), LoadingScreen)
+        await ready(pilot)
+        main = app.main
+        assert main is not None and app.screen is main
+        assert len(main.timeline.events) == INLINE_READ_MAX + 500
