@@ -60,3 +60,16 @@ async def test_big_store_shows_the_loading_line_then_the_escalation(
         main = app.main
         assert main is not None and app.screen is main
         assert len(main.timeline.events) == INLINE_READ_MAX + 500
+
+
+async def test_empty_store_says_there_is_no_escalation_yet(
+        tmp_path: Path, open_service: Callable[..., WarRoom]) -> None:
+    service = open_service(tmp_path / "empty.db")
+    app = make_app(service, user=IC, clock=service.clock, bell=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        main = app.main
+        assert main is not None and main.incident_id is None
+        header = str(main.query_one("#header").render())
+        assert "no escalation open" in header and "i: new escalation" in header
+        assert "loading" not in header

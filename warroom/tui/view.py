@@ -17,6 +17,9 @@ from warroom.domain.sla import clocks as evaluate_clocks
 from warroom.domain.sla import most_urgent
 from warroom.domain.timeparse import format_duration, parse_time
 
+NO_ESCALATION = "no escalation open"
+"""What the panes say before there is any escalation to show."""
+
 CLOCK_BADGES: dict[ClockState, tuple[str, str]] = {
     ClockState.OK: ("●", "OK"),
     ClockState.AT_RISK: ("▲", "AT RISK"),

@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from warroom.domain.models import Clock, ClockState
 from warroom.tui.view import (
     CLOCK_TITLES,
+    NO_ESCALATION,
     Board,
     badge,
     commitment_overdue,
@@ -96,7 +97,7 @@ class SlaPane(_BoardPane):
     def compose(self) -> ComposeResult:
         yield LiveText("", classes="urgent-label")
         yield Countdown("", classes="big")
-        yield LiveText("loading…", classes="clock-list")
+        yield LiveText(NO_ESCALATION, classes="clock-list")
 
     def draw(self, board: Board) -> None:
         urgent = board.urgent

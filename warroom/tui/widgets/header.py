@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.reactive import reactive
 
-from warroom.tui.view import Board, dual
+from warroom.tui.view import NO_ESCALATION, Board, dual
 from warroom.tui.widgets.live_text import LiveText
 
 
@@ -40,7 +40,7 @@ class IncidentHeader(LiveText):
     """Recurring-pattern flags due (`⚑ 1 pattern to flag`), '' when none."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("warroom · loading…", id=id)
+        super().__init__("warroom", id=id)
 
     def watch_board(self) -> None:
         self._redraw()
@@ -54,7 +54,8 @@ class IncidentHeader(LiveText):
     def _redraw(self) -> None:
         board = self.board
         if board is None:
-            self.show(Content.assemble("warroom · loading… · ", connection_part(self.connection)))
+            self.show(Content.assemble(f"warroom · {NO_ESCALATION} (i: new escalation) · ",
+                                        connection_part(self.connection)))
             return
         state = board.state
         strategic = " ★ strategic" if state.assessment.strategic else ""

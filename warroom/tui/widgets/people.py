@@ -6,7 +6,14 @@ from textual.content import Content
 from textual.reactive import reactive
 
 from warroom.domain.policy import Policy
-from warroom.tui.view import Board, commitment_overdue, dual, duration, ordered_commitments
+from warroom.tui.view import (
+    NO_ESCALATION,
+    Board,
+    commitment_overdue,
+    dual,
+    duration,
+    ordered_commitments,
+)
 from warroom.tui.widgets.live_text import LiveText, set_subtitle
 
 
@@ -26,7 +33,7 @@ class RolesPane(LiveText):
     board: reactive[Board | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("loading…", id=id, classes=classes)
+        super().__init__(NO_ESCALATION, id=id, classes=classes)
         self.border_title = "Roles and decision rights"
 
     def watch_board(self, board: Board | None) -> None:
@@ -58,7 +65,7 @@ class CommitmentsPane(LiveText):
     board: reactive[Board | None] = reactive(None, init=False, repaint=False)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("loading…", id=id, classes=classes)
+        super().__init__(NO_ESCALATION, id=id, classes=classes)
         self.border_title = "Open commitments"
 
     def watch_board(self, board: Board | None) -> None:
