@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from tests.server.helpers import LiveServer
+from tests.api.helpers import LiveServer
 from tests.tui.conftest import until
 from warroom.domain import commands as c
 from warroom.server.tokens import add_token

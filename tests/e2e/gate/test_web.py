@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.gate.conftest import TITLE, seed_store
+from tests.e2e.gate.conftest import TITLE, seed_store
 from warroom.gate.web import WallServer, load_or_create_token, wall_command
 
 TOKEN = "t0ken-for-tests"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gate.conftest import TITLE, need, seed_store
+from tests.e2e.gate.conftest import TITLE, need, seed_store
 
 TIMEOUT = 20.0
 

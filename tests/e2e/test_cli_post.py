@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import Cli
+from tests.e2e.test_cli import Cli
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "statuspage"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "statuspage"
 GITHUB = SHARED / "githubstatus-2010-2021.json"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.helpers import Tokens, free_port, wait_until
+from tests.api.helpers import Tokens, free_port, wait_until
 
 
 class ServerProcess:

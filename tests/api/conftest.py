@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.helpers import LiveServer, Tokens
+from tests.api.helpers import LiveServer, Tokens
 from warroom.domain.policy import Policy
 from warroom.server.tokens import add_token
 from warroom.store.sqlite import SqliteStore

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import T0, hours
-from tests.post.helpers import incident, post_policy, run
+from tests.unit.post.helpers import incident, post_policy, run
 from warroom.domain.blameless import check_pir, check_text, people
 from warroom.domain.post_commands import ActionAdd, PirEdit
 

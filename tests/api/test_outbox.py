@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.helpers import LiveServer, Tokens, Watcher, client, wait_until
+from tests.api.helpers import LiveServer, Tokens, Watcher, client, wait_until
 from warroom.domain.commands import Assign, Note, Open, Triage
 from warroom.domain.errors import InvalidInput, NotFound, Refused, RightRequired
 from warroom.domain.policy import Policy

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import T0, hours, minutes
-from tests.post.helpers import incident, post_policy, run
+from tests.unit.post.helpers import incident, post_policy, run
 from warroom.domain.credits import breach_of_resolve, credit_for, credit_view, suggest_credit
 from warroom.domain.errors import Refused, RightRequired
 from warroom.domain.models import EventKind

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gate.conftest import seed_store
+from tests.e2e.gate.conftest import seed_store
 from warroom.gate.serve import add_gate_arguments, parse_hostport
 
 SCRIPT = r"""

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.server.helpers import free_port
-from tests.server.test_crash import ServerProcess
+from tests.api.helpers import free_port
+from tests.api.test_crash import ServerProcess
 
 
 def warroom(store: Path, *args: str) -> subprocess.CompletedProcess[str]:

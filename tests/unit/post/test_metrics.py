@@ -22,7 +22,7 @@ from datetime import timedelta
 import pytest
 
 from tests.factories import T0, Log, hours, minutes
-from tests.post.helpers import flagged, incident, post_policy, run
+from tests.unit.post.helpers import flagged, incident, post_policy, run
 from warroom.domain.metrics import cadence, stats, trends, week_start
 from warroom.domain.models import Event, IncidentState
 from warroom.domain.post_commands import ActionAdd, ActionDone

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 from tests.factories import T0, hours, minutes
-from tests.post.helpers import incident, post_policy, run
-from tests.post.test_metrics import EVENTS, NOW, STATES
+from tests.unit.post.helpers import incident, post_policy, run
+from tests.unit.post.test_metrics import EVENTS, NOW, STATES
 from warroom.domain.metrics import trends
 from warroom.domain.pir import pir_document
 from warroom.domain.post_commands import ActionAdd, ActionDone, CreditApprove, PirEdit

@@ -15,7 +15,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from tests.gate.conftest import Gates, Reader, connect, echo_command, eventually, roster_line
+from tests.e2e.gate.conftest import Gates, Reader, connect, echo_command, eventually, roster_line
 from warroom.gate.ssh import RESET, console_command, load_or_create_host_key, session_env
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from httpx_sse import connect_sse
 
-from tests.server.helpers import LiveServer, Tokens, Watcher, client, wait_until
+from tests.api.helpers import LiveServer, Tokens, Watcher, client, wait_until
 from warroom.domain.commands import Note, Open
 from warroom.domain.policy import Policy
 from warroom.server.api import system_clock

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FrozenClock
-from tests.server.helpers import LiveServer, Tokens, client
+from tests.api.helpers import LiveServer, Tokens, client
 from warroom.domain.policy import Policy
 from warroom.domain.structs import convert, dump
 from warroom.service import WarRoom

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.factories import T0, hours, minutes
-from tests.post.helpers import incident, post_policy, run
+from tests.unit.post.helpers import incident, post_policy, run
 from warroom.domain.commands import parse_command
 from warroom.domain.errors import InvalidInput, NotFound, Refused, RightRequired
 from warroom.domain.models import EventKind, Phase

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.helpers import LiveServer, Tokens, client
+from tests.api.helpers import LiveServer, Tokens, client
 from warroom.server.tokens import TokenBook, TokenError, add_token, list_tokens, revoke_token
 from warroom.store.sqlite import SqliteStore
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.post.helpers import post_policy
+from tests.unit.post.helpers import post_policy
 from warroom.domain.metrics import trends
 from warroom.domain.models import Audience, Event, EventKind, Phase, Severity
 from warroom.domain.reduce import reduce, reduce_all
@@ -26,7 +26,7 @@ from warroom.importers.statuspage import (
     to_events,
 )
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 REAL = REPO.parent / "shared" / "data" / "statuspage" / "githubstatus-2010-2021.json"
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 POLICY = post_policy()

@@ -20,7 +20,7 @@ from warroom.domain.models import Audience, Impact, Severity
 from warroom.resources import locate, resource_dir
 
 DATA = Path(__file__).parent / "data" / "config"
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def hours(n: float) -> timedelta:

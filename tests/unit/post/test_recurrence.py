@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.factories import T0
-from tests.post.helpers import flagged, incident, post_policy, run
+from tests.unit.post.helpers import flagged, incident, post_policy, run
 from warroom.domain.errors import InvalidInput, RightRequired
 from warroom.domain.models import EventKind, IncidentState
 from warroom.domain.post_commands import FlagPattern

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.helpers import LiveServer, Tokens, Watcher, wait_until
+from tests.api.helpers import LiveServer, Tokens, Watcher, wait_until
 from warroom.cli import run
 from warroom.store.sqlite import SqliteStore
 
