@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FrozenClock
 from tests.api.helpers import LiveServer, Tokens, client
+from tests.conftest import FrozenClock
 from warroom.domain.policy import Policy
 from warroom.domain.structs import convert, dump
 from warroom.service import WarRoom

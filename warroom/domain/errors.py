@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+
+def location(path: Iterable[str | int]) -> str:
+    """The one spelling of where a value sits: `severities.P1.resolve`, `triage_rules[1].name`.
+
+    Keys and field names are joined by dots; list positions (0-based) are in brackets.
+    """
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
 
 class CommandError(Exception):
     """Base: a command that wrote nothing."""
