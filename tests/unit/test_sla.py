@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from tests.factories import T0, Log, default_policy, hours, incident_logs, minutes, utc
 from warroom.domain.calendar import add_time
 from warroom.domain.models import Clock, ClockName, ClockState, Milestone, Severity
-from warroom.domain.sla import RUNNING, clocks
-from warroom.domain.urgency import URGENT_STATES, most_urgent
+from warroom.domain.sla import clocks
 from warroom.domain.structs import replace
+from warroom.domain.urgency import URGENT_STATES, most_urgent
 
 POLICY = default_policy()
 FRI_16 = utc(2026, 11, 20, 16)  # Friday 16:00 UTC
@@ -28,11 +28,6 @@ def at(log: Log, now: datetime) -> dict[ClockName, Clock]:
 
 def clock(log: Log, name: ClockName, now: datetime) -> Clock:
     return at(log, now)[name]
-
-
-def running(state: ClockState, due: datetime, now: datetime, target: timedelta) -> Clock:
-    return Clock(name=NEXT, state=state, due_at=due, remaining_s=(due - now).total_seconds(),
-                 target_s=target.total_seconds())
 
 
 def same(c: Clock, state: ClockState, due: datetime | None, remaining_s: float | None,

@@ -25,11 +25,7 @@ from warroom.domain.calendar import add_time, elapsed
 from warroom.domain.models import Clock, ClockName, ClockState, IncidentState, Pause, Severity
 from warroom.domain.policy import Calendar, Policy
 
-__all__ = ["RUNNING", "clocks", "resolve_due"]
-
-RUNNING = frozenset({ClockState.OK, ClockState.AT_RISK, ClockState.BREACHED, ClockState.PAUSED})
-"""States of a clock that still counts down."""
-
+__all__ = ["clocks", "resolve_due"]
 
 def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockName, Clock]:
     """Evaluate every SLA clock of `state` at `now`.
