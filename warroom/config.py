@@ -12,6 +12,7 @@ Layout of the TOML (see `config/default.toml`, which documents every key) and wh
     [tiers.NAME], [customers.NAME]     -> Policy.tiers, Policy.customers
     [recurrence] window/flag_due/lookback -> Policy.recurrence_window/flag_due/recurrence_lookback
     [console] theme/user, [remote] url/token -> Config.console, Config.remote
+    [channels.NAME], [[triggers]]      -> Config.delivery (pydantic, `warroom.channels`)
 
 Merging: user tables override keys of the default; lists and the whole `[customers]` table
 replace; a named entry set to `false` drops the built-in one. Every problem becomes one
@@ -31,6 +32,7 @@ from typing import Any
 
 import msgspec
 
+from warroom.channels import DELIVERY_KEYS, NO_DELIVERY, Delivery, parse_delivery
 from warroom.config_schema import (
     DURATION_KEYS,
     ConsoleSettings,
@@ -39,6 +41,7 @@ from warroom.config_schema import (
     check,
     quote_key,
 )
+from warroom.domain.errors import InvalidInput
 from warroom.domain.policy import Policy, Template
 from warroom.domain.structs import Invalid, convert
 from warroom.domain.structs import Path as KeyPath
@@ -83,6 +86,8 @@ class Config(msgspec.Struct, kw_only=True, frozen=True):
     """Server connection settings."""
     files: tuple[Path, ...] = ()
     """The files that were merged, packaged default first."""
+    delivery: Delivery = NO_DELIVERY
+    """`[channels.*]` and `[[triggers]]`: where updates and clock alarms are sent."""
 
 
 # --- public API ----------------------------------------------------------------------------------
@@ -210,6 +215,12 @@ def _build(
 ) -> Config:
     """Validate merged data and map it to a `Config`; errors name the last file."""
     blame = files[-1]
+    sections = {k: data[k] for k in DELIVERY_KEYS if k in data}
+    data = {k: v for k, v in data.items() if k not in sections}
+    try:
+        delivery = parse_delivery(sections)
+    except InvalidInput as exc:
+        raise ConfigError(blame, exc.field, str(exc).removeprefix(f"{exc.field}: ")) from None
     try:
         parsed = convert(_read_durations(_spell_optional(data), blame), FileLayout)
     except Invalid as exc:
@@ -235,7 +246,8 @@ def _build(
         flag_due=parsed.recurrence.flag_due,
         recurrence_lookback=parsed.recurrence.lookback,
     )
-    return Config(policy=policy, console=parsed.console, remote=parsed.remote, files=files)
+    return Config(policy=policy, console=parsed.console, remote=parsed.remote, files=files,
+                  delivery=delivery)
 
 
 def _spell_optional(data: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import FrozenClock
 from tests.receivers import HttpReceiver, SmtpReceiver, free_port
-from warroom.delivery.channels import Delivery, parse_delivery
+from warroom.channels import Delivery, parse_delivery
 from warroom.delivery.worker import Backoff, Deliverer
 from warroom.domain.commands import Assign, Open, PostUpdate, Triage
 from warroom.domain.models import Audience, EventKind, Phase, Severity

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
-from warroom.delivery.channels import (
+from warroom.channels import (
     AnyChannel,
     AppriseChannel,
     ChannelError,

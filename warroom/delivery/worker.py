@@ -20,16 +20,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from warroom.delivery.channels import AnyChannel, Delivery, Trigger
+from warroom.channels import AnyChannel, Delivery, Trigger
 from warroom.delivery.message import trigger_message
 from warroom.delivery.senders import SendError, send
 from warroom.domain.models import Event, EventKind, IncidentState
 from warroom.domain.policy import Policy
+from warroom.domain.reduce import reduce_all
 from warroom.store.base import Delivery as StoredDelivery
 from warroom.store.base import DeliveryStore, NewDelivery
 
 log = logging.getLogger(__name__)
 
+PAGE = 5000
+"""Events folded per read when catching up (bounded memory)."""
 ACTOR = "warroom"
 """The actor of delivery and trigger events."""
 
@@ -86,8 +89,6 @@ class Deliverer:
         timeout: float = 10.0,
         sender: Callable[[AnyChannel, StoredDelivery, float], None] = send,
     ) -> None:
-        from warroom.service import WarRoom
-
         self.store = store
         self.delivery = delivery
         self.clock = clock
@@ -96,9 +97,13 @@ class Deliverer:
         self.backoff = backoff or Backoff()
         self.timeout = timeout
         self._send = sender
-        self._watch = WarRoom(store, policy, clock)
-        """Folded state for the triggers (never executes commands)."""
+        self.policy = policy
+        self._states: dict[str, IncidentState] = {}
+        """Folded state for the triggers, caught up incrementally."""
+        self._seq = 0
         self._fired: set[str] = set()
+        self.on_report: Callable[[Report], None] | None = None
+        """Called after each pass of `run` that did something."""
 
     # -- one pass --
 
@@ -156,10 +161,10 @@ class Deliverer:
 
         now = self.clock()
         fired: list[str] = []
-        for state in self._watch.states().values():
-            if not state.is_open and state.closed_at is not None:
+        for state in self._catch_up().values():
+            if state.closed_at is not None:
                 continue
-            evaluated = clocks(state, self._watch.policy, now)
+            evaluated = clocks(state, self.policy, now)
             for trigger in self.delivery.triggers:
                 clock = evaluated[trigger.clock]
                 if clock.state is not trigger.state:
@@ -172,6 +177,12 @@ class Deliverer:
                     fired.append(key)
                 self._fired.add(key)
         return fired
+
+    def _catch_up(self) -> dict[str, IncidentState]:
+        while page := self.store.read(self._seq, limit=PAGE):
+            self._states = reduce_all(page, self._states)
+            self._seq = page[-1].seq
+        return self._states
 
     def _fire(self, state: IncidentState, trigger: Trigger, clock: Any, now: datetime,
               key: str) -> bool:
@@ -204,8 +215,12 @@ class Deliverer:
                 if triggers_due or (due is not None and due <= now):
                     if triggers_due:
                         last_trigger_pass = now.replace(tzinfo=None)
-                    self.run_once()
-                    continue
+                    report = self.run_once()
+                    if self.on_report is not None and (
+                            report.delivered or report.failed or report.fired):
+                        self.on_report(report)
+                    if not triggers_due:
+                        continue
             except Exception:  # keep delivering: a store hiccup must not end the worker
                 log.exception("delivery pass failed")
             stop.wait(poll)

@@ -192,6 +192,8 @@ class Delivery(_Strict):
 
 
 NO_DELIVERY = Delivery()
+DELIVERY_KEYS = ("channels", "triggers")
+"""The top-level config keys read here."""
 _KINDS = {"email", "webhook", "slack", "apprise"}
 
 
@@ -201,7 +203,7 @@ def parse_delivery(data: Mapping[str, Any]) -> Delivery:
     Raises:
         InvalidInput: naming the first bad key (`channels.x.smtp`, `triggers[0].when`).
     """
-    section = {k: data[k] for k in ("channels", "triggers") if k in data}
+    section = {k: data[k] for k in DELIVERY_KEYS if k in data}
     if not section:
         return NO_DELIVERY
     try:
