@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from pydantic_core import PydanticCustomError
 from textual.color import Color, ColorParseError
 
-from warroom.config.schema.base import problem
 from warroom.domain.errors import location
 from warroom.domain.validation import first_problem
 from warroom.tomlkeys import line_of
@@ -18,7 +18,8 @@ def _colour(value: str) -> str:
     try:
         Color.parse(value)
     except ColorParseError:
-        raise problem(f"not a colour ({value!r}; e.g. '#3a8ee6' or 'rgb(58,142,230)')") from None
+        raise PydanticCustomError(
+            "theme", f"not a colour ({value!r}; e.g. '#3a8ee6' or 'rgb(58,142,230)')") from None
     return value
 
 
