@@ -25,7 +25,7 @@ from warroom.gcpause import collector_paused
 from warroom.store.base import AppendResult, NewDelivery, SeqConflict, Store
 
 if TYPE_CHECKING:
-    from warroom.channels import Delivery
+    from warroom.config.delivery import Delivery
 
 PAGE = 5000
 """Events read per page when catching up: memory stays bounded however long the log."""

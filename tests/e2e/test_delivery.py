@@ -3,16 +3,19 @@ deliverers on one store file."""
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 
 from tests.conftest import FrozenClock
 from tests.receivers import HttpReceiver, SmtpReceiver, free_port
-from warroom.channels import Delivery, parse_delivery
+from warroom.config import load_config
+from warroom.config.delivery import Delivery
 from warroom.delivery.worker import Backoff, Deliverer
 from warroom.domain.commands import Assign, Open, PostUpdate, Triage
 from warroom.domain.models import Audience, EventKind, Phase, Severity
@@ -39,7 +42,12 @@ def post(service: WarRoom, incident_id: str, body: str,
 
 
 def channels(**tables: dict[str, Any]) -> Delivery:
-    return parse_delivery({"channels": tables})
+    """The channels of a real config file holding `tables`."""
+    path = Path(tempfile.mkdtemp()) / "warroom.toml"
+    path.write_text(tomli_w.dumps({"channels": tables}), encoding="utf-8")
+    delivery = load_config(path).delivery
+    assert delivery is not None
+    return delivery
 
 
 @pytest.fixture

@@ -58,9 +58,10 @@ def _deliver(ctx: Context, args: argparse.Namespace, store: Any) -> int:
     from warroom.delivery.worker import Deliverer, Report
 
     config = ctx.config
-    if not config.delivery.channels:
+    delivery = config.delivery
+    if delivery is None:
         raise InvalidInput("channels", "no [channels.<name>] configured: nothing to deliver to")
-    deliverer = Deliverer(store, config.delivery, config.policy, system_clock)
+    deliverer = Deliverer(store, delivery, config.policy, system_clock)
     if args.once:
         report = deliverer.run_once()
         if args.json:
@@ -78,8 +79,8 @@ def _deliver(ctx: Context, args: argparse.Namespace, store: Any) -> int:
     deliverer.on_report = show
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    print(f"warroom deliver: {ctx.store_path()} ({len(config.delivery.channels)} channels, "
-          f"{len(config.delivery.triggers)} triggers); Ctrl-C stops", file=sys.stderr)
+    print(f"warroom deliver: {ctx.store_path()} ({len(delivery.channels)} channels, "
+          f"{len(delivery.triggers)} triggers); Ctrl-C stops", file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):
         deliverer.run(stop)
     return 0

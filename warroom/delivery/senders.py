@@ -16,14 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
-from warroom.channels import (
-    AnyChannel,
-    AppriseChannel,
-    ChannelError,
-    EmailChannel,
-    SlackChannel,
-    WebhookChannel,
-)
+from warroom.config.schema.channels import Channel, ChannelError
 from warroom.delivery.message import slack_body, webhook_body
 from warroom.store.base import Delivery
 
@@ -32,12 +25,12 @@ class SendError(Exception):
     """A send that did not happen; `str()` is a short reason (`connection refused`)."""
 
 
-def send(channel: AnyChannel, delivery: Delivery, timeout: float = 10.0) -> None:
+def send(channel: Channel, delivery: Delivery, timeout: float = 10.0) -> None:
     """Send `delivery` down `channel`, or raise SendError saying why not."""
     try:
-        if isinstance(channel, EmailChannel):
+        if channel.kind == "email":
             _email(channel, delivery, timeout)
-        elif isinstance(channel, AppriseChannel):
+        elif channel.kind == "apprise":
             _apprise(channel, delivery)
         else:
             _post(channel, delivery, timeout)
@@ -57,13 +50,14 @@ def message_ids(delivery: Delivery, sender: str) -> tuple[str, str]:
     return f"<{delivery.key}@{domain}>", f"<{delivery.incident_id}.thread@{domain}>"
 
 
-def email_message(channel: EmailChannel, delivery: Delivery) -> EmailMessage:
+def email_message(channel: Channel, delivery: Delivery) -> EmailMessage:
     """The plain-text mail for `delivery`, threaded under its escalation."""
-    message_id, thread = message_ids(delivery, channel.sender)
+    sender = str(channel.sender)
+    message_id, thread = message_ids(delivery, sender)
     mail = EmailMessage()
     mail["Subject"] = delivery.message["subject"]
-    mail["From"] = channel.sender
-    mail["To"] = ", ".join(channel.to)
+    mail["From"] = sender
+    mail["To"] = ", ".join(channel.recipients())
     mail["Date"] = formatdate(delivery.created_at.timestamp(), usegmt=True)
     mail["Message-ID"] = message_id
     mail["In-Reply-To"] = thread
@@ -72,7 +66,7 @@ def email_message(channel: EmailChannel, delivery: Delivery) -> EmailMessage:
     return mail
 
 
-def _email(channel: EmailChannel, delivery: Delivery, timeout: float) -> None:
+def _email(channel: Channel, delivery: Delivery, timeout: float) -> None:
     with smtplib.SMTP(channel.host, channel.port, timeout=timeout) as smtp:
         if channel.starttls:
             smtp.starttls(context=ssl.create_default_context())
@@ -84,10 +78,10 @@ def _email(channel: EmailChannel, delivery: Delivery, timeout: float) -> None:
         raise SendError("recipients refused: " + ", ".join(sorted(refused)))
 
 
-def _post(channel: WebhookChannel | SlackChannel, delivery: Delivery, timeout: float) -> None:
+def _post(channel: Channel, delivery: Delivery, timeout: float) -> None:
     import httpx
 
-    body: dict[str, Any] = (slack_body(delivery.message) if isinstance(channel, SlackChannel)
+    body: dict[str, Any] = (slack_body(delivery.message) if channel.kind == "slack"
                             else webhook_body(delivery.message, delivery.key))
     try:
         response = httpx.post(channel.target(), json=body, timeout=timeout,
@@ -103,7 +97,7 @@ def _post(channel: WebhookChannel | SlackChannel, delivery: Delivery, timeout: f
         raise SendError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
 
 
-def _apprise(channel: AppriseChannel, delivery: Delivery) -> None:
+def _apprise(channel: Channel, delivery: Delivery) -> None:
     import logging
 
     import apprise

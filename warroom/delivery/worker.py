@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from warroom.channels import AnyChannel, Delivery, Trigger
+from warroom.config.delivery import Delivery
+from warroom.config.schema.channels import Channel, Trigger
 from warroom.delivery.message import trigger_message
 from warroom.delivery.senders import SendError, send
 from warroom.domain.models import Event, EventKind, IncidentState
@@ -87,7 +88,7 @@ class Deliverer:
         lease: timedelta = timedelta(seconds=60),
         backoff: Backoff | None = None,
         timeout: float = 10.0,
-        sender: Callable[[AnyChannel, StoredDelivery, float], None] = send,
+        sender: Callable[[Channel, StoredDelivery, float], None] = send,
     ) -> None:
         self.store = store
         self.delivery = delivery
