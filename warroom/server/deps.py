@@ -8,12 +8,13 @@ document by `api.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
+from warroom.hooks.settings import HookSettings
 from warroom.server.broker import Broker
 from warroom.server.errors import ApiError
 from warroom.server.tokens import Identity
@@ -38,6 +39,7 @@ class Parts:
     broker: Broker
     tokens: TokenVerifier
     clock: Callable[[], datetime]
+    hooks: HookSettings = field(default_factory=HookSettings)
 
 
 def parts_of(request: Request) -> Parts:
