@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from tests.api.helpers import LiveServer, Tokens, client
+from warroom.config.schema.hooks import Hooks, PagerDutyHook
 from warroom.domain.models import EventKind
 from warroom.domain.policy import Policy
-from warroom.hooks.settings import HookSettings, PagerDutyHook
-from warroom.hooks.signature import sign
+from warroom.server.hooks.signature import sign
 from warroom.store.sqlite import SqliteStore
 
 SAMPLES = Path(__file__).parent / "data" / "pagerduty"
@@ -161,7 +161,7 @@ def test_bad_generic_bodies_are_422_naming_the_field(
 def pagerduty(store_path: Path, policy: Policy, tokens: Tokens,
               monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("WARROOM_PAGERDUTY_SECRET", SECRET)
-    hooks = HookSettings(pagerduty=PagerDutyHook(services={"PF9KMXH": "Northwind Bank"}))
+    hooks = Hooks(pagerduty=PagerDutyHook(services={"PF9KMXH": "Northwind Bank"}))
     server = LiveServer(store_path, policy, hooks=hooks).start()
     yield server
     server.stop()
@@ -214,7 +214,7 @@ def test_an_unknown_service_goes_to_the_default_customer(
         store_path: Path, policy: Policy, tokens: Tokens,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PD_SECRET", "s2")
-    hooks = HookSettings(pagerduty=PagerDutyHook(secret_env="PD_SECRET",
+    hooks = Hooks(pagerduty=PagerDutyHook(secret_env="PD_SECRET",
                                                  default_customer="Unmapped"))
     server = LiveServer(store_path, policy, hooks=hooks).start()
     try:

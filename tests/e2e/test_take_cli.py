@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+import pytest
+
+from tests.api.helpers import free_port
+from tests.api.test_crash import ServerProcess
 from tests.conftest import FrozenClock
 from tests.e2e.test_cli import Cli
 from warroom.domain.commands import Alert
@@ -27,3 +32,22 @@ def test_take_owns_an_escalation_opened_by_an_alert(tmp_path: Path, policy: Poli
     assert doc["roles"]["incident_commander"] == "lee" and doc["unowned"] is False
     refused = cli.run("take", "ESC-1", actor="dana")
     assert refused.returncode == 3 and "owned by lee" in refused.stderr
+
+
+def test_serve_reads_hooks_from_the_config_file(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[hooks.generic]\ndefault_customer = "Internal"\n')
+    monkeypatch.setenv("WARROOM_CONFIG", str(config))
+    store = tmp_path / "serve.db"
+    token = Cli(store).ok("token", "add", "ci").split()[-1]
+    server = ServerProcess(store, free_port())
+    try:
+        response = httpx.post(f"{server.url}/api/v1/hooks/generic",
+                              headers={"Authorization": f"Bearer {token}"},
+                              json={"dedup_key": "k", "title": "Queue backlog",
+                                    "status": "firing"}, timeout=10)
+    finally:
+        server.stop()
+    assert response.status_code == 200, response.text
+    assert Cli(store).json("status", "ESC-1")["customer"] == "Internal"

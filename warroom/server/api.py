@@ -16,9 +16,9 @@ import msgspec
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from warroom.config.schema.hooks import Hooks
 from warroom.domain.commands import AnyCommand, Open
 from warroom.domain.policy import Policy
-from warroom.hooks.settings import HookSettings
 from warroom.server import errors
 from warroom.server.broker import Broker
 from warroom.server.deps import Parts, TokenVerifier
@@ -45,7 +45,7 @@ def create_app(
     queue_size: int = 2000,
     coalesce: float = 0.02,
     title: str = "warroom",
-    hooks: HookSettings | None = None,
+    hooks: Hooks | None = None,
 ) -> FastAPI:
     """Build the API app.
 
@@ -77,7 +77,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.warroom = Parts(service=service, store=store, broker=broker, tokens=tokens,
-                              clock=clock, hooks=hooks or HookSettings())
+                              clock=clock, hooks=hooks or Hooks())
     errors.install(app)
     for router in (escalations.router, commands.router, events.router, meta.router,
                    meta.health_router, hooks_routes.router):

@@ -14,7 +14,7 @@ from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
-from warroom.hooks.settings import HookSettings
+from warroom.config.schema.hooks import Hooks
 from warroom.server.broker import Broker
 from warroom.server.errors import ApiError
 from warroom.server.tokens import Identity
@@ -39,7 +39,7 @@ class Parts:
     broker: Broker
     tokens: TokenVerifier
     clock: Callable[[], datetime]
-    hooks: HookSettings = field(default_factory=HookSettings)
+    hooks: Hooks = field(default_factory=Hooks)
 
 
 def parts_of(request: Request) -> Parts:

@@ -15,6 +15,7 @@ from warroom.config.schema.base import Section, names, problem_at
 from warroom.config.schema.calendars import CalendarEntry
 from warroom.config.schema.console import ConsoleSection, RemoteSection
 from warroom.config.schema.customers import CustomerEntry, Tier, check_tiers
+from warroom.config.schema.hooks import Hooks
 from warroom.config.schema.recurrence import Recurrence
 from warroom.config.schema.roles import Rights, Roles, check_rights
 from warroom.config.schema.severities import Severities
@@ -38,6 +39,7 @@ class ConfigFile(Section):
     recurrence: Recurrence = Recurrence()
     console: ConsoleSection = ConsoleSection()
     remote: RemoteSection = RemoteSection()
+    hooks: Hooks = Hooks()
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> Self:

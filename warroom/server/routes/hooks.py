@@ -15,13 +15,13 @@ from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from warroom.config.schema.hooks import Hooks
 from warroom.domain.commands import Alert
-from warroom.hooks.payloads import AlertmanagerPayload, GenericAlert, PagerDutyPayload
-from warroom.hooks.settings import HookSettings
-from warroom.hooks.signals import from_alertmanager, from_generic, from_pagerduty
-from warroom.hooks.signature import verify
 from warroom.server.deps import Parts, PartsDep, Writer
 from warroom.server.errors import ApiError
+from warroom.server.hooks.payloads import AlertmanagerPayload, GenericAlert, PagerDutyPayload
+from warroom.server.hooks.signals import from_alertmanager, from_generic, from_pagerduty
+from warroom.server.hooks.signature import verify
 
 router = APIRouter(prefix="/hooks", tags=["hooks"])
 
@@ -42,7 +42,7 @@ class HookResult(BaseModel):
     seqs: list[int] = []
 
 
-def hook_settings(parts: Parts) -> HookSettings:
+def hook_settings(parts: Parts) -> Hooks:
     """The `[hooks]` config in force."""
     return parts.hooks
 

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from warroom.config.schema.hooks import AlertmanagerHook, GenericHook, PagerDutyHook
 from warroom.domain.alerts import AlertStatus
 from warroom.domain.commands import Alert
 from warroom.domain.errors import InvalidInput
 from warroom.domain.models import Impact
-from warroom.hooks.payloads import (
+from warroom.server.hooks.payloads import (
     AlertmanagerAlert,
     AlertmanagerPayload,
     GenericAlert,
     PagerDutyIncident,
     PagerDutyPayload,
 )
-from warroom.hooks.settings import AlertmanagerHook, GenericHook, PagerDutyHook
 
 PAGERDUTY_STATUS: dict[str, AlertStatus] = {
     "incident.triggered": "firing",

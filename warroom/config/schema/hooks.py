@@ -7,14 +7,12 @@ impact from `impact`, and PagerDuty's signing secret from `$WARROOM_PAGERDUTY_SE
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from warroom.config.schema.base import Section
 
 
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LabelMap(_Table):
+class LabelMap(Section):
     """Which label (Alertmanager) or field (generic) carries each escalation attribute."""
 
     customer: str = "customer"
@@ -24,7 +22,7 @@ class LabelMap(_Table):
     category: str = "category"
 
 
-class AlertmanagerHook(_Table):
+class AlertmanagerHook(Section):
     """`[hooks.alertmanager]`."""
 
     labels: LabelMap = LabelMap()
@@ -34,7 +32,7 @@ class AlertmanagerHook(_Table):
     """`commonAnnotations` key used as the title, else the label `alertname`."""
 
 
-class PagerDutyHook(_Table):
+class PagerDutyHook(Section):
     """`[hooks.pagerduty]`."""
 
     secret_env: str = "WARROOM_PAGERDUTY_SECRET"
@@ -47,14 +45,14 @@ class PagerDutyHook(_Table):
     """Impact given to escalations opened from PagerDuty (`outage`, `degraded`, `minor`)."""
 
 
-class GenericHook(_Table):
+class GenericHook(Section):
     """`[hooks.generic]`."""
 
     default_customer: str | None = None
     """Customer when a body names none (none: the body must name one)."""
 
 
-class HookSettings(_Table):
+class Hooks(Section):
     """`[hooks]`: one table per kind of sender."""
 
     alertmanager: AlertmanagerHook = AlertmanagerHook()
