@@ -16,9 +16,6 @@ _ORDER = {"breached": 0, "at_risk": 1, "ok": 2, "paused": 3}
 
 def result_line(verb: str, result: dict[str, Any]) -> str:
     """What a write verb prints: the new id for open/commit, else a short confirmation."""
-    if result.get("queued"):
-        return (f"queued: server unreachable; {result.get('pending', 1)} command(s) waiting "
-                f"to be sent (key {result.get('idempotency_key')})")
     if verb == "open":
         return str(result["id"])
     if verb == "commit":
