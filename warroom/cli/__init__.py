@@ -83,6 +83,10 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
         from warroom.cli.outbox_verbs import run_outbox
 
         return run_outbox(ctx, args)
+    if verb in ("deliver", "statuspage"):
+        from warroom.cli.delivery_verbs import run_delivery_verb
+
+        return run_delivery_verb(ctx, args)
     if verb == "config":
         from warroom.cli.config_verbs import run_config
 
