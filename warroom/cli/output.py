@@ -36,7 +36,8 @@ def status_text(doc: dict[str, Any]) -> str:
     lines = [
         f"{doc['id']}  {doc['severity']}{triage}  {doc['phase'].upper()}  {doc['title']}",
         f"customer: {doc['customer']}    received: {_short(doc['received_at'])}",
-        "roles: " + (", ".join(f"{r}={p}" for r, p in doc["roles"].items()) or "—"),
+        "roles: " + (", ".join(f"{r}={p}" for r, p in doc["roles"].items()) or "—")
+        + ("    ⚑ UNOWNED: warroom take " + doc["id"] if doc.get("unowned") else ""),
         "",
         f"{'clock':<14}{'state':<14}{'due':<20}remaining",
     ]
@@ -67,8 +68,9 @@ def list_text(docs: list[dict[str, Any]]) -> str:
             left = clock["remaining_s"]
             when = format_duration(left) if left is not None else ""
             what = f"{urgent} {_MARK[clock['state']]} {when}".strip()
+        unowned = "⚑ UNOWNED · " if doc.get("unowned") else ""
         rows.append(f"{doc['id']:<9}{doc['severity']:<4}{doc['phase']:<14}{what:<34}"
-                    f"{doc['customer']}: {doc['title']}")
+                    f"{unowned}{doc['customer']}: {doc['title']}")
     return "\n".join(rows)
 
 

@@ -148,6 +148,8 @@ def build_parser(console_only: bool = False) -> ArgumentParser:
     p.add_argument("--reason", required=True)
     p = verb("resume", "resume the resolution clock")
     p.add_argument("id")
+    p = verb("take", "become the commander of an escalation nobody owns (opened by an alert)")
+    p.add_argument("id")
 
     p = verb("decide", "record a decision under a decision right")
     p.add_argument("id")
