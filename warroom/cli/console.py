@@ -39,7 +39,7 @@ def run_console_verb(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _launch(ctx: Context, args: argparse.Namespace, incident_id: str | None) -> int:
-    from warroom.paths import config_dir, data_dir
+    from warroom.cli.config_verbs import theme_dirs, user_file
     from warroom.tui.launch import run_console
 
     theme = getattr(args, "theme", None) or ctx.config.console.theme
@@ -47,12 +47,24 @@ def _launch(ctx: Context, args: argparse.Namespace, incident_id: str | None) -> 
     stop = _start_deliverer(ctx) if args.verb != "demo" else None
     try:
         run_console(service, user=ctx.actor, theme=theme, wall=args.verb == "wall",
-                    incident_id=incident_id,
-                    theme_dirs=[config_dir() / "themes", data_dir() / "themes"])
+                    incident_id=incident_id, theme_dirs=theme_dirs(),
+                    on_theme=theme_keeper(user_file(ctx)))
     finally:
         if stop is not None:
             stop()
     return 0
+
+
+def theme_keeper(target: Path) -> Callable[[str], None]:
+    """Remembers a theme chosen in the console as `console.theme` in the user file `target`
+    (validated, written with tomli-w, read back; raises ConfigError)."""
+
+    def keep(name: str) -> None:
+        from warroom.config.edit import set_value
+
+        set_value(target, "console.theme", name)
+
+    return keep
 
 
 def _start_deliverer(ctx: Context) -> Callable[[], None] | None:
