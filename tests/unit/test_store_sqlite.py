@@ -17,7 +17,7 @@ import pytest
 
 from warroom.domain.models import Event, EventKind
 from warroom.domain.structs import convert, dump, replace
-from warroom.store.base import SeqConflict, StoreError
+from warroom.store.base import SeqConflict, StoredToken, StoreError
 from warroom.store.sqlite import SCHEMA_VERSION, SqliteStore
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -385,3 +385,46 @@ async def test_watch_ends_when_the_store_closes(tmp_path: Path) -> None:
     s.close()
     with pytest.raises(StopAsyncIteration):
         await asyncio.wait_for(pending, timeout=1.0)
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+
+def test_tokens_add_find_list_revoke(store: SqliteStore) -> None:
+    alice = StoredToken(id="0000000a", person="alice", read_only=False, hash="h1",
+                        created_at="2026-11-24T10:00:00+00:00")
+    wall = StoredToken(id="0000000b", person="wall", read_only=True, hash="h2",
+                       created_at="2026-11-24T10:00:01+00:00")
+    assert store.add_token(alice) and store.add_token(wall)
+    assert not store.add_token(replace_token(alice, person="mallory"))  # id taken
+    assert store.tokens() == [alice, wall]
+    assert store.find_token("0000000b") == wall
+    assert store.find_token("nothere") is None
+    store.revoke_tokens(["0000000b"], "2026-11-24T11:00:00+00:00")
+    revoked = store.find_token("0000000b")
+    assert revoked is not None and revoked.revoked_at == "2026-11-24T11:00:00+00:00"
+    assert store.find_token("0000000a") == alice
+    assert store.read() == []  # tokens are not events
+
+
+def test_version_1_file_gains_the_tokens_table(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    SqliteStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE warroom_tokens")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with SqliteStore(path) as s:
+        assert s.tokens() == []
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        conn.close()
+
+
+def replace_token(token: StoredToken, **changes: Any) -> StoredToken:
+    from dataclasses import replace as dc_replace
+
+    return dc_replace(token, **changes)

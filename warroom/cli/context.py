@@ -71,6 +71,14 @@ class Context:
 
         return Path(self.store_arg) if self.store_arg else default_store_path()
 
+    def store_location(self) -> str | Path:
+        """The local store: a PostgreSQL URL as given, else the store file."""
+        from warroom.store.target import is_database_url
+
+        if self.store_arg and is_database_url(self.store_arg):
+            return self.store_arg
+        return self.store_path()
+
     def service(self) -> WarRoom:
         """The service over the chosen store (a local file, or a server); opened once."""
         if self._service is None:
@@ -83,6 +91,6 @@ class Context:
 
             return RemoteWarRoom.connect(str(self.store_target), self.config)
         from warroom.service import WarRoom
-        from warroom.store.sqlite import SqliteStore
+        from warroom.store.target import open_store
 
-        return WarRoom(SqliteStore(self.store_path()), self.config.policy, system_clock)
+        return WarRoom(open_store(self.store_location()), self.config.policy, system_clock)

@@ -62,15 +62,15 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
         from warroom.gate.serve import run_services
 
         return run_services(gates)
-    return serve(ctx.store_path(), args.host, args.port, args.tls_cert, args.tls_key, ctx.config,
-                 log_level=args.log_level, gates=gates)
+    return serve(ctx.store_location(), args.host, args.port, args.tls_cert, args.tls_key,
+                 ctx.config, log_level=args.log_level, gates=gates)
 
 
 def run_token(ctx: Context, args: argparse.Namespace) -> int:
     """Token administration on the store file."""
     from warroom.server.tokens import TokenError, add_token, list_tokens, revoke_token
 
-    path = ctx.store_path()
+    path = ctx.store_location()
     try:
         if args.token_verb == "add":
             print(add_token(path, args.person, read_only=args.read_only))

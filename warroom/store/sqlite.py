@@ -1,11 +1,13 @@
 """SQLite event store: the embedded default and the shared file for several processes on one host.
 
-Layout (schema version 1, kept in `PRAGMA user_version`):
+Layout (schema version 2, kept in `PRAGMA user_version`):
 
 - `events(seq INTEGER PRIMARY KEY, incident_id, kind, actor, occurred_at, recorded_at, payload,
   idempotency_key)`; datetimes are ISO 8601 UTC text, payload is JSON text.
 - `commands(key PRIMARY KEY, seqs, result)`: one row per idempotency key (JSON seqs and result).
 - `drafts(incident_id, person, body, saved_at)`: one half-written update per incident and person.
+- `warroom_tokens(id, person, read_only, hash, created_at, revoked_at)`: API tokens (hashes only),
+  so tokens travel with the data they guard (version 2; version 1 files gain it on open).
 
 Durability and concurrency: WAL journal, `synchronous=FULL`, one `BEGIN IMMEDIATE` transaction
 per append. Seqs are assigned inside that transaction as `max(seq) + 1 ...`, so writers in any
@@ -35,9 +37,9 @@ import msgspec
 
 from warroom.domain.models import Event, EventKind
 from warroom.gcpause import collector_paused
-from warroom.store.base import AppendResult, Draft, SeqConflict, StoreError
+from warroom.store.base import AppendResult, Draft, SeqConflict, StoredToken, StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The `PRAGMA user_version` this code writes and understands."""
 
 BUSY_TIMEOUT_S = 10.0
@@ -46,6 +48,16 @@ BUSY_TIMEOUT_S = 10.0
 POLL_INTERVAL_S = 0.025
 """How often `watch()` checks for new events (a cheap pragma: ~20 µs a check)."""
 
+_TOKENS = """
+CREATE TABLE IF NOT EXISTS warroom_tokens (
+    id TEXT PRIMARY KEY,
+    person TEXT NOT NULL,
+    read_only INTEGER NOT NULL DEFAULT 0,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+"""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
@@ -70,8 +82,10 @@ CREATE TABLE IF NOT EXISTS drafts (
     saved_at TEXT NOT NULL,
     PRIMARY KEY (incident_id, person)
 );
-"""
-_OUR_TABLES = frozenset({"events", "commands", "drafts"})
+""" + _TOKENS
+_UPGRADES: dict[int, str] = {1: _TOKENS}
+"""The statements taking a file from version N to N + 1."""
+_OUR_TABLES = frozenset({"events", "commands", "drafts", "warroom_tokens"})
 
 _COLUMNS = "seq, incident_id, kind, actor, occurred_at, recorded_at, payload, idempotency_key"
 _INSERT = (
@@ -201,6 +215,21 @@ def _result_from_row(seqs: str, result: str, duplicate: bool) -> AppendResult:
     )
 
 
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run `;`-separated statements inside the caller's transaction (`executescript` commits)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _token_from_row(row: tuple[Any, ...]) -> StoredToken:
+    return StoredToken(id=row[0], person=row[1], read_only=bool(row[2]), hash=row[3],
+                       created_at=row[4], revoked_at=row[5])
+
+
+_TOKEN_COLUMNS = "id, person, read_only, hash, created_at, revoked_at"
+
+
 # --- the store ------------------------------------------------------------------------------
 
 
@@ -294,13 +323,14 @@ class SqliteStore:
                         raise StoreError(
                             f"{self.path}: not a warroom store (has tables {sorted(foreign)})"
                         )
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    _run_script(conn, _SCHEMA)
                 elif version > SCHEMA_VERSION:
                     raise StoreError(f"{self.path}: schema version {version} is newer than "
                                      f"this warroom understands ({SCHEMA_VERSION})")
+                else:
+                    for step in range(version, SCHEMA_VERSION):
+                        _run_script(conn, _UPGRADES[step])
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -505,6 +535,58 @@ class SqliteStore:
             self._check_open()
             try:
                 self._wconn.execute(sql, params)
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "write failed") from exc
+
+    # -- tokens --
+
+    def add_token(self, token: StoredToken) -> bool:
+        """Keep a new token; False (nothing written) when its id is already taken."""
+        try:
+            self._write(
+                f"INSERT INTO warroom_tokens ({_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                (token.id, token.person, int(token.read_only), token.hash, token.created_at,
+                 token.revoked_at),
+            )
+        except StoreError as exc:
+            if isinstance(exc.__cause__, sqlite3.IntegrityError):
+                return False
+            raise
+        return True
+
+    def tokens(self) -> list[StoredToken]:
+        """Every token, revoked ones too, oldest first."""
+        with self._read_lock:
+            self._check_open()
+            try:
+                rows = self._rconn.execute(
+                    f"SELECT {_TOKEN_COLUMNS} FROM warroom_tokens ORDER BY rowid"
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read failed") from exc
+        return [_token_from_row(r) for r in rows]
+
+    def find_token(self, ident: str) -> StoredToken | None:
+        """The token with this id (revoked or not), or None."""
+        row = self._read_one(f"SELECT {_TOKEN_COLUMNS} FROM warroom_tokens WHERE id = ?",
+                             (ident,))
+        return None if row is None else _token_from_row(row)
+
+    def revoke_tokens(self, ids: Sequence[str], at: str) -> None:
+        """Mark these tokens revoked at `at` in one transaction."""
+        with self._write_lock:
+            self._check_open()
+            conn = self._wconn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.executemany("UPDATE warroom_tokens SET revoked_at = ? WHERE id = ?",
+                                     [(at, i) for i in ids])
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
             except sqlite3.Error as exc:
                 raise self._fail(exc, "write failed") from exc
 
