@@ -1,0 +1,431 @@
+"""PostgreSQL event store: several API servers (and CLIs) on one database.
+
+Tables (see `migrations/*.sql`; the version lives in `warroom_schema`):
+
+- `warroom_events`: the log, with the same text columns as the SQLite store.
+- `warroom_counter`: one row holding the last seq handed out. **Seqs come from this counter
+  row, not a sequence object**: an append locks the row (`SELECT ... FOR UPDATE`), checks the
+  idempotency key and `expect_seq`, inserts its events, moves the counter on and commits, all in
+  one transaction. A rollback undoes the counter too, so there is never a gap, and because the
+  lock is held to the commit, appends become visible strictly in seq order.
+- `warroom_commands`, `warroom_drafts`, `warroom_tokens`: idempotency keys, drafts and API
+  tokens, as in SQLite.
+
+Watching: each append sends `NOTIFY warroom_events, '<last seq>'` inside its transaction (it is
+delivered on commit). `watch()` LISTENs on its own connection and reads from its last seq on
+every notice; after a dropped connection it reconnects, LISTENs again and re-reads from its last
+seq, so nothing is missed.
+
+Connections: a psycopg pool serves the synchronous Store calls (the service runs them in worker
+threads); each watcher holds one async connection of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from warroom.domain.models import Event
+from warroom.gcpause import collector_paused
+from warroom.store.base import AppendResult, Draft, SeqConflict, StoredToken, StoreError
+from warroom.store.codec import COLUMNS, dumps, event_row, events_from_rows, iso, result_from_row
+
+CHANNEL = "warroom_events"
+"""The LISTEN/NOTIFY channel; the payload is the last seq of the committed append."""
+
+CONNECT_TIMEOUT_S = 5.0
+"""How long to wait for a connection (from the pool, or a new one) before giving up."""
+
+WATCH_IDLE_S = 0.5
+"""A watcher with no notice re-checks the counter this often (and notices `close()`)."""
+
+PAGE = 5000
+"""Rows a watcher reads per query when catching up."""
+
+_MIGRATION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_OUR_TABLES = frozenset({"warroom_schema", "warroom_events", "warroom_counter",
+                         "warroom_commands", "warroom_drafts", "warroom_tokens"})
+_INSERT = (f"INSERT INTO warroom_events ({COLUMNS}) "
+           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
+_TOKEN_COLUMNS = "id, person, read_only, hash, created_at, revoked_at"
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The packaged migrations as (version, file name, SQL), in order."""
+    found = []
+    for item in resources.files("warroom.store.migrations").iterdir():
+        match = _MIGRATION_FILE.match(item.name)
+        if match:
+            found.append((int(match.group(1)), item.name, item.read_text(encoding="utf-8")))
+    found.sort()
+    return found
+
+
+SCHEMA_VERSION = migrations()[-1][0]
+"""The newest schema this code knows (the highest migration number)."""
+
+
+def _token(row: Sequence[Any]) -> StoredToken:
+    return StoredToken(id=row[0], person=row[1], read_only=bool(row[2]), hash=row[3],
+                       created_at=row[4], revoked_at=row[5])
+
+
+class PostgresStore:
+    """An event store in a PostgreSQL database, shared by any number of processes and hosts.
+
+    Args:
+        url: a `postgresql://user@host:port/db` connection URL.
+        upgrade: create or migrate the schema when it is older than this code (an empty
+            database always gets one); False refuses an old schema instead.
+        pool_size: most connections the pool opens.
+    """
+
+    def __init__(self, url: str, *, upgrade: bool = True, pool_size: int = 8) -> None:
+        self.url = url
+        self.name = redact(url)
+        self._closed = False
+        self._watchers: set[asyncio.Event] = set()
+        self._lock = threading.Lock()
+        self._pool = ConnectionPool(
+            url, min_size=1, max_size=pool_size, open=False, timeout=CONNECT_TIMEOUT_S,
+            kwargs={"connect_timeout": int(CONNECT_TIMEOUT_S), "autocommit": True},
+            name="warroom", reconnect_timeout=0,
+        )
+        try:
+            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
+        except (PoolTimeout, psycopg.Error) as exc:
+            self._pool.close()
+            raise StoreError(f"{self.name}: cannot connect to PostgreSQL ({_reason(exc)})") \
+                from None
+        try:
+            self._prepare(upgrade)
+        except BaseException:
+            self._pool.close()
+            raise
+
+    # -- connections and schema --
+
+    @contextmanager
+    def _conn(self, doing: str) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection; any database trouble becomes one StoreError."""
+        if self._closed:
+            raise StoreError(f"{self.name}: store is closed")
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except (PoolTimeout, psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            raise StoreError(f"{self.name}: {doing}: database unavailable ({_reason(exc)})") \
+                from exc
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.name}: {doing}: {_reason(exc)}") from exc
+
+    def schema_version(self) -> int:
+        """The schema version the database holds (0: none yet)."""
+        with self._conn("cannot read schema version") as conn:
+            return _version(conn)
+
+    def _prepare(self, upgrade: bool) -> None:
+        with self._conn("cannot prepare schema") as conn:
+            version = _version(conn)
+            if version == SCHEMA_VERSION:
+                return
+            _refuse_newer(version, self.name)
+            if version and not upgrade:
+                raise StoreError(f"{self.name}: schema version {version} is older than this "
+                                 f"warroom's ({SCHEMA_VERSION}); run 'warroom db upgrade'")
+        self.upgrade()
+
+    def upgrade(self) -> list[str]:
+        """Apply the migrations the database lacks, each in its own transaction, under an
+        advisory lock so racing servers agree; returns the file names applied."""
+        applied: list[str] = []
+        with self._conn("cannot migrate schema") as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('warroom_schema'))")
+            version = _version(conn)
+            _refuse_newer(version, self.name)
+            if version == 0:
+                foreign = {r[0] for r in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+                foreign -= _OUR_TABLES
+                if foreign:
+                    raise StoreError(f"{self.name}: not a warroom database (has tables "
+                                     f"{sorted(foreign)})")
+                conn.execute("CREATE TABLE IF NOT EXISTS warroom_schema (version integer NOT NULL)")
+                conn.execute("INSERT INTO warroom_schema (version) VALUES (0)")
+            for number, name, sql in migrations():
+                if number > version:
+                    conn.execute(sql.encode())
+                    conn.execute("UPDATE warroom_schema SET version = %s", (number,))
+                    applied.append(name)
+        return applied
+
+    # -- events --
+
+    def append(
+        self,
+        events: Sequence[Event],
+        *,
+        expect_seq: int | None = None,
+        idempotency_key: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> AppendResult:
+        """Durably append events in one transaction, assigning gap-free seqs (see `Store`).
+
+        The counter row is locked first, so the key check, the `expect_seq` check and the seqs
+        all see every earlier append. Raises `SeqConflict` (nothing written, key not consumed)
+        or `StoreError`.
+        """
+        for event in events:
+            if event.seq != 0:
+                raise ValueError(f"event already has seq {event.seq}; the store assigns seqs")
+        result = {} if result is None else result
+        result_json = dumps(result)
+        encoded = [event_row(e) for e in events]
+        with self._conn("append failed") as conn, conn.transaction(), conn.cursor() as cur:
+            last = cur.execute(
+                "SELECT last_seq FROM warroom_counter FOR UPDATE").fetchone()[0]  # type: ignore[index]
+            if idempotency_key is not None:
+                row = cur.execute("SELECT seqs, result FROM warroom_commands WHERE key = %s",
+                                  (idempotency_key,)).fetchone()
+                if row is not None:
+                    return result_from_row(row[0], row[1], duplicate=True)
+            if expect_seq is not None and last != expect_seq:
+                raise SeqConflict(expect_seq, last)
+            seqs = tuple(range(last + 1, last + 1 + len(encoded)))
+            if len(encoded) > 50:
+                with cur.copy(f"COPY warroom_events ({COLUMNS}) FROM STDIN") as copy:
+                    for seq, row in zip(seqs, encoded, strict=True):
+                        copy.write_row((seq, *row))
+            elif encoded:
+                cur.executemany(_INSERT, [(s, *r) for s, r in zip(seqs, encoded, strict=True)])
+            if seqs:
+                cur.execute("UPDATE warroom_counter SET last_seq = %s", (seqs[-1],))
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seqs[-1])))
+            if idempotency_key is not None:
+                cur.execute(
+                    "INSERT INTO warroom_commands (key, seqs, result) VALUES (%s, %s, %s)",
+                    (idempotency_key, json.dumps(list(seqs)), result_json))
+        return AppendResult(seqs=seqs, result=result, duplicate=False)
+
+    def lookup(self, idempotency_key: str) -> AppendResult | None:
+        """The stored outcome of a command key (marked `duplicate=True`), or None."""
+        with self._conn("read failed") as conn:
+            row = conn.execute("SELECT seqs, result FROM warroom_commands WHERE key = %s",
+                               (idempotency_key,)).fetchone()
+        return None if row is None else result_from_row(row[0], row[1], duplicate=True)
+
+    def read(
+        self, since_seq: int = 0, incident_id: str | None = None, limit: int | None = None
+    ) -> list[Event]:
+        """Events with seq > since_seq (optionally of one incident), in seq order; at most
+        `limit` of them when given."""
+        with self._conn("read failed") as conn:
+            return _read(conn, since_seq, incident_id, limit)
+
+    def last_seq(self) -> int:
+        """The highest seq stored (0 when empty)."""
+        with self._conn("read failed") as conn:
+            return _last_seq(conn)
+
+    def ping(self) -> None:
+        """Raise StoreError unless the database answers."""
+        with self._conn("ping failed") as conn:
+            conn.execute("SELECT 1")
+
+    async def watch(self, since_seq: int = 0) -> AsyncIterator[list[Event]]:
+        """Yield batches of new events (seq > since_seq) as they are appended, by anyone.
+
+        LISTENs before reading, so an append committed between the read and the wait still
+        wakes it; a lost connection is re-opened and the read resumes from the last seq
+        yielded (raises StoreError only once the store is closed... it simply ends then).
+        """
+        if self._closed:
+            raise StoreError(f"{self.name}: store is closed")
+        last = since_seq
+        delay = 0.05
+        while not self._closed:
+            try:
+                conn = await psycopg.AsyncConnection.connect(
+                    self.url, autocommit=True, connect_timeout=int(CONNECT_TIMEOUT_S))
+            except psycopg.Error:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+                continue
+            try:
+                await conn.execute(f"LISTEN {CHANNEL}")
+                delay = 0.05
+                while not self._closed:
+                    batch = await _read_async(conn, last)
+                    if batch:
+                        last = batch[-1].seq
+                        yield batch
+                        continue
+                    notices = conn.notifies(timeout=WATCH_IDLE_S, stop_after=1)
+                    async for _ in notices:
+                        pass
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+            finally:
+                await conn.close()
+
+    # -- drafts --
+
+    def save_draft(self, incident_id: str, person: str, body: dict[str, Any]) -> None:
+        """Keep a draft (one per incident and person), replacing any earlier one."""
+        with self._conn("write failed") as conn:
+            conn.execute(
+                "INSERT INTO warroom_drafts (incident_id, person, body, saved_at) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (incident_id, person) DO UPDATE "
+                "SET body = excluded.body, saved_at = excluded.saved_at",
+                (incident_id, person, dumps(body), iso(datetime.now(UTC))))
+
+    def load_draft(self, incident_id: str, person: str) -> Draft | None:
+        """The kept draft, if any."""
+        with self._conn("read failed") as conn:
+            row = conn.execute(
+                "SELECT body, saved_at FROM warroom_drafts WHERE incident_id = %s "
+                "AND person = %s", (incident_id, person)).fetchone()
+        if row is None:
+            return None
+        return Draft(incident_id=incident_id, person=person, body=json.loads(row[0]),
+                     saved_at=row[1])
+
+    def discard_draft(self, incident_id: str, person: str) -> None:
+        """Forget the draft."""
+        with self._conn("write failed") as conn:
+            conn.execute("DELETE FROM warroom_drafts WHERE incident_id = %s AND person = %s",
+                         (incident_id, person))
+
+    # -- tokens --
+
+    def add_token(self, token: StoredToken) -> bool:
+        """Keep a new token; False (nothing written) when its id is already taken."""
+        with self._conn("write failed") as conn:
+            cur = conn.execute(
+                f"INSERT INTO warroom_tokens ({_TOKEN_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (id) DO NOTHING",
+                (token.id, token.person, token.read_only, token.hash, token.created_at,
+                 token.revoked_at))
+            return cur.rowcount == 1
+
+    def tokens(self) -> list[StoredToken]:
+        """Every token, revoked ones too, oldest first."""
+        with self._conn("read failed") as conn:
+            rows = conn.execute(
+                f"SELECT {_TOKEN_COLUMNS} FROM warroom_tokens ORDER BY n").fetchall()
+        return [_token(r) for r in rows]
+
+    def find_token(self, ident: str) -> StoredToken | None:
+        """The token with this id (revoked or not), or None."""
+        with self._conn("read failed") as conn:
+            row = conn.execute(f"SELECT {_TOKEN_COLUMNS} FROM warroom_tokens WHERE id = %s",
+                               (ident,)).fetchone()
+        return None if row is None else _token(row)
+
+    def revoke_tokens(self, ids: Sequence[str], at: str) -> None:
+        """Mark these tokens revoked at `at` in one transaction."""
+        with self._conn("write failed") as conn, conn.transaction():
+            conn.execute("UPDATE warroom_tokens SET revoked_at = %s WHERE id = ANY(%s)",
+                         (at, list(ids)))
+
+    # -- lifecycle --
+
+    def close(self) -> None:
+        """Close the pool (idempotent); watchers end within `WATCH_IDLE_S`."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._pool.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self.name!r})"
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of a driver error."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _version(conn: psycopg.Connection[Any]) -> int:
+    exists = conn.execute("SELECT to_regclass('warroom_schema')").fetchone()
+    if exists is None or exists[0] is None:
+        return 0
+    row = conn.execute("SELECT max(version) FROM warroom_schema").fetchone()
+    return int(row[0]) if row is not None and row[0] is not None else 0
+
+
+def _refuse_newer(version: int, name: str) -> None:
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{name}: schema version {version} is newer than this warroom "
+                         f"understands ({SCHEMA_VERSION}); upgrade warroom")
+
+
+def _last_seq(conn: psycopg.Connection[Any]) -> int:
+    row = conn.execute("SELECT last_seq FROM warroom_counter").fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+def _read(
+    conn: psycopg.Connection[Any], since_seq: int, incident_id: str | None, limit: int | None
+) -> list[Event]:
+    page = "" if limit is None else f" LIMIT {max(int(limit), 0)}"
+    if incident_id is not None:
+        cur = conn.execute(
+            f"SELECT {COLUMNS} FROM warroom_events WHERE incident_id = %s AND seq > %s "
+            f"ORDER BY seq{page}", (incident_id, since_seq))
+        return events_from_rows(cur)
+    backlog = _last_seq(conn) - since_seq
+    with collector_paused(backlog if limit is None else min(backlog, limit)):
+        cur = conn.execute(
+            f"SELECT {COLUMNS} FROM warroom_events WHERE seq > %s ORDER BY seq{page}",
+            (since_seq,))
+        return events_from_rows(cur)
+
+
+async def _read_async(conn: psycopg.AsyncConnection[Any], since_seq: int) -> list[Event]:
+    """A page of events after `since_seq` on a watcher's connection."""
+    cur = await conn.execute(
+        f"SELECT {COLUMNS} FROM warroom_events WHERE seq > %s ORDER BY seq LIMIT {PAGE}",
+        (since_seq,))
+    rows = await cur.fetchall()
+    return events_from_rows(_Buffered(rows))
+
+
+class _Buffered:
+    """Fetched rows behind the `fetchmany` the shared decoder reads."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+        self._at = 0
+
+    def fetchmany(self, size: int = 1) -> list[Any]:
+        chunk = self._rows[self._at:self._at + size]
+        self._at += size
+        return chunk
