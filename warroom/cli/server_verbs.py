@@ -1,4 +1,4 @@
-"""`warroom serve` and `warroom token add | list | revoke`."""
+"""`warroom serve`, `warroom token add | list | revoke` and `warroom db upgrade | copy`."""
 
 from __future__ import annotations
 
@@ -39,6 +39,16 @@ def add_server_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
     listing.add_argument("--json", action="store_true")
     revoke = actions.add_parser("revoke", help="revoke by token id, token, or person")
     revoke.add_argument("which")
+
+    p = sub.add_parser("db", parents=[shared], help="the store's schema; SQLite to PostgreSQL",
+                       description="Create or migrate the store's schema, or copy a SQLite "
+                                   "store into an empty PostgreSQL database.")
+    actions = p.add_subparsers(dest="db_verb", metavar="ACTION", required=True,
+                               parser_class=type(p))
+    actions.add_parser("upgrade", help="create or migrate the schema of --store")
+    copy = actions.add_parser("copy", help="copy a SQLite store into PostgreSQL")
+    copy.add_argument("--from", dest="source", required=True, metavar="SQLITE_FILE")
+    copy.add_argument("--to", dest="target", required=True, metavar="postgresql://...")
 
 
 def run_serve(ctx: Context, args: argparse.Namespace) -> int:
@@ -87,4 +97,43 @@ def run_token(ctx: Context, args: argparse.Namespace) -> int:
                 print(f"revoked {t.id} ({t.person})")
     except TokenError as exc:
         raise InvalidInput("token", str(exc)) from None
+    return 0
+
+
+def run_db(ctx: Context, args: argparse.Namespace) -> int:
+    """Schema upgrade, or the SQLite to PostgreSQL copy."""
+    from pathlib import Path
+
+    from warroom.store.target import is_database_url
+
+    if args.db_verb == "copy":
+        if not is_database_url(args.target):
+            raise InvalidInput("--to", f"{args.target!r} is not a postgresql:// URL")
+        if not Path(args.source).is_file():
+            raise InvalidInput("--from", f"{args.source}: no such store file")
+        from warroom.store.copy import CopyRefused, copy_sqlite_to_postgres
+        from warroom.store.postgres import redact
+
+        try:
+            report = copy_sqlite_to_postgres(Path(args.source), args.target)
+        except CopyRefused as exc:
+            raise InvalidInput("--to", str(exc)) from None
+        done = "copied" if report.copied else "already there, nothing copied:"
+        print(f"{done} {report.counts.describe()} to {redact(args.target)}")
+        return 0
+    target = ctx.store_location()
+    if is_database_url(target):
+        from warroom.store.postgres import PostgresStore
+
+        store = PostgresStore(str(target), migrate=True)
+        try:
+            applied = ", ".join(store.applied) or "nothing to apply"
+            print(f"{store.name}: schema version {store.schema_version()} ({applied})")
+        finally:
+            store.close()
+        return 0
+    from warroom.store.sqlite import SCHEMA_VERSION, SqliteStore
+
+    SqliteStore(target).close()  # a SQLite file is brought up to date whenever it is opened
+    print(f"{target}: schema version {SCHEMA_VERSION}")
     return 0

@@ -43,8 +43,9 @@ from warroom.store.codec import COLUMNS, dumps, event_row, events_from_rows, iso
 CHANNEL = "warroom_events"
 """The LISTEN/NOTIFY channel; the payload is the last seq of the committed append."""
 
-CONNECT_TIMEOUT_S = 5.0
-"""How long to wait for a connection (from the pool, or a new one) before giving up."""
+CONNECT_TIMEOUT_S = 2.0
+"""How long to wait for a connection (from the pool, or a new one) before giving up: with the
+database gone, requests fail (503) after this long rather than hang."""
 
 WATCH_IDLE_S = 0.5
 """A watcher with no notice re-checks the counter this often (and notices `close()`)."""
@@ -90,33 +91,39 @@ class PostgresStore:
 
     Args:
         url: a `postgresql://user@host:port/db` connection URL.
-        upgrade: create or migrate the schema when it is older than this code (an empty
-            database always gets one); False refuses an old schema instead.
+        migrate: bring an older schema up to date (`warroom db upgrade`); otherwise an older
+            schema is refused with a hint. An empty database always gets the schema.
         pool_size: most connections the pool opens.
     """
 
-    def __init__(self, url: str, *, upgrade: bool = True, pool_size: int = 8) -> None:
+    def __init__(self, url: str, *, migrate: bool = False, pool_size: int = 8) -> None:
         self.url = url
         self.name = redact(url)
+        self.applied: list[str] = []
+        """Migrations this opening applied (file names)."""
         self._closed = False
-        self._watchers: set[asyncio.Event] = set()
         self._lock = threading.Lock()
+        # One direct connection first: an unreachable database is one clear error (the pool
+        # would only log and time out), and the schema is checked before anything else.
+        try:
+            first = psycopg.connect(url, autocommit=True,
+                                    connect_timeout=int(CONNECT_TIMEOUT_S))
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.name}: cannot connect to PostgreSQL ({_reason(exc)})") \
+                from None
+        with first:
+            try:
+                self._prepare(first, migrate)
+            except psycopg.Error as exc:
+                raise StoreError(f"{self.name}: cannot prepare schema: {_reason(exc)}") \
+                    from exc
         self._pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, open=False, timeout=CONNECT_TIMEOUT_S,
             kwargs={"connect_timeout": int(CONNECT_TIMEOUT_S), "autocommit": True},
-            name="warroom", reconnect_timeout=0,
+            # a connection broken by a database restart is noticed before it is lent out
+            check=ConnectionPool.check_connection, name="warroom",
         )
-        try:
-            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
-        except (PoolTimeout, psycopg.Error) as exc:
-            self._pool.close()
-            raise StoreError(f"{self.name}: cannot connect to PostgreSQL ({_reason(exc)})") \
-                from None
-        try:
-            self._prepare(upgrade)
-        except BaseException:
-            self._pool.close()
-            raise
+        self._pool.open(wait=False)
 
     # -- connections and schema --
 
@@ -134,27 +141,33 @@ class PostgresStore:
         except psycopg.Error as exc:
             raise StoreError(f"{self.name}: {doing}: {_reason(exc)}") from exc
 
+    @contextmanager
+    def transaction(self, doing: str) -> Iterator[psycopg.Cursor[Any]]:
+        """A cursor inside one transaction (for `warroom db copy` and benches); database
+        trouble becomes StoreError naming `doing`."""
+        with self._conn(doing) as conn, conn.transaction(), conn.cursor() as cur:
+            yield cur
+
     def schema_version(self) -> int:
         """The schema version the database holds (0: none yet)."""
         with self._conn("cannot read schema version") as conn:
             return _version(conn)
 
-    def _prepare(self, upgrade: bool) -> None:
-        with self._conn("cannot prepare schema") as conn:
-            version = _version(conn)
-            if version == SCHEMA_VERSION:
-                return
-            _refuse_newer(version, self.name)
-            if version and not upgrade:
-                raise StoreError(f"{self.name}: schema version {version} is older than this "
-                                 f"warroom's ({SCHEMA_VERSION}); run 'warroom db upgrade'")
-        self.upgrade()
+    def _prepare(self, conn: psycopg.Connection[Any], migrate: bool) -> None:
+        version = _version(conn)
+        if version == SCHEMA_VERSION:
+            return
+        _refuse_newer(version, self.name)
+        if version and not migrate:
+            raise StoreError(f"{self.name}: schema version {version} is older than this "
+                             f"warroom's ({SCHEMA_VERSION}); run 'warroom db upgrade'")
+        self.applied = self._upgrade(conn)
 
-    def upgrade(self) -> list[str]:
-        """Apply the migrations the database lacks, each in its own transaction, under an
-        advisory lock so racing servers agree; returns the file names applied."""
+    def _upgrade(self, conn: psycopg.Connection[Any]) -> list[str]:
+        """Apply the migrations the database lacks, in one transaction, under an advisory
+        lock so racing servers agree; returns the file names applied."""
         applied: list[str] = []
-        with self._conn("cannot migrate schema") as conn, conn.transaction():
+        with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('warroom_schema'))")
             version = _version(conn)
             _refuse_newer(version, self.name)
@@ -241,11 +254,6 @@ class PostgresStore:
         """The highest seq stored (0 when empty)."""
         with self._conn("read failed") as conn:
             return _last_seq(conn)
-
-    def ping(self) -> None:
-        """Raise StoreError unless the database answers."""
-        with self._conn("ping failed") as conn:
-            conn.execute("SELECT 1")
 
     async def watch(self, since_seq: int = 0) -> AsyncIterator[list[Event]]:
         """Yield batches of new events (seq > since_seq) as they are appended, by anyone.
