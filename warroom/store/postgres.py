@@ -165,10 +165,20 @@ class PostgresStore:
 
     def _upgrade(self, conn: psycopg.Connection[Any]) -> list[str]:
         """Apply the migrations the database lacks, in one transaction, under an advisory
-        lock so racing servers agree; returns the file names applied."""
+        lock so racing openers agree; returns the file names applied.
+
+        The lock is a session lock taken BEFORE the transaction begins: a transaction that
+        began before another opener committed the schema would still see no tables.
+        """
+        conn.execute("SELECT pg_advisory_lock(hashtext('warroom_schema'))")
+        try:
+            return self._apply(conn)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('warroom_schema'))")
+
+    def _apply(self, conn: psycopg.Connection[Any]) -> list[str]:
         applied: list[str] = []
         with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('warroom_schema'))")
             version = _version(conn)
             _refuse_newer(version, self.name)
             if version == 0:
@@ -178,7 +188,7 @@ class PostgresStore:
                 if foreign:
                     raise StoreError(f"{self.name}: not a warroom database (has tables "
                                      f"{sorted(foreign)})")
-                conn.execute("CREATE TABLE IF NOT EXISTS warroom_schema (version integer NOT NULL)")
+                conn.execute("CREATE TABLE warroom_schema (version integer NOT NULL)")
                 conn.execute("INSERT INTO warroom_schema (version) VALUES (0)")
             for number, name, sql in migrations():
                 if number > version:
