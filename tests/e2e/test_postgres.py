@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 from warroom.domain.models import Event, EventKind
-from warroom.store.base import StoreError
+from warroom.store.base import NewDelivery, StoreError
 from warroom.store.postgres import SCHEMA_VERSION, PostgresStore, migrations
 from warroom.store.sqlite import SqliteStore
 
@@ -144,8 +144,10 @@ def test_db_copy_moves_a_war_room_and_checks_it(tmp_path: Path, pg_url: str) -> 
     token = warroom("--store", str(lite), "token", "add", "dana").stdout.strip()
     with closing(SqliteStore(lite)) as s:
         s.save_draft("ESC-1", "dana", {"body": "half"})
-        s.append([ev(9)], idempotency_key="key-1", result={"id": "ESC-1"})
-        original = s.read()
+        s.append([ev(9)], idempotency_key="key-1", result={"id": "ESC-1"},
+                 deliveries=[NewDelivery("mail", ("ops@x",), {"subject": "s"}, 0)])
+        s.add_statuspage_key("Acme", "hash-1", datetime(2026, 11, 24, tzinfo=UTC))
+        original, deliveries, pages = s.read(), s.deliveries(), s.statuspage_keys()
 
     done = warroom("db", "copy", "--from", str(lite), "--to", pg_url)
     assert done.returncode == 0, done.stderr
@@ -158,7 +160,11 @@ def test_db_copy_moves_a_war_room_and_checks_it(tmp_path: Path, pg_url: str) -> 
         looked = pg.lookup("key-1")
         assert looked is not None and looked.result == {"id": "ESC-1"}
         assert [t.person for t in pg.tokens()] == ["dana"]
-        assert pg.append([ev(10)]).seqs == (len(original) + 1,)  # the counter moved on too
+        assert pg.deliveries() == deliveries and pg.statuspage_keys() == pages
+        # the counter and the deliveries' ids moved on too
+        assert pg.append([ev(10)], deliveries=[NewDelivery("mail", ("ops@x",), {}, 0)]
+                         ).seqs == (len(original) + 1,)
+        assert [d.id for d in pg.deliveries()] == [deliveries[0].id, deliveries[0].id + 1]
     listed = json.loads(warroom("--store", pg_url, "list", "--json").stdout)
     assert sorted(row["id"] for row in listed) == ["ESC-1", "ESC-2"]
     with closing(PostgresStore(pg_url)) as pg:  # the token verifies against the copy

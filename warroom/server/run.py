@@ -105,7 +105,8 @@ def serve(
             config = load_config()
         policy = config.policy
     assert policy is not None
-    app = build_app(store_path, policy)
+    hooks = config.file.hooks if config is not None else None
+    app = build_app(store_path, policy, hooks=hooks)
     tokens = TokenBook(app.state.warroom.store).count()
     scheme = "https" if tls_cert else "http"
     print(f"warroom serve: {describe(store_path)} on {scheme}://{host}:{port} "

@@ -16,10 +16,14 @@ from typing import Any, Protocol
 import msgspec
 
 from warroom.domain.models import Event, EventKind
-from warroom.store.base import AppendResult
+from warroom.store.base import AppendResult, Delivery
 
 COLUMNS = "seq, incident_id, kind, actor, occurred_at, recorded_at, payload, idempotency_key"
 """The events columns, in the order every row here has them."""
+
+DELIVERY_COLUMNS = ("id, incident_id, seq, channel, recipients, message, state, attempts, "
+                    "due_at, created_at, lease_owner, lease_until, last_error, delivered_at")
+"""The deliveries columns, in the order `delivery_from_row` reads them."""
 
 RowNoSeq = tuple[str, str, str, str, str, str, str | None]
 
@@ -144,4 +148,19 @@ def events_from_rows(cursor: Rows) -> list[Event]:
 def result_from_row(seqs: str, result: str, duplicate: bool) -> AppendResult:
     return AppendResult(
         seqs=tuple(json.loads(seqs)), result=json.loads(result), duplicate=duplicate
+    )
+
+
+def delivery_from_row(row: Sequence[Any]) -> Delivery:
+    """A Delivery from its columns (`DELIVERY_COLUMNS`)."""
+
+    def at(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    return Delivery(
+        id=row[0], incident_id=row[1], seq=row[2], channel=row[3],
+        recipients=tuple(json.loads(row[4])), message=json.loads(row[5]), state=row[6],
+        attempts=row[7], due_at=datetime.fromisoformat(row[8]),
+        created_at=datetime.fromisoformat(row[9]), lease_owner=row[10],
+        lease_until=at(row[11]), last_error=row[12], delivered_at=at(row[13]),
     )

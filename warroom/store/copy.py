@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 
 from warroom.store.base import StoreError
-from warroom.store.codec import COLUMNS
+from warroom.store.codec import COLUMNS, DELIVERY_COLUMNS
 from warroom.store.postgres import CHANNEL, PostgresStore
 from warroom.store.sqlite import SqliteStore
 
@@ -28,6 +28,8 @@ _TABLES = {  # SQLite table -> (PostgreSQL table, columns)
     "commands": ("warroom_commands", "key, seqs, result"),
     "drafts": ("warroom_drafts", "incident_id, person, body, saved_at"),
     "warroom_tokens": ("warroom_tokens", "id, person, read_only, hash, created_at, revoked_at"),
+    "deliveries": ("warroom_deliveries", DELIVERY_COLUMNS),
+    "statuspage_keys": ("warroom_statuspage_keys", "customer, key_hash, created_at, revoked_at"),
 }
 
 
@@ -43,17 +45,21 @@ class Counts:
     commands: int
     drafts: int
     tokens: int
+    deliveries: int
+    statuspage_keys: int
     last_seq: int
 
     def describe(self) -> str:
-        """`1200 events (last seq 1200), 300 command keys, 2 drafts, 4 tokens`."""
+        """`1200 events (last seq 1200), 300 command keys, 2 drafts, 4 tokens, ...`."""
         return (f"{self.events} events (last seq {self.last_seq}), {self.commands} command "
-                f"keys, {self.drafts} drafts, {self.tokens} tokens")
+                f"keys, {self.drafts} drafts, {self.tokens} tokens, {self.deliveries} "
+                f"deliveries, {self.statuspage_keys} status page keys")
 
     @property
     def empty(self) -> bool:
         """True when nothing at all is stored."""
-        return not (self.events or self.commands or self.drafts or self.tokens)
+        return not (self.events or self.commands or self.drafts or self.tokens
+                    or self.deliveries or self.statuspage_keys)
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,7 @@ def _sqlite_counts(conn: sqlite3.Connection) -> Counts:
 
     last = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
     return Counts(count("events"), count("commands"), count("drafts"), count("warroom_tokens"),
-                  int(last))
+                  count("deliveries"), count("statuspage_keys"), int(last))
 
 
 def _postgres_counts(cur: psycopg.Cursor[Any]) -> Counts:
@@ -84,7 +90,8 @@ def _postgres_counts(cur: psycopg.Cursor[Any]) -> Counts:
 
     last = one("SELECT last_seq FROM warroom_counter")
     return Counts(count("warroom_events"), count("warroom_commands"), count("warroom_drafts"),
-                  count("warroom_tokens"), int(last))
+                  count("warroom_tokens"), count("warroom_deliveries"),
+                  count("warroom_statuspage_keys"), int(last))
 
 
 def copy_sqlite_to_postgres(source: Path, url: str) -> CopyReport:
@@ -116,6 +123,8 @@ def copy_sqlite_to_postgres(source: Path, url: str) -> CopyReport:
                         for row in batch:
                             copy.write_row(_for_postgres(table, row))
             cur.execute("UPDATE warroom_counter SET last_seq = %s", (want.last_seq,))
+            cur.execute("SELECT setval(pg_get_serial_sequence('warroom_deliveries', 'id'), "
+                        "COALESCE(MAX(id), 0) + 1, false) FROM warroom_deliveries")
             got = _postgres_counts(cur)
             if got != want:
                 raise StoreError(f"copy check failed: {source} holds {want.describe()}, "

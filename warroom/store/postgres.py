@@ -8,8 +8,10 @@ Tables (see `migrations/*.sql`; the version lives in `warroom_schema`):
   idempotency key and `expect_seq`, inserts its events, moves the counter on and commits, all in
   one transaction. A rollback undoes the counter too, so there is never a gap, and because the
   lock is held to the commit, appends become visible strictly in seq order.
-- `warroom_commands`, `warroom_drafts`, `warroom_tokens`: idempotency keys, drafts and API
-  tokens, as in SQLite.
+- `warroom_commands`, `warroom_drafts`, `warroom_tokens`, `warroom_deliveries`,
+  `warroom_statuspage_keys`: idempotency keys, drafts, API tokens, messages waiting to be sent
+  (claimed with `FOR UPDATE SKIP LOCKED`, so only one server sends each) and status page key
+  hashes, as in SQLite.
 
 Watching: each append sends `NOTIFY warroom_events, '<last seq>'` inside its transaction (it is
 delivered on commit). `watch()` LISTENs on its own connection and reads from its last seq on
@@ -28,7 +30,7 @@ import re
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -37,8 +39,27 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from warroom.domain.models import Event
 from warroom.gcpause import collector_paused
-from warroom.store.base import AppendResult, Draft, SeqConflict, StoredToken, StoreError
-from warroom.store.codec import COLUMNS, dumps, event_row, events_from_rows, iso, result_from_row
+from warroom.store.base import (
+    AppendResult,
+    Delivery,
+    Draft,
+    NewDelivery,
+    SeqConflict,
+    StatusPageKey,
+    StoredToken,
+    StoreError,
+)
+from warroom.store.codec import (
+    COLUMNS,
+    DELIVERY_COLUMNS,
+    RowNoSeq,
+    delivery_from_row,
+    dumps,
+    event_row,
+    events_from_rows,
+    iso,
+    result_from_row,
+)
 
 CHANNEL = "warroom_events"
 """The LISTEN/NOTIFY channel; the payload is the last seq of the committed append."""
@@ -55,7 +76,8 @@ PAGE = 5000
 
 _MIGRATION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _OUR_TABLES = frozenset({"warroom_schema", "warroom_events", "warroom_counter",
-                         "warroom_commands", "warroom_drafts", "warroom_tokens"})
+                         "warroom_commands", "warroom_drafts", "warroom_tokens",
+                         "warroom_deliveries", "warroom_statuspage_keys"})
 _INSERT = (f"INSERT INTO warroom_events ({COLUMNS}) "
            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
 _TOKEN_COLUMNS = "id, person, read_only, hash, created_at, revoked_at"
@@ -206,6 +228,7 @@ class PostgresStore:
         expect_seq: int | None = None,
         idempotency_key: str | None = None,
         result: dict[str, Any] | None = None,
+        deliveries: Sequence[NewDelivery] = (),
     ) -> AppendResult:
         """Durably append events in one transaction, assigning gap-free seqs (see `Store`).
 
@@ -213,15 +236,11 @@ class PostgresStore:
         all see every earlier append. Raises `SeqConflict` (nothing written, key not consumed)
         or `StoreError`.
         """
-        for event in events:
-            if event.seq != 0:
-                raise ValueError(f"event already has seq {event.seq}; the store assigns seqs")
         result = {} if result is None else result
         result_json = dumps(result)
-        encoded = [event_row(e) for e in events]
-        with self._conn("append failed") as conn, conn.transaction(), conn.cursor() as cur:
-            last = cur.execute(
-                "SELECT last_seq FROM warroom_counter FOR UPDATE").fetchone()[0]  # type: ignore[index]
+        encoded = _encode(events)
+        with self.transaction("append failed") as cur:
+            last = _lock_counter(cur)
             if idempotency_key is not None:
                 row = cur.execute("SELECT seqs, result FROM warroom_commands WHERE key = %s",
                                   (idempotency_key,)).fetchone()
@@ -229,20 +248,19 @@ class PostgresStore:
                     return result_from_row(row[0], row[1], duplicate=True)
             if expect_seq is not None and last != expect_seq:
                 raise SeqConflict(expect_seq, last)
-            seqs = tuple(range(last + 1, last + 1 + len(encoded)))
-            if len(encoded) > 50:
-                with cur.copy(f"COPY warroom_events ({COLUMNS}) FROM STDIN") as copy:
-                    for seq, row in zip(seqs, encoded, strict=True):
-                        copy.write_row((seq, *row))
-            elif encoded:
-                cur.executemany(_INSERT, [(s, *r) for s, r in zip(seqs, encoded, strict=True)])
-            if seqs:
-                cur.execute("UPDATE warroom_counter SET last_seq = %s", (seqs[-1],))
-                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seqs[-1])))
+            seqs = _insert_events(cur, last, encoded)
             if idempotency_key is not None:
                 cur.execute(
                     "INSERT INTO warroom_commands (key, seqs, result) VALUES (%s, %s, %s)",
                     (idempotency_key, json.dumps(list(seqs)), result_json))
+            for d in deliveries:
+                event = events[d.event_index]
+                at = iso(event.recorded_at)
+                cur.execute(
+                    "INSERT INTO warroom_deliveries (incident_id, seq, channel, recipients, "
+                    "message, due_at, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    (event.incident_id, seqs[d.event_index], d.channel,
+                     dumps(list(d.recipients)), dumps(d.message), at, at))
         return AppendResult(seqs=seqs, result=result, duplicate=False)
 
     def lookup(self, idempotency_key: str) -> AppendResult | None:
@@ -362,6 +380,98 @@ class PostgresStore:
             conn.execute("UPDATE warroom_tokens SET revoked_at = %s WHERE id = ANY(%s)",
                          (at, list(ids)))
 
+    # -- deliveries --
+
+    def claim_deliveries(
+        self, owner: str, now: datetime, lease: timedelta, limit: int = 50
+    ) -> list[Delivery]:
+        """Lease due pending deliveries to `owner` (see `DeliveryStore.claim_deliveries`);
+        `FOR UPDATE SKIP LOCKED` keeps racing servers off each other's rows."""
+        at, until = iso(now), iso(now + lease)
+        with self.transaction("claim failed") as cur:
+            rows = cur.execute(
+                f"UPDATE warroom_deliveries SET lease_owner = %s, lease_until = %s, "
+                f"attempts = attempts + 1 WHERE id IN (SELECT id FROM warroom_deliveries "
+                f"WHERE state = 'pending' AND due_at <= %s AND (lease_until IS NULL OR "
+                f"lease_until <= %s) ORDER BY due_at, id LIMIT %s FOR UPDATE SKIP LOCKED) "
+                f"RETURNING {DELIVERY_COLUMNS}", (owner, until, at, at, limit)).fetchall()
+        claimed = [delivery_from_row(r) for r in rows]
+        return sorted(claimed, key=lambda d: (d.due_at, d.id))
+
+    def finish_delivery(
+        self,
+        delivery_id: int,
+        *,
+        delivered: bool,
+        now: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        events: Sequence[Event] = (),
+    ) -> bool:
+        """Record an attempt's outcome with its events (see `DeliveryStore.finish_delivery`)."""
+        encoded = _encode(events)
+        with self.transaction("recording a delivery failed") as cur:
+            row = cur.execute("SELECT state FROM warroom_deliveries WHERE id = %s FOR UPDATE",
+                              (delivery_id,)).fetchone()
+            if row is None or row[0] == "delivered":
+                return False
+            if delivered:
+                cur.execute(
+                    "UPDATE warroom_deliveries SET state = 'delivered', delivered_at = %s, "
+                    "last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = %s",
+                    (iso(now), delivery_id))
+            else:
+                cur.execute(
+                    "UPDATE warroom_deliveries SET due_at = %s, last_error = %s, "
+                    "lease_owner = NULL, lease_until = NULL WHERE id = %s",
+                    (iso(retry_at or now), error, delivery_id))
+            if encoded:
+                _insert_events(cur, _lock_counter(cur), encoded)
+        return True
+
+    def next_delivery_due(self) -> datetime | None:
+        """When the earliest pending delivery may next be claimed (None: nothing pending)."""
+        with self._conn("read failed") as conn:
+            row = conn.execute(
+                "SELECT MIN(GREATEST(due_at, COALESCE(lease_until, ''))) FROM warroom_deliveries"
+                " WHERE state = 'pending'").fetchone()
+        return None if row is None or row[0] is None else datetime.fromisoformat(row[0])
+
+    def deliveries(self, incident_id: str | None = None) -> list[Delivery]:
+        """Deliveries (of one escalation), oldest first."""
+        where, params = ("WHERE incident_id = %s", (incident_id,)) if incident_id else ("", ())
+        with self._conn("read failed") as conn:
+            rows = conn.execute(f"SELECT {DELIVERY_COLUMNS} FROM warroom_deliveries {where} "
+                                "ORDER BY id", params).fetchall()
+        return [delivery_from_row(r) for r in rows]
+
+    # -- status page keys --
+
+    def add_statuspage_key(self, customer: str, key_hash: str, now: datetime) -> None:
+        """Keep a new key hash for `customer`, revoking any earlier one (one transaction)."""
+        at = iso(now)
+        with self.transaction("write failed") as cur:
+            cur.execute("UPDATE warroom_statuspage_keys SET revoked_at = %s "
+                        "WHERE customer = %s AND revoked_at IS NULL", (at, customer))
+            cur.execute("INSERT INTO warroom_statuspage_keys (customer, key_hash, created_at) "
+                        "VALUES (%s, %s, %s)", (customer, key_hash, at))
+
+    def statuspage_keys(self) -> list[StatusPageKey]:
+        """Every status page key, active and revoked, oldest first."""
+        with self._conn("read failed") as conn:
+            rows = conn.execute(
+                "SELECT customer, key_hash, created_at, revoked_at FROM warroom_statuspage_keys"
+                " ORDER BY created_at, n").fetchall()
+        return [StatusPageKey(r[0], r[1], datetime.fromisoformat(r[2]),
+                              datetime.fromisoformat(r[3]) if r[3] else None) for r in rows]
+
+    def revoke_statuspage_key(self, customer: str, now: datetime) -> bool:
+        """Revoke `customer`'s active key; False when there was none."""
+        with self._conn("write failed") as conn:
+            cur = conn.execute("UPDATE warroom_statuspage_keys SET revoked_at = %s "
+                               "WHERE customer = %s AND revoked_at IS NULL", (iso(now), customer))
+            return cur.rowcount > 0
+
     # -- lifecycle --
 
     def close(self) -> None:
@@ -383,6 +493,37 @@ class PostgresStore:
 
 
 # --- queries --------------------------------------------------------------------------------
+
+
+def _encode(events: Sequence[Event]) -> list[RowNoSeq]:
+    for event in events:
+        if event.seq != 0:
+            raise ValueError(f"event already has seq {event.seq}; the store assigns seqs")
+    return [event_row(e) for e in events]
+
+
+def _lock_counter(cur: psycopg.Cursor[Any]) -> int:
+    """Lock the counter row until the transaction ends; the last seq handed out."""
+    row = cur.execute("SELECT last_seq FROM warroom_counter FOR UPDATE").fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+def _insert_events(cur: psycopg.Cursor[Any], last: int, encoded: list[RowNoSeq]
+                   ) -> tuple[int, ...]:
+    """Insert events after `last` (the counter is locked), move the counter on, and NOTIFY
+    (delivered on commit); returns their seqs."""
+    seqs = tuple(range(last + 1, last + 1 + len(encoded)))
+    if not seqs:
+        return seqs
+    if len(encoded) > 50:
+        with cur.copy(f"COPY warroom_events ({COLUMNS}) FROM STDIN") as copy:
+            for seq, row in zip(seqs, encoded, strict=True):
+                copy.write_row((seq, *row))
+    else:
+        cur.executemany(_INSERT, [(s, *r) for s, r in zip(seqs, encoded, strict=True)])
+    cur.execute("UPDATE warroom_counter SET last_seq = %s", (seqs[-1],))
+    cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seqs[-1])))
+    return seqs
 
 
 def _reason(exc: BaseException) -> str:

@@ -1,13 +1,14 @@
 """SQLite event store: the embedded default and the shared file for several processes on one host.
 
-Layout (schema version 2, kept in `PRAGMA user_version`):
+Layout (schema version 3, kept in `PRAGMA user_version`):
 
 - `events(seq INTEGER PRIMARY KEY, incident_id, kind, actor, occurred_at, recorded_at, payload,
   idempotency_key)`; datetimes are ISO 8601 UTC text, payload is JSON text.
 - `commands(key PRIMARY KEY, seqs, result)`: one row per idempotency key (JSON seqs and result).
 - `drafts(incident_id, person, body, saved_at)`: one half-written update per incident and person.
+- `deliveries`, `statuspage_keys`: messages waiting to be sent (leased), status page key hashes.
 - `warroom_tokens(id, person, read_only, hash, created_at, revoked_at)`: API tokens (hashes only),
-  so tokens travel with the data they guard (version 2; version 1 files gain it on open).
+  so tokens travel with the data they guard.
 
 Durability and concurrency: WAL journal, `synchronous=FULL`, one `BEGIN IMMEDIATE` transaction
 per append. Seqs are assigned inside that transaction as `max(seq) + 1 ...`, so writers in any
@@ -28,16 +29,35 @@ import json
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from warroom.domain.models import Event
 from warroom.gcpause import collector_paused
-from warroom.store.base import AppendResult, Draft, SeqConflict, StoredToken, StoreError
-from warroom.store.codec import COLUMNS, dumps, event_row, events_from_rows, iso, result_from_row
+from warroom.store.base import (
+    AppendResult,
+    Delivery,
+    Draft,
+    NewDelivery,
+    SeqConflict,
+    StatusPageKey,
+    StoredToken,
+    StoreError,
+)
+from warroom.store.codec import (
+    COLUMNS,
+    DELIVERY_COLUMNS,
+    RowNoSeq,
+    delivery_from_row,
+    dumps,
+    event_row,
+    events_from_rows,
+    iso,
+    result_from_row,
+)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The `PRAGMA user_version` this code writes and understands."""
 
 BUSY_TIMEOUT_S = 10.0
@@ -46,16 +66,6 @@ BUSY_TIMEOUT_S = 10.0
 POLL_INTERVAL_S = 0.025
 """How often `watch()` checks for new events (a cheap pragma: ~20 µs a check)."""
 
-_TOKENS = """
-CREATE TABLE IF NOT EXISTS warroom_tokens (
-    id TEXT PRIMARY KEY,
-    person TEXT NOT NULL,
-    read_only INTEGER NOT NULL DEFAULT 0,
-    hash TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT
-);
-"""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
@@ -80,23 +90,48 @@ CREATE TABLE IF NOT EXISTS drafts (
     saved_at TEXT NOT NULL,
     PRIMARY KEY (incident_id, person)
 );
-""" + _TOKENS
-_UPGRADES: dict[int, str] = {1: _TOKENS}
-"""The statements taking a file from version N to N + 1."""
-_OUR_TABLES = frozenset({"events", "commands", "drafts", "warroom_tokens"})
+""" + """
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    message TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_until TEXT,
+    last_error TEXT,
+    delivered_at TEXT,
+    UNIQUE (seq, channel)
+);
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(state, due_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_incident ON deliveries(incident_id, id);
+CREATE TABLE IF NOT EXISTS statuspage_keys (
+    customer TEXT NOT NULL,
+    key_hash TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS warroom_tokens (
+    id TEXT PRIMARY KEY,
+    person TEXT NOT NULL,
+    read_only INTEGER NOT NULL DEFAULT 0,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+"""
+_OUR_TABLES = frozenset({"events", "commands", "drafts", "deliveries", "statuspage_keys",
+                         "warroom_tokens", "sqlite_sequence"})
 
 _INSERT = (
     "INSERT INTO events (seq, incident_id, kind, actor, occurred_at, recorded_at, payload, "
     "idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-
-def _run_script(conn: sqlite3.Connection, script: str) -> None:
-    """Run `;`-separated statements inside the caller's transaction (`executescript` commits)."""
-    for statement in script.split(";"):
-        if statement.strip():
-            conn.execute(statement)
 
 
 def _token_from_row(row: tuple[Any, ...]) -> StoredToken:
@@ -200,14 +235,19 @@ class SqliteStore:
                         raise StoreError(
                             f"{self.path}: not a warroom store (has tables {sorted(foreign)})"
                         )
-                    _run_script(conn, _SCHEMA)
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                elif version < SCHEMA_VERSION:  # every table is CREATE ... IF NOT EXISTS
+                    # 1 -> 2: deliveries and status page keys; 2 -> 3: API tokens
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 elif version > SCHEMA_VERSION:
                     raise StoreError(f"{self.path}: schema version {version} is newer than "
                                      f"this warroom understands ({SCHEMA_VERSION})")
-                else:
-                    for step in range(version, SCHEMA_VERSION):
-                        _run_script(conn, _UPGRADES[step])
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -228,6 +268,7 @@ class SqliteStore:
         expect_seq: int | None = None,
         idempotency_key: str | None = None,
         result: dict[str, Any] | None = None,
+        deliveries: Sequence[NewDelivery] = (),
     ) -> AppendResult:
         """Durably append events in one transaction, assigning gap-free seqs (see `Store`).
 
@@ -254,18 +295,20 @@ class SqliteStore:
                         if row is not None:
                             conn.execute("ROLLBACK")
                             return result_from_row(row[0], row[1], duplicate=True)
-                    last = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
-                    if expect_seq is not None and last != expect_seq:
-                        raise SeqConflict(expect_seq, last)
-                    seqs = tuple(range(last + 1, last + 1 + len(events)))
-                    if encoded:
-                        conn.executemany(
-                            _INSERT, [(s, *row) for s, row in zip(seqs, encoded, strict=True)]
-                        )
+                    seqs = self._insert_events(conn, events, encoded, expect_seq)
                     if idempotency_key is not None:
                         conn.execute(
                             "INSERT INTO commands (key, seqs, result) VALUES (?, ?, ?)",
                             (idempotency_key, json.dumps(list(seqs)), result_json),
+                        )
+                    for d in deliveries:
+                        event = events[d.event_index]
+                        at = iso(event.recorded_at)
+                        conn.execute(
+                            "INSERT INTO deliveries (incident_id, seq, channel, recipients, "
+                            "message, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (event.incident_id, seqs[d.event_index], d.channel,
+                             dumps(list(d.recipients)), dumps(d.message), at, at),
                         )
                     conn.execute("COMMIT")
                 except BaseException:
@@ -277,6 +320,18 @@ class SqliteStore:
             if events:
                 self._appends += 1
         return AppendResult(seqs=seqs, result=result, duplicate=False)
+
+    @staticmethod
+    def _insert_events(conn: sqlite3.Connection, events: Sequence[Event],
+                       encoded: list[RowNoSeq], expect_seq: int | None) -> tuple[int, ...]:
+        """Insert inside an open write transaction; returns the seqs given."""
+        last = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+        if expect_seq is not None and last != expect_seq:
+            raise SeqConflict(expect_seq, last)
+        seqs = tuple(range(last + 1, last + 1 + len(events)))
+        if encoded:
+            conn.executemany(_INSERT, [(s, *row) for s, row in zip(seqs, encoded, strict=True)])
+        return seqs
 
     def lookup(self, idempotency_key: str) -> AppendResult | None:
         """The stored outcome of a command key (marked `duplicate=True`), or None."""
@@ -414,6 +469,152 @@ class SqliteStore:
                 self._wconn.execute(sql, params)
             except sqlite3.Error as exc:
                 raise self._fail(exc, "write failed") from exc
+
+    # -- deliveries --
+
+    def claim_deliveries(
+        self, owner: str, now: datetime, lease: timedelta, limit: int = 50
+    ) -> list[Delivery]:
+        """Lease due pending deliveries to `owner` (see `Store.claim_deliveries`)."""
+        at, until = iso(now), iso(now + lease)
+        with self._write_lock:
+            self._check_open()
+            conn = self._wconn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    ids = [r[0] for r in conn.execute(
+                        "SELECT id FROM deliveries WHERE state = 'pending' AND due_at <= ? "
+                        "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_at, id "
+                        "LIMIT ?", (at, at, limit))]
+                    conn.executemany(
+                        "UPDATE deliveries SET lease_owner = ?, lease_until = ?, "
+                        "attempts = attempts + 1 WHERE id = ?", [(owner, until, i) for i in ids])
+                    marks = ",".join("?" * len(ids))
+                    rows = conn.execute(
+                        f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id IN ({marks}) "
+                        "ORDER BY due_at, id", ids).fetchall() if ids else []
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "claim failed") from exc
+        return [delivery_from_row(r) for r in rows]
+
+    def finish_delivery(
+        self,
+        delivery_id: int,
+        *,
+        delivered: bool,
+        now: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        events: Sequence[Event] = (),
+    ) -> bool:
+        """Record an attempt's outcome with its events (see `Store.finish_delivery`)."""
+        encoded = [event_row(e) for e in events]
+        with self._write_lock:
+            self._check_open()
+            conn = self._wconn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    row = conn.execute("SELECT state FROM deliveries WHERE id = ?",
+                                       (delivery_id,)).fetchone()
+                    if row is None or row[0] == "delivered":
+                        conn.execute("ROLLBACK")
+                        return False
+                    if delivered:
+                        conn.execute(
+                            "UPDATE deliveries SET state = 'delivered', delivered_at = ?, "
+                            "last_error = NULL, lease_owner = NULL, lease_until = NULL "
+                            "WHERE id = ?", (iso(now), delivery_id))
+                    else:
+                        conn.execute(
+                            "UPDATE deliveries SET due_at = ?, last_error = ?, "
+                            "lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                            (iso(retry_at or now), error, delivery_id))
+                    self._insert_events(conn, events, encoded, None)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "recording a delivery failed") from exc
+            if events:
+                self._appends += 1
+        return True
+
+    def next_delivery_due(self) -> datetime | None:
+        """When the earliest pending delivery may next be claimed (None: nothing pending)."""
+        row = self._read_one(
+            "SELECT MIN(MAX(due_at, COALESCE(lease_until, ''))) FROM deliveries "
+            "WHERE state = 'pending'", ())
+        return None if row is None or row[0] is None else datetime.fromisoformat(row[0])
+
+    def deliveries(self, incident_id: str | None = None) -> list[Delivery]:
+        """Deliveries (of one escalation), oldest first."""
+        where, params = ("WHERE incident_id = ?", (incident_id,)) if incident_id else ("", ())
+        with self._read_lock:
+            self._check_open()
+            try:
+                rows = self._rconn.execute(
+                    f"SELECT {DELIVERY_COLUMNS} FROM deliveries {where} ORDER BY id",
+                    params).fetchall()
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read failed") from exc
+        return [delivery_from_row(r) for r in rows]
+
+    # -- status page keys --
+
+    def add_statuspage_key(self, customer: str, key_hash: str, now: datetime) -> None:
+        """Keep a new key hash for `customer`, revoking any earlier one (one transaction)."""
+        at = iso(now)
+        with self._write_lock:
+            self._check_open()
+            conn = self._wconn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.execute("UPDATE statuspage_keys SET revoked_at = ? "
+                                 "WHERE customer = ? AND revoked_at IS NULL", (at, customer))
+                    conn.execute("INSERT INTO statuspage_keys (customer, key_hash, created_at) "
+                                 "VALUES (?, ?, ?)", (customer, key_hash, at))
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "write failed") from exc
+
+    def statuspage_keys(self) -> list[StatusPageKey]:
+        """Every status page key, active and revoked, oldest first."""
+        with self._read_lock:
+            self._check_open()
+            try:
+                rows = self._rconn.execute(
+                    "SELECT customer, key_hash, created_at, revoked_at FROM statuspage_keys "
+                    "ORDER BY created_at, rowid").fetchall()
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read failed") from exc
+        return [StatusPageKey(r[0], r[1], datetime.fromisoformat(r[2]),
+                              datetime.fromisoformat(r[3]) if r[3] else None) for r in rows]
+
+    def revoke_statuspage_key(self, customer: str, now: datetime) -> bool:
+        """Revoke `customer`'s active key; False when there was none."""
+        with self._write_lock:
+            self._check_open()
+            try:
+                cursor = self._wconn.execute(
+                    "UPDATE statuspage_keys SET revoked_at = ? "
+                    "WHERE customer = ? AND revoked_at IS NULL", (iso(now), customer))
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "write failed") from exc
+        return cursor.rowcount > 0
 
     # -- tokens --
 
