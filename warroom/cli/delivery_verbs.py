@@ -40,10 +40,10 @@ def add_delivery_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
 
 def run_delivery_verb(ctx: Context, args: argparse.Namespace) -> int:
     """Dispatch `deliver` and `statuspage`."""
-    if ctx.is_remote:
-        raise InvalidInput("--store", f"{args.verb} needs a store file, not a server URL "
-                                      "(the server delivers and serves status pages itself)")
+    from warroom.cli.targets import DATABASE, FILE
     from warroom.store.target import open_store
+
+    ctx.store_kind(args.verb, (FILE, DATABASE))
 
     store = open_store(ctx.store_location())
     try:

@@ -53,17 +53,17 @@ def add_server_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
 
 def run_serve(ctx: Context, args: argparse.Namespace) -> int:
     """Run the server in the foreground."""
+    from warroom.cli.targets import DATABASE, FILE
     from warroom.server.run import serve
 
-    if ctx.is_remote:
-        raise InvalidInput("--store", "serve needs a store file, not a server URL")
+    ctx.store_kind("serve", (FILE, DATABASE))
     gates: list[Coroutine[Any, Any, None]] = []
     if args.ssh or args.web:
         from warroom.gate.serve import GateUnavailable, gate_coroutines
 
         config_path = str(ctx.config_path) if ctx.config_path else None
         try:
-            gates = gate_coroutines(args, str(ctx.store_path()), config_path)
+            gates = gate_coroutines(args, str(ctx.store_location()), config_path)
         except GateUnavailable as exc:
             raise InvalidInput("--ssh/--web", str(exc)) from None
     if args.no_api:
@@ -77,9 +77,11 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_token(ctx: Context, args: argparse.Namespace) -> int:
-    """Token administration on the store file."""
+    """Token administration on the store (a file or a database)."""
+    from warroom.cli.targets import DATABASE, FILE
     from warroom.server.tokens import TokenError, add_token, list_tokens, revoke_token
 
+    ctx.store_kind("token", (FILE, DATABASE))
     path = ctx.store_location()
     try:
         if args.token_verb == "add":
@@ -121,6 +123,9 @@ def run_db(ctx: Context, args: argparse.Namespace) -> int:
         done = "copied" if report.copied else "already there, nothing copied:"
         print(f"{done} {report.counts.describe()} to {redact(args.target)}")
         return 0
+    from warroom.cli.targets import DATABASE, FILE
+
+    ctx.store_kind("db upgrade", (FILE, DATABASE))
     target = ctx.store_location()
     if is_database_url(target):
         from warroom.store.postgres import PostgresStore
