@@ -106,7 +106,8 @@ def serve(
         policy = config.policy
     assert policy is not None
     hooks = config.file.hooks if config is not None else None
-    app = build_app(store_path, policy, hooks=hooks)
+    app = build_app(store_path, policy, hooks=hooks,
+                    delivery=config.delivery if config is not None else None)
     tokens = TokenBook(app.state.warroom.store).count()
     scheme = "https" if tls_cert else "http"
     print(f"warroom serve: {describe(store_path)} on {scheme}://{host}:{port} "
