@@ -128,7 +128,8 @@ def render_markdown(data: dict[str, Any]) -> str:
               f"- Back-dated customer updates: **{data['backdated_customer_updates']:,}** "
               "(posted as of an earlier time than recorded, past the back-date limit)",
               f"- Commitments honoured: **{_pct(promises['honoured_rate'])}** "
-              f"(met {promises['met']:,}, missed {promises['missed']:,}, overdue "
+              f"(met {promises['met']:,}, met late {promises['met_late']:,}, missed "
+              f"{promises['missed']:,}, overdue "
               f"{promises['overdue']:,}, still open {promises['open']:,})",
               f"- Open corrective actions: **{actions['total']:,}** "
               f"({actions['overdue']:,} overdue)", ""]
