@@ -36,7 +36,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     """Parse and dispatch; returns the exit status."""
     from warroom.cli.context import Context
     from warroom.cli.parser import build_parser, wants_console
+    from warroom.gate.guard import guard_textual, is_remote
 
+    if is_remote():  # started by the SSH gate or the web view: no links or files on the server
+        guard_textual()
     words = _shield_relative_times(sys.argv[1:] if argv is None else argv)
     args = build_parser(console_only=wants_console(words)).parse_args(words)
     ctx = Context(args.store, args.actor, args.config)

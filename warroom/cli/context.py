@@ -79,7 +79,7 @@ class Context:
 
     def _open_service(self) -> WarRoom:
         if self.is_remote:
-            from warroom.store.remote import RemoteWarRoom
+            from warroom.service.remote import RemoteWarRoom
 
             return RemoteWarRoom.connect(str(self.store_target), self.config)
         from warroom.service import WarRoom

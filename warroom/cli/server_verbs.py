@@ -56,14 +56,18 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
             gates = gate_coroutines(args, str(ctx.store_path()), config_path)
         except GateUnavailable as exc:
             raise InvalidInput("--ssh/--web", str(exc)) from None
-    if args.no_api:
-        if not gates:
-            raise InvalidInput("--no-api", "give --ssh or --web to serve without the API")
+    if args.no_api and not gates:
+        raise InvalidInput("--no-api", "give --ssh or --web to serve without the API")
+    if gates:
         from warroom.gate.serve import run_services
 
-        return run_services(gates)
+        if args.no_api:
+            return run_services(gates)
+        return serve(ctx.store_path(), args.host, args.port, args.tls_cert, args.tls_key,
+                     ctx.config, log_level=args.log_level,
+                     run=lambda server: run_services(gates, api=server))
     return serve(ctx.store_path(), args.host, args.port, args.tls_cert, args.tls_key, ctx.config,
-                 log_level=args.log_level, gates=gates)
+                 log_level=args.log_level)
 
 
 def run_token(ctx: Context, args: argparse.Namespace) -> int:

@@ -117,8 +117,8 @@ def pir_required(state: IncidentState, policy: Policy) -> bool:
 
 
 def close_blockers(state: IncidentState, policy: Policy) -> list[str]:
-    """Why the PIR keeps the escalation from closing (empty: nothing). Registered with
-    `warroom.domain.decide.register_close_check`."""
+    """Why the PIR keeps the escalation from closing (empty: nothing): a `CloseCheck` the
+    service passes to `decide`."""
     if not pir_required(state, policy):
         return []
     return [f"PIR needs {gap}" for gap in pir_gaps(state)]

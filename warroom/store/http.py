@@ -1,5 +1,5 @@
 """Talking to `warroom serve`: `HttpStore`, the Store protocol over HTTP + SSE (the service on
-top of it is `warroom.store.remote.RemoteWarRoom`).
+top of it is `warroom.service.remote.RemoteWarRoom`).
 
 - Reads (`read`, `last_seq`, `lookup`, drafts) are plain requests on a sync httpx client.
 - `watch()` follows `GET /api/v1/stream` (Server-Sent Events), resuming after the last seq it saw
