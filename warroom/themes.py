@@ -56,11 +56,9 @@ class LoadedThemes:
 
 def theme_dir() -> Path:
     """The packaged `themes/` folder (installed wheel or source checkout)."""
-    try:
-        from warroom.resources import resource_dir
-    except ImportError:  # pragma: no cover - until warroom.resources exists
-        return Path(__file__).resolve().parents[1] / "themes"
-    return Path(resource_dir("themes"))
+    from warroom.resources import resource_dir
+
+    return resource_dir("themes")
 
 
 def _colour(path: Path, key: str, value: Any) -> str:

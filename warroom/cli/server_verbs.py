@@ -49,13 +49,10 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
         raise InvalidInput("--store", "serve needs a store file, not a server URL")
     gates: list[Coroutine[Any, Any, None]] = []
     if args.ssh or args.web:
-        from warroom.gate.serve import GateUnavailable, gate_coroutines
+        from warroom.gate.serve import gate_coroutines
 
         config_path = str(ctx.config_path) if ctx.config_path else None
-        try:
-            gates = gate_coroutines(args, str(ctx.store_path()), config_path)
-        except GateUnavailable as exc:
-            raise InvalidInput("--ssh/--web", str(exc)) from None
+        gates = gate_coroutines(args, str(ctx.store_path()), config_path)
     if args.no_api and not gates:
         raise InvalidInput("--no-api", "give --ssh or --web to serve without the API")
     if gates:

@@ -371,13 +371,6 @@ class HttpStore:
         self._notify()
         return report
 
-    def wake_flush(self) -> None:
-        """Ask a running `watch()` to flush the outbox soon."""
-        wake = self._flush_wake
-        if wake is not None:
-            with contextlib.suppress(RuntimeError):
-                wake.set()
-
     # -- live push --
 
     async def watch(self, since_seq: int = 0) -> AsyncIterator[list[Event]]:

@@ -54,14 +54,10 @@ KEEP_DONE = 1000
 
 
 def default_outbox_path() -> Path:
-    """`warroom.paths.outbox_path()` when available, else `<user data dir>/outbox.sqlite`."""
-    try:
-        from warroom.paths import outbox_path
-    except ImportError:  # pragma: no cover - paths module not present
-        from platformdirs import user_data_dir
+    """`warroom.paths.outbox_path()`."""
+    from warroom.paths import outbox_path
 
-        return Path(user_data_dir("warroom")) / "outbox.sqlite"
-    return Path(outbox_path())
+    return outbox_path()
 
 
 @dataclass(frozen=True)

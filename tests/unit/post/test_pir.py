@@ -196,9 +196,10 @@ def test_default_timeline_is_customer_updates_decisions_changes_and_milestones()
     log = _timeline_log()
     assert default_timeline_seqs(log.events) == [1, 2, 4, 6, 7, 8]
     texts = [t.text for t in timeline(log.state(), log.events)]
-    assert texts == ["Escalation opened: Checkout down", "Triaged as P1",
-                     "Customer update: We are looking into it.", "Decision: fail over",
-                     "Phase: identified", "Resolved: failed over"]
+    assert texts == ["Escalation opened: Checkout down — Northwind", "Triaged: P1: matrix",
+                     "Update: [customer] We are looking into it.",
+                     "Decision: [set_severity] fail over", "Phase: identified",
+                     "Resolved: failed over"]
 
 
 def test_timeline_include_exclude_and_explicit_list() -> None:
