@@ -11,7 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warroom.tui.sync import RETRY_S
+
 if TYPE_CHECKING:
+    from warroom.gcpause import Pause
     from warroom.service import WarRoom
     from warroom.tui.app import WarRoomApp
 
@@ -26,6 +29,8 @@ def make_app(
     clock: Callable[[], datetime] | None = None,
     bell: bool = True,
     theme_dirs: Iterable[Path] = (),
+    startup: Pause | None = None,
+    retry_s: float = RETRY_S,
 ) -> WarRoomApp:
     """The console app over `service`, acting as `user`.
 
@@ -37,11 +42,15 @@ def make_app(
         incident_id: the escalation to show first (default: the most urgent open one).
         clock: the heartbeat's clock (default: the service's clock); tests pass a frozen one.
         bell: ring the terminal bell once when a customer update becomes overdue.
+        startup: a hold on the garbage collector, let go once the first read is done or has
+            failed (and when the app ends).
+        retry_s: the pause before reading the store again after a failed read.
     """
     from warroom.tui.app import WarRoomApp
 
     return WarRoomApp(service, user=user, theme=theme, wall=wall, incident_id=incident_id,
-                      clock=clock, bell=bell, theme_dirs=theme_dirs)
+                      clock=clock, bell=bell, theme_dirs=theme_dirs, startup=startup,
+                      retry_s=retry_s)
 
 
 def run_console(
@@ -52,8 +61,9 @@ def run_console(
     wall: bool = False,
     incident_id: str | None = None,
     theme_dirs: Iterable[Path] = (),
+    startup: Pause | None = None,
 ) -> None:
     """Run the console (or wallboard) in this terminal until the user quits; `theme_dirs` hold
     the user's own `*.toml` themes (they override packaged ones of the same name)."""
     make_app(service, user=user, theme=theme, wall=wall, incident_id=incident_id,
-             theme_dirs=theme_dirs).run()
+             theme_dirs=theme_dirs, startup=startup).run()
