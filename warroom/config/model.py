@@ -16,6 +16,7 @@ import msgspec
 from warroom.domain.policy import Policy
 
 if TYPE_CHECKING:
+    from warroom.config.delivery import Delivery
     from warroom.config.schema import ConfigFile
 
 
@@ -84,3 +85,13 @@ class Config:
         from warroom.config.schema import ConfigFile
 
         return ConfigFile.model_validate(self.data)
+
+    @cached_property
+    def delivery(self) -> Delivery | None:
+        """`[channels.*]` and `[[triggers]]` (None when no channel is configured: then nothing
+        leaves warroom, and pydantic is not imported)."""
+        if not self.data.get("channels"):
+            return None
+        from warroom.config.delivery import Delivery
+
+        return Delivery(channels=dict(self.file.channels), triggers=tuple(self.file.triggers))

@@ -84,6 +84,19 @@ _KINDS: dict[str, _Kind] = {
     "note": _Kind("NOTE", "Note", lambda p: p.get("text", "")),
     "update_posted": _Kind("UPDATE", "Update",
                            lambda p: f"[{p.get('audience')}] {p.get('body', '')}"),
+    "update_delivered": _Kind("SENT", None,
+                              lambda p: f"{p.get('of', 'update')} #{p.get('of_seq')} delivered "
+                                        f"via {p.get('channel')} to "
+                                        f"{', '.join(p.get('recipients', ()))} "
+                                        f"(attempt {p.get('attempt')})"),
+    "update_delivery_failed": _Kind("UNSENT", None,
+                                    lambda p: f"{p.get('of', 'update')} #{p.get('of_seq')} not "
+                                              f"delivered via {p.get('channel')}: "
+                                              f"{p.get('error')} (attempt {p.get('attempt')}, "
+                                              "retrying)"),
+    "trigger_fired": _Kind("TRIGGER", "Trigger fired",
+                           lambda p: f"{p.get('clock')} clock {p.get('state')}: notified "
+                                     f"{p.get('channel')}"),
     "commitment_made": _Kind("PROMISE", "Commitment",
                              lambda p: f"{p.get('commitment_id')} {p.get('text')} "
                                        f"(owner {p.get('owner')}, due {_when(p.get('due_at'))})"),

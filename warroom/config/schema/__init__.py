@@ -13,6 +13,7 @@ from pydantic import Field, ValidationInfo, model_validator
 
 from warroom.config.schema.base import Section, names, problem_at
 from warroom.config.schema.calendars import CalendarEntry
+from warroom.config.schema.channels import Channel, Trigger, check_triggers
 from warroom.config.schema.console import ConsoleSection, RemoteSection
 from warroom.config.schema.customers import CustomerEntry, Tier, check_tiers
 from warroom.config.schema.recurrence import Recurrence
@@ -38,6 +39,8 @@ class ConfigFile(Section):
     recurrence: Recurrence = Recurrence()
     console: ConsoleSection = ConsoleSection()
     remote: RemoteSection = RemoteSection()
+    channels: dict[str, Channel] = Field(default_factory=dict)
+    triggers: list[Trigger] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self, info: ValidationInfo) -> Self:
@@ -50,4 +53,5 @@ class ConfigFile(Section):
         known = (info.context or {}).get("known_rights")
         check_rights(self.rights, self.roles, known)
         check_tiers(self.customers, self.tiers)
+        check_triggers(self.triggers, self.channels)
         return self
