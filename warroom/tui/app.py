@@ -55,7 +55,8 @@ class WarRoomApp(StoreWorkers, App[None]):
         dict, always_update=True, init=False, repaint=False)
     """Every escalation's state, replaced whole when the store changes."""
     connection: reactive[str] = reactive("connecting", init=False, repaint=False)
-    """The store watcher's state: `live`, `connecting`, `reconnecting`, `offline: ...`."""
+    """The store watcher's state: `live`, `connecting`, `reconnecting`, `offline: ...`, or before
+    the first read, `store unavailable: <reason>, retrying in 2s`."""
 
     def __init__(
         self,
