@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from warroom.domain.alerts import HOOK_NAMES
 from warroom.domain.models import Event
 
 
@@ -52,6 +53,10 @@ def _when(value: Any) -> str:
         return str(value)
 
 
+def _sender(alert: dict[str, Any]) -> str:
+    return HOOK_NAMES.get(str(alert.get("hook")), str(alert.get("hook")))
+
+
 def _pairs(p: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in p.items())
 
@@ -74,13 +79,16 @@ def _action(p: dict[str, Any]) -> str:
 
 _KINDS: dict[str, _Kind] = {
     "opened": _Kind("OPENED", "Escalation opened",
-                    lambda p: f"{p.get('title')} — {p.get('customer')}"),
+                    lambda p: f"{p.get('title')} — {p.get('customer')}" + (
+                        f" (opened by {_sender(p['alert'])} alert {p['alert'].get('key')}; "
+                        "nobody owns it yet)" if p.get("alert") else "")),
     "triaged": _Kind("TRIAGED", "Triaged", _triaged),
     "severity_changed": _Kind("SEVERITY", "Severity changed",
                               lambda p: f"{p.get('previous')} → {p.get('severity')}: "
                                         f"{p.get('reason')}"),
     "role_assigned": _Kind("ROLE", "Assigned",
-                           lambda p: f"{p.get('role')} → {p.get('person') or '(vacant)'}"),
+                           lambda p: f"{p.get('role')} → {p.get('person') or '(vacant)'}" + (
+                               " (took ownership)" if p.get("taken") else "")),
     "note": _Kind("NOTE", "Note", lambda p: p.get("text", "")),
     "update_posted": _Kind("UPDATE", "Update",
                            lambda p: f"[{p.get('audience')}] {p.get('body', '')}"),
