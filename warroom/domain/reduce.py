@@ -166,9 +166,14 @@ def _update_posted(state: IncidentState, event: Event) -> None:
                     for d in p.get("deliveries", ())},
     )
     state.updates.append(update)
-    if update.audience is not Audience.CUSTOMER:
-        return
-    at = event.occurred_at
+    if update.audience is Audience.CUSTOMER and not update.deliveries:
+        _customer_update_made(state, event.occurred_at, next_at)
+
+
+def _customer_update_made(state: IncidentState, at: datetime, next_at: datetime | None) -> None:
+    """The customer has an update at `at`: when posted, or, for an update sent to channels,
+    when the first channel delivered it (the update clocks stay honest: recording is not
+    reaching the customer)."""
     if state.first_customer_update_at is None or at < state.first_customer_update_at:
         state.first_customer_update_at = at
     if state.last_customer_update_at is None or at >= state.last_customer_update_at:
@@ -188,6 +193,9 @@ def _delivery_outcome(state: IncidentState, event: Event) -> None:
         if current is not None and current.state == "delivered":
             return  # a resend after a lapsed lease: already delivered
         delivered = event.kind is EventKind.UPDATE_DELIVERED
+        if delivered and update.audience is Audience.CUSTOMER and not any(
+                d.state == "delivered" for d in update.deliveries.values()):
+            _customer_update_made(state, event.occurred_at, update.next_update_at)
         status = DeliveryStatus(
             channel=p["channel"], recipients=tuple(p.get("recipients", ())),
             state="delivered" if delivered else "failed", attempts=int(p.get("attempt", 0)),
