@@ -108,12 +108,17 @@ _KINDS: dict[str, _Kind] = {
     "commitment_made": _Kind("PROMISE", "Commitment",
                              lambda p: f"{p.get('commitment_id')} {p.get('text')} "
                                        f"(owner {p.get('owner')}, due {_when(p.get('due_at'))})"),
-    "commitment_met": _Kind("MET", "Commitment met", lambda p: f"{p.get('commitment_id')} met"),
+    "commitment_met": _Kind("MET", "Commitment met",
+                            lambda p: f"{p.get('commitment_id')} met"
+                                      + (" late (after its due time)" if p.get("late") else "")),
     "commitment_missed": _Kind("MISSED", "Commitment missed",
                                lambda p: f"{p.get('commitment_id')} missed"),
     "commitment_renegotiated": _Kind("RENEGOT", "Commitment renegotiated",
                                      lambda p: f"{p.get('commitment_id')} now due "
-                                               f"{_when(p.get('due_at'))}: {p.get('reason', '')}"),
+                                               f"{_when(p.get('due_at'))}" + (
+                                         f" (original {_when(p['original_missed'])} missed)"
+                                         if p.get("original_missed") else ""
+                                     ) + f": {p.get('reason', '')}"),
     "decision_recorded": _Kind("DECISION", "Decision",
                                lambda p: f"[{p.get('right')}] {p.get('text')}"),
     "clock_paused": _Kind("PAUSED", None,
