@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from warroom.domain.alerts import HOOK_NAMES
 from warroom.domain.models import Event
+from warroom.domain.timeparse import format_duration
 
 
 class _Kind(NamedTuple):
@@ -53,6 +54,14 @@ def _when(value: Any) -> str:
         return str(value)
 
 
+def backdated_mark(payload: dict[str, Any]) -> str:
+    """` (back-dated 1h05m)` for an update posted long before it was recorded, else ''."""
+    seconds = payload.get("backdated_s")
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        return ""
+    return f" (back-dated {format_duration(seconds)})"
+
+
 def _sender(alert: dict[str, Any]) -> str:
     return HOOK_NAMES.get(str(alert.get("hook")), str(alert.get("hook")))
 
@@ -91,7 +100,8 @@ _KINDS: dict[str, _Kind] = {
                                " (took ownership)" if p.get("taken") else "")),
     "note": _Kind("NOTE", "Note", lambda p: p.get("text", "")),
     "update_posted": _Kind("UPDATE", "Update",
-                           lambda p: f"[{p.get('audience')}] {p.get('body', '')}"),
+                           lambda p: f"[{p.get('audience')}] {p.get('body', '')}"
+                                     + backdated_mark(p)),
     "update_delivered": _Kind("SENT", None,
                               lambda p: f"{p.get('of', 'update')} #{p.get('of_seq')} delivered "
                                         f"via {p.get('channel')} to "
