@@ -9,20 +9,28 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from warroom.domain.commands import AnyCommand, checked
-from warroom.domain.decide import Decision, decide, next_incident_id, register_close_check
+from warroom.domain.decide import (
+    CORE_TYPES,
+    Decision,
+    decide,
+    next_incident_id,
+    register_close_check,
+)
 from warroom.domain.errors import NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
 from warroom.domain.policy import Policy
-from warroom.domain.post_commands import FlagPattern, PostCommand
 from warroom.domain.reduce import as_of as fold_as_of
 from warroom.domain.reduce import reduce_all
 from warroom.domain.status import status_view
 from warroom.domain.structs import replace
 from warroom.gcpause import collector_paused
 from warroom.store.base import AppendResult, SeqConflict, Store
+
+if TYPE_CHECKING:  # pydantic models: the console opens without importing them
+    from warroom.domain.commands import AnyCommand, CoreCommand
+    from warroom.domain.post_commands import PostCommand
 
 PAGE = 5000
 """Events read per page when catching up: memory stays bounded however long the log."""
@@ -92,8 +100,8 @@ class WarRoom:
 
         A command whose idempotency key was seen before returns the original result and writes
         nothing. Raises a `CommandError` (and writes nothing) when the command is refused.
+        `command` was checked when it was built (a command model validates its fields).
         """
-        command = checked(command)
 
         def attempt() -> Decision:
             decision = self._decide(command, actor, self.clock())
@@ -142,17 +150,17 @@ class WarRoom:
         raise Refused("the store is too busy: gave up after repeated concurrent writes")
 
     def _decide(self, command: AnyCommand, actor: str, now: datetime) -> Decision:
-        if isinstance(command, PostCommand):
+        if command.type not in CORE_TYPES:
             from warroom.domain.post_decide import decide_post_events
 
-            if isinstance(command, FlagPattern) and command.incident_id is None:
+            post = cast("PostCommand", command)
+            if post.type == "flag" and post.incident_id is None:
                 log = self.store.read(0)
             else:
-                log = self.store.read(0, incident_id=command.incident_id)
-            events, result = decide_post_events(command, self._states, self.policy, actor, now,
-                                                log)
+                log = self.store.read(0, incident_id=post.incident_id)
+            events, result = decide_post_events(post, self._states, self.policy, actor, now, log)
             return Decision(events, result)
-        decision = decide(command, self._states, self.policy, actor, now)
+        decision = decide(cast("CoreCommand", command), self._states, self.policy, actor, now)
         closed = decision.events[-1] if decision.events else None
         if closed is not None and closed.kind is EventKind.CLOSED:
             state = self._states[closed.incident_id]

@@ -1,8 +1,8 @@
 """Request dependencies: the server's parts, and who is calling (from the bearer token).
 
 Authentication is one flat dependency (no sub-dependencies): FastAPI's per-dependency overhead
-is a measurable share of a command's cost. The bearer scheme is declared in the OpenAPI
-document by `api.py`.
+is a measurable share of a command's cost. It is an `HTTPBearer`, so FastAPI documents the
+bearer scheme, and which operations need it, in the OpenAPI document itself.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
 
 from warroom.server.broker import Broker
 from warroom.server.errors import ApiError
@@ -76,14 +77,21 @@ def identify_writer(request: Request) -> Identity:
     return identity
 
 
-async def reader(request: Request) -> Identity:
-    """Dependency: the caller, any valid token."""
-    return identify(request)
+class TokenAuth(HTTPBearer):
+    """Dependency: the caller, from `Authorization: Bearer <token>`; `write` also refuses a
+    read-only token."""
+
+    def __init__(self, *, write: bool) -> None:
+        super().__init__(scheme_name="bearer", auto_error=False,
+                         description="A token from `warroom token add PERSON`")
+        self.write = write
+
+    async def __call__(self, request: Request) -> Identity:  # type: ignore[override]
+        return identify_writer(request) if self.write else identify(request)
 
 
-async def writer(request: Request) -> Identity:
-    """Dependency: the caller, with a token that may write."""
-    return identify_writer(request)
+reader = TokenAuth(write=False)
+writer = TokenAuth(write=True)
 
 
 Reader = Annotated[Identity, Depends(reader)]

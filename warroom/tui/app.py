@@ -18,13 +18,13 @@ from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from warroom.domain.commands import AnyCommand, Open
 from warroom.domain.models import IncidentState
 from warroom.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes, resolve_name, theme_dir
 from warroom.tui import messages as m
 from warroom.tui.sync import StoreWorkers
 
 if TYPE_CHECKING:
+    from warroom.domain.commands import AnyCommand
     from warroom.service import WarRoom
     from warroom.tui.flags import FlagTracker
     from warroom.tui.screens.main import MainScreen
@@ -194,7 +194,7 @@ class WarRoomApp(StoreWorkers, App[None]):
     def _command_succeeded(self, message: m.CommandSucceeded) -> None:
         self.states = message.states
         command = message.command
-        if isinstance(command, Open) and self.main is not None:
+        if command.type == "open" and self.main is not None:
             self.open_escalation(str(message.result["id"]))
         if message.result.get("queued"):
             self.notify("Server unreachable: queued, and sent in order when it is back "

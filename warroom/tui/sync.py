@@ -16,7 +16,6 @@ from textual import work
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from warroom.domain.commands import AnyCommand
 from warroom.domain.errors import CommandError
 from warroom.domain.models import Event
 from warroom.store.base import StoreError
@@ -24,6 +23,7 @@ from warroom.tui import messages as m
 from warroom.tui.view import pick_incident
 
 if TYPE_CHECKING:
+    from warroom.domain.commands import AnyCommand
     from warroom.service import WarRoom
 
 RETRY_S = 2.0

@@ -10,11 +10,12 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from warroom.server.deps import PartsDep, Reader
+from warroom.server.schemas import Health, ServerTime, Whoami
 
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/time", summary="Server time")
+@router.get("/time", summary="Server time", response_model=ServerTime)
 async def server_time(parts: PartsDep, who: Reader) -> JSONResponse:
     """The server's clock: clients show SLA clocks on this time (skew corrected)."""
     now = parts.clock()
@@ -22,7 +23,7 @@ async def server_time(parts: PartsDep, who: Reader) -> JSONResponse:
                          "timestamp": now.timestamp(), "last_seq": parts.broker.last_seq})
 
 
-@router.get("/me", summary="Who this token is")
+@router.get("/me", summary="Who this token is", response_model=Whoami)
 async def me(who: Reader) -> JSONResponse:
     """The person a token acts as, and whether it is read-only."""
     return JSONResponse({"person": who.person, "read_only": who.read_only,
@@ -42,7 +43,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@router.get("/policy", summary="The policy in force")
+@router.get("/policy", summary="The policy in force", response_model=dict[str, Any])
 async def policy(parts: PartsDep, who: Reader) -> JSONResponse:
     """SLA targets, calendars, triage rules, roles, rights and templates (durations in seconds)."""
     policy = msgspec.to_builtins(parts.service.policy, builtin_types=(timedelta,))
@@ -52,7 +53,7 @@ async def policy(parts: PartsDep, who: Reader) -> JSONResponse:
 health_router = APIRouter(tags=["meta"])
 
 
-@health_router.get("/healthz", summary="Liveness (no token needed)")
+@health_router.get("/healthz", summary="Liveness (no token needed)", response_model=Health)
 async def healthz(parts: PartsDep) -> JSONResponse:
     """`{"status": "ok"}` while the server runs."""
     return JSONResponse({"status": "ok", "subscribers": parts.broker.subscribers})
