@@ -11,7 +11,6 @@ from warroom.domain.timeparse import format_duration
 _MARK = {"at_risk": "▲ AT RISK", "breached": "✖ BREACHED", "met": "✔ met",
          "met_late": "✔ met late", "paused": "⏸ paused", "ok": "● ok",
          "not_applicable": "– n/a"}
-_ORDER = {"breached": 0, "at_risk": 1, "ok": 2, "paused": 3}
 
 
 def result_line(verb: str, result: dict[str, Any]) -> str:
@@ -31,23 +30,14 @@ def _short(ts: str | None) -> str:
     return ts.replace("T", " ")[:16] + "Z" if ts else "—"
 
 
-def urgency_key(doc: dict[str, Any]) -> tuple[int, float]:
-    """Sort key: breached first, then least time left on the most urgent clock."""
-    urgent = doc.get("most_urgent")
-    if urgent is None:
-        return (9, float("inf"))
-    clock = doc["clocks"][urgent]
-    remaining = clock["remaining_s"] if clock["remaining_s"] is not None else float("inf")
-    return (_ORDER.get(clock["state"], 5), remaining)
-
-
 def status_text(doc: dict[str, Any]) -> str:
     """A readable status block."""
     triage = "" if doc["triaged"] else " (untriaged: held to P0 targets)"
     lines = [
         f"{doc['id']}  {doc['severity']}{triage}  {doc['phase'].upper()}  {doc['title']}",
         f"customer: {doc['customer']}    received: {_short(doc['received_at'])}",
-        "roles: " + (", ".join(f"{r}={p}" for r, p in doc["roles"].items()) or "—"),
+        "roles: " + (", ".join(f"{r}={p}" for r, p in doc["roles"].items()) or "—")
+        + ("    ⚑ UNOWNED: warroom take " + doc["id"] if doc.get("unowned") else ""),
         "",
         f"{'clock':<14}{'state':<14}{'due':<20}remaining",
     ]
@@ -78,8 +68,9 @@ def list_text(docs: list[dict[str, Any]]) -> str:
             left = clock["remaining_s"]
             when = format_duration(left) if left is not None else ""
             what = f"{urgent} {_MARK[clock['state']]} {when}".strip()
+        unowned = "⚑ UNOWNED · " if doc.get("unowned") else ""
         rows.append(f"{doc['id']:<9}{doc['severity']:<4}{doc['phase']:<14}{what:<34}"
-                    f"{doc['customer']}: {doc['title']}")
+                    f"{unowned}{doc['customer']}: {doc['title']}")
     return "\n".join(rows)
 
 

@@ -148,6 +148,8 @@ def build_parser(console_only: bool = False) -> ArgumentParser:
     p.add_argument("--reason", required=True)
     p = verb("resume", "resume the resolution clock")
     p.add_argument("id")
+    p = verb("take", "become the commander of an escalation nobody owns (opened by an alert)")
+    p.add_argument("id")
 
     p = verb("decide", "record a decision under a decision right")
     p.add_argument("id")
@@ -190,6 +192,10 @@ def build_parser(console_only: bool = False) -> ArgumentParser:
     from warroom.cli.server_verbs import add_server_verbs
 
     add_server_verbs(sub, shared)
+
+    from warroom.cli.delivery_verbs import add_delivery_verbs
+
+    add_delivery_verbs(sub, shared)
 
     p = verb("config", "configuration", common=False)
     config_sub = p.add_subparsers(dest="config_verb", metavar="ACTION", required=True,

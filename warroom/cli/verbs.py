@@ -14,6 +14,7 @@ from warroom.cli.context import Context
 from warroom.domain.errors import InvalidInput
 from warroom.domain.structs import dump
 from warroom.domain.timeparse import TimeParseError, parse_time
+from warroom.domain.urgency import document_key
 
 if TYPE_CHECKING:
     from warroom.domain.commands import AnyCommand
@@ -58,6 +59,7 @@ def builders() -> dict[str, CommandBuilder]:
             due_at=t(a.due, "--due"), reason=a.reason),
         "pause": lambda a, t: c.Pause(incident_id=a.id, reason=a.reason),
         "resume": lambda a, t: c.Resume(incident_id=a.id),
+        "take": lambda a, t: c.Take(incident_id=a.id),
         "decide": lambda a, t: c.Decide(incident_id=a.id, right=a.right, text=a.text),
         "phase": lambda a, t: c.ChangePhase(incident_id=a.id, phase=a.phase),
         "resolve": lambda a, t: c.Resolve(incident_id=a.id, summary=a.summary),
@@ -120,7 +122,7 @@ def run_query(ctx: Context, args: argparse.Namespace) -> int:
     elif args.verb == "list":
         docs = [service.status(i) for i, s in service.states().items()
                 if args.all or s.closed_at is None]
-        docs.sort(key=output.urgency_key)
+        docs.sort(key=document_key)
         print(json.dumps(docs, indent=2) if args.json else output.list_text(docs))
     else:
         events = service.events(args.id)

@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
 
 from warroom.domain.command_base import CommandModel as _Command
 from warroom.domain.command_base import Count, Name, NonEmpty, OnIncident, Text, Title
@@ -21,9 +21,28 @@ from warroom.domain.post_commands import POST_COMMANDS, PostCommand
 from warroom.domain.validation import invalid_input
 
 __all__ = [
-    "AnyCommand", "Assign", "ChangePhase", "ChangeSeverity", "Close", "CoreCommand", "Decide",
-    "EditMilestone", "MakeCommitment", "Note", "Open", "Pause", "PostUpdate", "Resolve",
-    "ResolveCommitment", "Resume", "SetTags", "Triage", "command_types", "parse_command",
+    "Alert",
+    "AnyCommand",
+    "Assign",
+    "ChangePhase",
+    "ChangeSeverity",
+    "Close",
+    "CoreCommand",
+    "Decide",
+    "EditMilestone",
+    "MakeCommitment",
+    "Note",
+    "Open",
+    "Pause",
+    "PostUpdate",
+    "Resolve",
+    "ResolveCommitment",
+    "Resume",
+    "SetTags",
+    "Take",
+    "Triage",
+    "command_types",
+    "parse_command",
 ]
 
 
@@ -168,10 +187,36 @@ class SetTags(OnIncident):
     tags: dict[Name, Name]
 
 
+class Alert(_Command):
+    """An alert from monitoring (`hook` names the sender, `key` its dedup key): opens an
+    unowned, untriaged escalation, or notes on the one the key already opened (see
+    `warroom.domain.alerts`). `at` is when the sender saw it change (a resolve: when the last
+    alert ended); `started_at` when the problem began."""
+
+    type: Literal["alert"] = "alert"
+    hook: Literal["alertmanager", "pagerduty", "generic"]
+    key: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+    status: Literal["firing", "resolved", "acknowledged", "annotated"]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    customer: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    impact: Impact | None = None
+    affected: Count | None = None
+    component: Name | None = None
+    category: Name | None = None
+    details: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    started_at: datetime | None = None
+
+
+class Take(OnIncident):
+    """Become the commander of an escalation nobody owns yet (opened by an alert)."""
+
+    type: Literal["take"] = "take"
+
+
 CoreCommand = (
     Open | Triage | ChangeSeverity | Assign | Note | PostUpdate | MakeCommitment
     | ResolveCommitment | Pause | Resume | Decide | ChangePhase | Resolve | Close
-    | EditMilestone | SetTags
+    | EditMilestone | SetTags | Alert | Take
 )
 """The commands of the escalation itself (decided in `warroom.domain.decide`)."""
 
@@ -180,7 +225,7 @@ AnyCommand = CoreCommand | PostCommand
 
 CORE_COMMANDS: tuple[type[_Command], ...] = (
     Open, Triage, ChangeSeverity, Assign, Note, PostUpdate, MakeCommitment, ResolveCommitment,
-    Pause, Resume, Decide, ChangePhase, Resolve, Close, EditMilestone, SetTags)
+    Pause, Resume, Decide, ChangePhase, Resolve, Close, EditMilestone, SetTags, Alert, Take)
 
 
 def command_types() -> tuple[type[_Command], ...]:

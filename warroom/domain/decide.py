@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from warroom.domain.alerts import decide_alert, decide_take
 from warroom.domain.errors import InvalidInput, NotFound, Refused
 from warroom.domain.models import (
     Audience,
@@ -69,6 +70,10 @@ def decide(
         raise InvalidInput("at", f"{at.isoformat()} is in the future")
     if command.type == "open":
         return _open(command, states, policy, actor, at, now)
+    if command.type == "alert":
+        events, result = decide_alert(command, states, policy, actor, now,
+                                      next_incident_id(states))
+        return Decision(events, result)
     state = states.get(command.incident_id)
     if state is None:
         raise NotFound(f"unknown escalation {command.incident_id!r}")
@@ -221,6 +226,12 @@ def _assign(ctx: _Ctx, cmd: c.Assign) -> Decision:
     ctx.emit(EventKind.ROLE_ASSIGNED, role=cmd.role, person=person,
              previous=ctx.state.roles.get(cmd.role))
     return ctx.done(role=cmd.role, person=person)
+
+
+def _take(ctx: _Ctx, cmd: c.Take) -> Decision:
+    ctx.require_open("take it")
+    ctx.events.append(decide_take(ctx.state, ctx.actor, ctx.at, ctx.now))
+    return ctx.done(role="incident_commander", person=ctx.actor)
 
 
 def _note(ctx: _Ctx, cmd: c.Note) -> Decision:
@@ -443,8 +454,9 @@ _HANDLERS: dict[str, Callable[[_Ctx, Any], Decision]] = {
     "close": _close,
     "edit_milestone": _edit_milestone,
     "tag": _tag,
+    "take": _take,
 }
 """Handlers by command `type` (dispatching on the tag needs no model class at hand)."""
 
-CORE_TYPES = frozenset({"open", *_HANDLERS})
+CORE_TYPES = frozenset({"open", "alert", *_HANDLERS})
 """The `type`s decided here; every other command is a post-incident one."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from warroom.domain.alerts import HOOK_NAMES
 from warroom.domain.models import Event
 
 KIND_LABELS: dict[str, str] = {
@@ -17,6 +18,7 @@ KIND_LABELS: dict[str, str] = {
     "commitment_renegotiated": "RENEGOT", "decision_recorded": "DECISION",
     "clock_paused": "PAUSED", "clock_resumed": "RESUMED", "phase_changed": "PHASE",
     "resolved": "RESOLVED", "closed": "CLOSED", "milestone_edited": "EDITED", "tags_set": "TAGS",
+    "update_delivered": "SENT", "update_delivery_failed": "UNSENT", "trigger_fired": "TRIGGER",
 }
 """Short upper-case label per event kind (at most 8 characters)."""
 
@@ -42,15 +44,30 @@ def _when(value: Any) -> str:
         return str(value)
 
 
+def _sender(alert: dict[str, Any]) -> str:
+    return HOOK_NAMES.get(str(alert.get("hook")), str(alert.get("hook")))
+
+
 _SUMMARIES: dict[str, Any] = {
-    "opened": lambda p: f"{p.get('title')} — {p.get('customer')}",
+    "opened": lambda p: f"{p.get('title')} — {p.get('customer')}" + (
+        f" (opened by {_sender(p['alert'])} alert {p['alert'].get('key')}; nobody owns it yet)"
+        if p.get("alert") else ""),
     "triaged": lambda p: f"{p.get('severity')}: {p.get('reason', '')} " + (
         f"[matrix rule {p.get('rule')}]" if p.get("suggested") in (None, p.get("severity"))
         else f"[overrides matrix {p.get('suggested')} by rule {p.get('rule')}]"),
     "severity_changed": lambda p: f"{p.get('previous')} → {p.get('severity')}: {p.get('reason')}",
-    "role_assigned": lambda p: f"{p.get('role')} → {p.get('person') or '(vacant)'}",
+    "role_assigned": lambda p: f"{p.get('role')} → {p.get('person') or '(vacant)'}" + (
+        " (took ownership)" if p.get("taken") else ""),
     "note": lambda p: p.get("text", ""),
     "update_posted": lambda p: f"[{p.get('audience')}] {p.get('body', '')}",
+    "update_delivered": lambda p: f"{p.get('of', 'update')} #{p.get('of_seq')} delivered "
+                                  f"via {p.get('channel')} to {', '.join(p.get('recipients', ()))} "
+                                  f"(attempt {p.get('attempt')})",
+    "update_delivery_failed": lambda p: f"{p.get('of', 'update')} #{p.get('of_seq')} not "
+                                        f"delivered via {p.get('channel')}: {p.get('error')} "
+                                        f"(attempt {p.get('attempt')}, retrying)",
+    "trigger_fired": lambda p: f"{p.get('clock')} clock {p.get('state')}: notified "
+                               f"{p.get('channel')}",
     "commitment_made": lambda p: f"{p.get('commitment_id')} {p.get('text')} "
                                  f"(owner {p.get('owner')}, due {_when(p.get('due_at'))})",
     "commitment_met": lambda p: f"{p.get('commitment_id')} met",

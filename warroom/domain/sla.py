@@ -18,7 +18,6 @@ Rules (the policy supplies the numbers):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -26,11 +25,7 @@ from warroom.domain.calendar import add_time, elapsed
 from warroom.domain.models import Clock, ClockName, ClockState, IncidentState, Pause, Severity
 from warroom.domain.policy import Calendar, Policy
 
-__all__ = ["RUNNING", "clocks", "most_urgent", "resolve_due"]
-
-RUNNING = frozenset({ClockState.OK, ClockState.AT_RISK, ClockState.BREACHED, ClockState.PAUSED})
-"""States of a clock that still counts down."""
-
+__all__ = ["clocks", "resolve_due"]
 
 def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockName, Clock]:
     """Evaluate every SLA clock of `state` at `now`.
@@ -72,16 +67,6 @@ def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockNam
             state.pir_completed_at, now, cal, fraction,
         )
     return out
-
-
-def most_urgent(clocks: Mapping[ClockName, Clock]) -> Clock | None:
-    """The running clock with the least time left (breached ones first), or None."""
-    running = [
-        c for c in clocks.values() if c.state in RUNNING and c.remaining_s is not None
-    ]
-    if not running:
-        return None
-    return min(running, key=lambda c: (c.state is not ClockState.BREACHED, c.remaining_s))
 
 
 def resolve_due(

@@ -1,6 +1,7 @@
 """The status document: one escalation with its clocks, as JSON-ready data.
 
-Printed by `warroom status --json` and served by `GET /api/v1/escalations/{id}`.
+Printed by `warroom status --json` and served by `GET /api/v1/escalations/{id}`, whose OpenAPI
+model (`warroom.server.schemas.EscalationStatus`) must name every key (a test checks).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from typing import Any
 
 from warroom.domain.models import Clock, Commitment, CommitmentState, IncidentState
 from warroom.domain.policy import Policy
-from warroom.domain.sla import clocks, most_urgent
+from warroom.domain.sla import clocks
 from warroom.domain.structs import dump
+from warroom.domain.urgency import most_urgent
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -79,6 +81,8 @@ def status_view(state: IncidentState, policy: Policy, now: datetime) -> dict[str
         "assessment": dump(state.assessment),
         "tags": dict(state.tags),
         "roles": dict(state.roles),
+        "unowned": not state.roles.get("incident_commander"),
+        "alert_key": state.alert_key,
         "paused": state.paused,
         "clocks": {name.value: clock_view(clock) for name, clock in evaluated.items()},
         "most_urgent": urgent.name.value if urgent is not None else None,

@@ -8,13 +8,14 @@ bearer scheme, and which operations need it, in the OpenAPI document itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 
+from warroom.config.schema.hooks import Hooks
 from warroom.server.broker import Broker
 from warroom.server.errors import ApiError
 from warroom.server.tokens import Identity
@@ -39,6 +40,7 @@ class Parts:
     broker: Broker
     tokens: TokenVerifier
     clock: Callable[[], datetime]
+    hooks: Hooks = field(default_factory=Hooks)
 
 
 def parts_of(request: Request) -> Parts:

@@ -117,7 +117,8 @@ class DecisionView(BaseModel):
 
 
 class EscalationStatus(BaseModel):
-    """One escalation with its clocks: the `warroom status --json` document."""
+    """One escalation with its clocks: the `warroom status --json` document
+    (`warroom.domain.status.status_view`; the API tests keep the two in step)."""
 
     id: str
     title: str
@@ -133,6 +134,8 @@ class EscalationStatus(BaseModel):
     assessment: dict[str, Any]
     tags: dict[str, str]
     roles: dict[str, str]
+    unowned: bool = Field(description="no incident_commander yet (opened by an alert)")
+    alert_key: str | None = Field(description="the dedup key of the alert that opened it")
     paused: bool
     clocks: dict[str, ClockView]
     most_urgent: str | None

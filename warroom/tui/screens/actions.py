@@ -21,7 +21,7 @@ from warroom.tui.view import Board, dual, ordered_commitments, parse_when
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
-    from warroom.domain import commands as c
+    from warroom.domain.commands import AnyCommand
     from warroom.tui.app import WarRoomApp
     from warroom.tui.screens.form import Field
 
@@ -36,6 +36,7 @@ PALETTE_TITLES = {
     "resolve": "Resolve the escalation", "close_escalation": "Close the escalation",
     "escalations": "Open the escalation list", "intake": "New escalation (intake)",
     "guide": "Help: facilitation guide and keys",
+    "take": "Take it: become the commander of an unowned escalation",
 }
 """Command palette titles (the key bar uses the short binding descriptions)."""
 _NEEDS_OPEN = {"triage", "change_severity", "pause_clock", "resume_clock", "resolve",
@@ -60,6 +61,7 @@ class IncidentActions:
         Binding("h", "change_phase", "Phase"),
         Binding("R", "resolve", "Resolve", key_display="R"),
         Binding("X", "close_escalation", "Close", key_display="X"),
+        Binding("o", "take", "Take it"),
     ]
 
     board: Board | None
@@ -90,6 +92,7 @@ class IncidentActions:
             "close_escalation": state.resolved_at is not None,
             "meet_commitment": bool(state.open_commitments()),
             "renegotiate": bool(state.open_commitments()),
+            "take": not state.roles.get("incident_commander"),
         }
         return rules.get(action, True)
 
@@ -112,7 +115,7 @@ class IncidentActions:
         return True
 
     def _form(self, title: str, fields: Sequence[Field],
-              build: Callable[[dict[str, Any]], c.AnyCommand], **kwargs: Any) -> None:
+              build: Callable[[dict[str, Any]], AnyCommand], **kwargs: Any) -> None:
         from warroom.tui.screens.form import FormScreen
 
         self._war.ask(FormScreen(title, fields, build, **kwargs))
@@ -244,6 +247,13 @@ class IncidentActions:
                 Field("reason", "Waiting on the customer for", placeholder="e.g. log bundle"),
             ], lambda v: c.Pause(incident_id=self._esc_id, reason=v["reason"]),
                 submit_label="Pause")
+
+    def action_take(self) -> None:
+        """Own an escalation nobody owns yet (opened by an alert): become its commander."""
+        from warroom.domain import commands as c
+
+        if self.board is not None:
+            self._war.submit(c.Take(incident_id=self._esc_id))
 
     def action_resume_clock(self) -> None:
         """Resume the resolution clock."""

@@ -27,7 +27,7 @@ def open_boards(states: dict[str, IncidentState], app: WarRoomApp) -> list[Board
     now = app.now
     policy = app.policy
     boards = [Board.build(s, policy, now) for s in states.values() if s.closed_at is None]
-    return sorted(boards, key=lambda b: (b.state.resolved_at is not None, urgency_key(b)))
+    return sorted(boards, key=urgency_key)
 
 
 def urgent_cell(board: Board) -> Content:
@@ -89,7 +89,7 @@ class EscalationsScreen(Screen[None]):
                                  f"bold $sev-text on $sev-{s.severity.value.lower()}")
             table.add_row(Content(s.id), sev, Content(s.customer), Content(s.phase.value),
                           urgent_cell(board), next_update_cell(board),
-                          Content(s.roles.get("incident_commander", "VACANT")), Content(s.title),
+                          Content(s.roles.get("incident_commander", "⚑ UNOWNED")), Content(s.title),
                           key=s.id)
         self.query_one("#list-title", Static).update(
             f"Open escalations — most urgent first ({table.row_count})")

@@ -62,7 +62,7 @@ class IncidentHeader(LiveText):
         phase = state.phase.value.upper()
         paused = "  ⏸ PAUSED" if state.paused else ""
         roles = state.roles
-        commander = roles.get("incident_commander") or "VACANT"
+        commander = roles.get("incident_commander") or "⚑ UNOWNED (o: take it)"
         spoc = roles.get("customer_spoc")
         line1 = Content.assemble(
             (state.id, "bold"), " ",
