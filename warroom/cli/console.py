@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from warroom.cli.context import Context, system_clock
@@ -38,11 +39,49 @@ def run_console_verb(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _launch(ctx: Context, args: argparse.Namespace, incident_id: str | None) -> int:
-    from warroom.paths import config_dir, data_dir
+    from warroom.cli.config_verbs import theme_dirs, user_file
     from warroom.tui.launch import run_console
 
     theme = getattr(args, "theme", None) or ctx.config.console.theme
-    run_console(ctx.service(), user=ctx.actor, theme=theme, wall=args.verb == "wall",
-                incident_id=incident_id,
-                theme_dirs=[config_dir() / "themes", data_dir() / "themes"])
+    service = ctx.service()
+    stop = _start_deliverer(ctx) if args.verb != "demo" else None
+    try:
+        run_console(service, user=ctx.actor, theme=theme, wall=args.verb == "wall",
+                    incident_id=incident_id, theme_dirs=theme_dirs(),
+                    on_theme=theme_keeper(user_file(ctx)))
+    finally:
+        if stop is not None:
+            stop()
     return 0
+
+
+def theme_keeper(target: Path) -> Callable[[str], None]:
+    """Remembers a theme chosen in the console as `console.theme` in the user file `target`
+    (validated, written with tomli-w, read back; raises ConfigError)."""
+
+    def keep(name: str) -> None:
+        from warroom.config.edit import set_value
+
+        set_value(target, "console.theme", name)
+
+    return keep
+
+
+def _start_deliverer(ctx: Context) -> Callable[[], None] | None:
+    """A console on a local store file delivers too (in a thread, on its own connection), so
+    updates leave even when no server or `warroom deliver` runs. Returns how to stop it."""
+    if ctx.is_remote or ctx.config.delivery is None:
+        return None
+    from warroom.delivery.worker import Deliverer
+    from warroom.store.sqlite import SqliteStore
+
+    store = SqliteStore(ctx.store_path())
+    thread, event = Deliverer(store, ctx.config.delivery, ctx.config.policy,
+                              system_clock).start()
+
+    def stop() -> None:
+        event.set()
+        thread.join(15)
+        store.close()
+
+    return stop

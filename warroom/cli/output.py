@@ -15,9 +15,6 @@ _MARK = {"at_risk": "▲ AT RISK", "breached": "✖ BREACHED", "met": "✔ met",
 
 def result_line(verb: str, result: dict[str, Any]) -> str:
     """What a write verb prints: the new id for open/commit, else a short confirmation."""
-    if result.get("queued"):
-        return (f"queued: server unreachable; {result.get('pending', 1)} command(s) waiting "
-                f"to be sent (key {result.get('idempotency_key')})")
     if verb == "open":
         return str(result["id"])
     if verb == "commit":

@@ -116,6 +116,32 @@ class DecisionView(BaseModel):
     at: datetime
 
 
+class DeliveryView(BaseModel):
+    """Where an update stands on one channel."""
+
+    channel: str
+    recipients: list[str]
+    state: str
+    attempts: int
+    error: str | None
+    at: datetime | None
+
+
+class UpdateView(BaseModel):
+    """A status update with its deliveries."""
+
+    seq: int
+    audience: str
+    phase: str
+    body: str
+    posted_by: str
+    posted_at: datetime
+    next_update_at: datetime | None
+    delivery: Literal["delivered", "pending", "failed"] | None = Field(
+        description="the worst state of its deliveries (null: sent nowhere)")
+    deliveries: list[DeliveryView]
+
+
 class EscalationStatus(BaseModel):
     """One escalation with its clocks: the `warroom status --json` document
     (`warroom.domain.status.status_view`; the API tests keep the two in step)."""
@@ -141,6 +167,8 @@ class EscalationStatus(BaseModel):
     most_urgent: str | None
     commitments: list[CommitmentView]
     customer_updates: int
+    undelivered_customer_updates: int
+    updates: list[UpdateView]
     last_customer_update_at: datetime | None
     decisions: list[DecisionView]
     resolution_summary: str | None

@@ -15,13 +15,19 @@ def severity_badge(severity: str, triaged: bool) -> tuple[str, str]:
     return text, f"bold $sev-text on $sev-{severity.lower()}"
 
 
-def connection_part(status: str) -> tuple[str, str]:
-    """`● live` / `◌ connecting` / `✖ offline: why`, with a style."""
-    if status in ("live", "connected"):
-        return f"● {status}", "$sla-ok"
-    if status.startswith("offline"):
-        return f"✖ {status}", "bold $sla-breached"
-    return f"◌ {status}", "$sla-at-risk"
+def connection_part(status: str) -> Content:
+    """`● live` / `◌ connecting` / `✖ offline: why`, styled; then the outbox's badge
+    (`⚠ 1 queued need attention`) when commands were refused or are stuck."""
+    status, _, badge = status.partition(" ⚠ ")
+    if status.split(" ")[0] in ("live", "connected"):
+        part = Content.styled(f"● {status}", "$sla-ok")
+    elif status.startswith("offline"):
+        part = Content.styled(f"✖ {status}", "bold $sla-breached")
+    else:
+        part = Content.styled(f"◌ {status}", "$sla-at-risk")
+    if badge:
+        part = Content.assemble(part, " ", (f"⚠ {badge}", "bold $sla-breached"))
+    return part
 
 
 class IncidentHeader(LiveText):
@@ -38,6 +44,8 @@ class IncidentHeader(LiveText):
     read_only: reactive[bool] = reactive(False, init=False, repaint=False)
     flags: reactive[str] = reactive("", init=False, repaint=False)
     """Recurring-pattern flags due (`⚑ 1 pattern to flag`), '' when none."""
+    undelivered: reactive[str] = reactive("", init=False, repaint=False)
+    """Customer updates undelivered past 2 minutes (`✉ 1 customer update undelivered`)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("warroom", id=id)
@@ -49,6 +57,9 @@ class IncidentHeader(LiveText):
         self._redraw()
 
     def watch_flags(self) -> None:
+        self._redraw()
+
+    def watch_undelivered(self) -> None:
         self._redraw()
 
     def _redraw(self) -> None:
@@ -74,6 +85,8 @@ class IncidentHeader(LiveText):
         line2 = Content.assemble((state.title, "italic"))
         if self.flags:
             line2 = Content.assemble((self.flags, "bold $sla-at-risk"), "  ", line2)
+        if self.undelivered:
+            line2 = Content.assemble((self.undelivered, "bold $sla-breached"), "  ", line2)
         line3 = Content.assemble(
             "IC ", (commander, "bold" if roles.get("incident_commander") else "bold $role-vacant"),
             " · SPOC ", (spoc or "⚠ VACANT", "bold" if spoc else "bold $role-vacant"),
