@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from warroom.domain.models import Audience, Event, Impact, Phase, Severity
+from warroom.domain.policy import Policy
 from warroom.domain.structs import replace
 from warroom.service import WarRoom
 from warroom.store.base import AppendResult, Draft, NewDelivery, SeqConflict
@@ -107,7 +108,7 @@ def seed(service: WarRoom, now: datetime) -> str:
     for _ in range(5):
         existing = service.store.read(0)
         scratch = ScratchStore(existing)
-        iid = _decide(WarRoom(scratch, service.policy, service.clock), now)
+        iid = _decide(scratch, service.policy, now)
         fresh = [replace(e, seq=0) for e in scratch.events[len(existing):]]
         try:
             service.store.append(fresh, expect_seq=existing[-1].seq if existing else 0)
@@ -201,11 +202,16 @@ def script(iid: str, now: datetime) -> list[tuple[int, str, Step]]:
     return steps
 
 
-def _decide(service: WarRoom, now: datetime) -> str:
+def _decide(scratch: ScratchStore, policy: Policy, now: datetime) -> str:
+    """Play the story, each command recorded at its own moment (so nothing is back-dated)."""
+    start = now - RECEIVED_AGO
+    moment = [start]
+    service = WarRoom(scratch, policy, lambda: moment[0])
     first = opening(now)
-    first.at = now - RECEIVED_AGO
-    opened = service.execute(cast("AnyCommand", first), IC)
-    iid = str(opened["id"])
+    first.at = start
+    iid = str(service.execute(cast("AnyCommand", first), IC)["id"])
     for _, actor, step in script(iid, now):
+        assert step.at is not None
+        moment[0] = step.at
         service.execute(cast("AnyCommand", step), actor)
     return iid

@@ -14,6 +14,7 @@ from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from warroom.config.schema.hooks import Hooks
 from warroom.server.broker import Broker
@@ -81,7 +82,8 @@ def identify_writer(request: Request) -> Identity:
 
 class TokenAuth(HTTPBearer):
     """Dependency: the caller, from `Authorization: Bearer <token>`; `write` also refuses a
-    read-only token."""
+    read-only token. The token is checked in a worker thread: it is read from the store on
+    every request, and a slow database must not stall the loop."""
 
     def __init__(self, *, write: bool) -> None:
         super().__init__(scheme_name="bearer", auto_error=False,
@@ -89,7 +91,7 @@ class TokenAuth(HTTPBearer):
         self.write = write
 
     async def __call__(self, request: Request) -> Identity:  # type: ignore[override]
-        return identify_writer(request) if self.write else identify(request)
+        return await run_in_threadpool(identify_writer if self.write else identify, request)
 
 
 reader = TokenAuth(write=False)

@@ -229,10 +229,14 @@ class Whoami(BaseModel):
 
 
 class Health(BaseModel):
-    """Liveness."""
+    """Liveness, and whether the store answers."""
 
-    status: Literal["ok"]
-    subscribers: int
+    status: Literal["ok", "degraded"]
+    store: Literal["ok", "unavailable"]
+    last_seq: int | None = Field(None, description="the store's last seq (when it answers)")
+    error: str | None = Field(None, description="why the store is unavailable")
+    subscribers: int = Field(description="live SSE streams")
+    published_seq: int = Field(description="the last seq sent to the streams")
 
 
 class ErrorBody(BaseModel):
