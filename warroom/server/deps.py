@@ -70,33 +70,56 @@ def identify(request: Request) -> Identity:
     return identity
 
 
-def identify_writer(request: Request) -> Identity:
-    """A token that may change things; 403 for a read-only token."""
+BOT_COMMANDS = frozenset({"open", "note", "alert"})
+"""What a bot token may do through `POST /commands`: open and annotate (and the hooks)."""
+
+
+def identify_writer(request: Request, bots: bool = False) -> Identity:
+    """A token that may change things; 403 for a read-only token, and for a bot token unless
+    `bots` (the hooks, and `/commands` which then limits it to `BOT_COMMANDS`)."""
     identity = identify(request)
     if identity.read_only:
         raise ApiError(403, f"token {identity.token_id} of {identity.person} is read-only: "
                        "it can read and stream, not write", right="write", roles=[],
+                       holders={}, actor=identity.person)
+    if identity.bot and not bots:
+        raise ApiError(403, f"token {identity.token_id} of {identity.person} is a bot token: "
+                       "it may only open and annotate escalations", right="write", roles=[],
                        holders={}, actor=identity.person)
     return identity
 
 
 class TokenAuth(HTTPBearer):
     """Dependency: the caller, from `Authorization: Bearer <token>`; `write` also refuses a
-    read-only token. The token is checked in a worker thread: it is read from the store on
-    every request, and a slow database must not stall the loop."""
+    read-only token, and a bot token unless `bots`. The token is checked in a worker thread:
+    it is read from the store on every request, and a slow database must not stall the loop."""
 
-    def __init__(self, *, write: bool) -> None:
+    def __init__(self, *, write: bool, bots: bool = False) -> None:
         super().__init__(scheme_name="bearer", auto_error=False,
                          description="A token from `warroom token add PERSON`")
         self.write = write
+        self.bots = bots
 
     async def __call__(self, request: Request) -> Identity:  # type: ignore[override]
-        return await run_in_threadpool(identify_writer if self.write else identify, request)
+        if not self.write:
+            return await run_in_threadpool(identify, request)
+        return await run_in_threadpool(identify_writer, request, self.bots)
 
 
 reader = TokenAuth(write=False)
 writer = TokenAuth(write=True)
+sender = TokenAuth(write=True, bots=True)
+"""The caller, with a token that may write, bot tokens included."""
+
+
+def bot_may(who: Identity, command_type: object) -> None:
+    """403 unless a bot token's command is one it may run (`BOT_COMMANDS`)."""
+    if who.bot and command_type not in BOT_COMMANDS:
+        raise ApiError(403, f"token {who.token_id} of {who.person} is a bot token: it may only "
+                       f"run {', '.join(sorted(BOT_COMMANDS))}, not {command_type!r}",
+                       right="write", roles=[], holders={}, actor=who.person)
 
 
 Reader = Annotated[Identity, Depends(reader)]
 Writer = Annotated[Identity, Depends(writer)]
+Sender = Annotated[Identity, Depends(sender)]

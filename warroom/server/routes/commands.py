@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from warroom.domain.commands import AnyCommand
-from warroom.server.deps import Parts, PartsDep, Reader, Writer
+from warroom.server.deps import Parts, PartsDep, Reader, Sender, bot_may
 from warroom.server.errors import ApiError, error_response
 from warroom.server.schemas import (
     INVALID,
@@ -47,7 +47,7 @@ async def execute(parts: Parts, command: AnyCommand, person: str,
 async def post_command(
     body: CommandRequest,
     parts: PartsDep,
-    who: Writer,
+    who: Sender,
     idempotency_key: KeyHeader = None,
 ) -> JSONResponse:
     """Run one command as the token's person: the same command set and rules as the CLI.
@@ -56,6 +56,7 @@ async def post_command(
     (or the `Idempotency-Key` header). The same key posted again returns the first outcome
     with `duplicate: true` and writes nothing.
     """
+    bot_may(who, body.root.type)
     key = pick_key(body.root.idempotency_key, idempotency_key)
     return JSONResponse(await execute(parts, body.command(), who.person, key))
 
