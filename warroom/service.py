@@ -44,6 +44,12 @@ def _pir_gate(state: IncidentState, policy: Policy) -> list[str]:
 register_close_check(_pir_gate)
 
 
+def person_key(actor: str, key: str | None) -> str | None:
+    """The key as stored: scoped to the person who sent it, so two people's keys never meet
+    (the length prefix keeps `a:b` + `c` apart from `a` + `b:c`)."""
+    return None if not key else f"{len(actor)}:{actor}:{key}"
+
+
 class WarRoom:
     """Commands in, state out, over one store.
 
@@ -97,8 +103,9 @@ class WarRoom:
     ) -> dict[str, Any]:
         """Decide and append a command; returns its result with `seqs` and `duplicate`.
 
-        A command whose idempotency key was seen before returns the original result and writes
-        nothing. Raises a `CommandError` (and writes nothing) when the command is refused.
+        A command whose idempotency key this actor used before returns the original result and
+        writes nothing; keys are the actor's own (another person's same key is another command).
+        Raises a `CommandError` (and writes nothing) when the command is refused.
         """
         command = checked(command)
 
@@ -108,7 +115,12 @@ class WarRoom:
                                for e in decision.events]
             return decision
 
-        return self._append_decided(attempt, idempotency_key)
+        return self._append_decided(attempt, person_key(actor, idempotency_key))
+
+    def lookup(self, actor: str, idempotency_key: str) -> dict[str, Any] | None:
+        """The outcome of a command this actor ran with this key, or None."""
+        seen = self.store.lookup(person_key(actor, idempotency_key) or "")
+        return None if seen is None else _outcome(seen)
 
     def append_new_incident(
         self, key: str, build: Callable[[str], list[Event]]

@@ -262,6 +262,10 @@ def _update(ctx: _Ctx, cmd: c.PostUpdate) -> Decision:
     else:
         raise InvalidInput("body", "give a body or a template")
     payload: dict[str, Any] = {"audience": cmd.audience.value, "phase": phase.value, "body": body}
+    backdated = ctx.now - ctx.at
+    if cmd.audience is Audience.CUSTOMER and backdated > policy.backdate_limit:
+        ctx.require("edit_milestone")  # it moves the SLA clocks: as a milestone edit would
+        payload["backdated_s"] = int(backdated.total_seconds())
     if cmd.template:
         payload["template"] = cmd.template
     if cmd.next_update_at is not None:

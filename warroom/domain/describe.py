@@ -10,6 +10,7 @@ from typing import Any
 
 from warroom.domain.alerts import HOOK_NAMES
 from warroom.domain.models import Event
+from warroom.domain.timeparse import format_duration
 
 KIND_LABELS: dict[str, str] = {
     "opened": "OPENED", "triaged": "TRIAGED", "severity_changed": "SEVERITY",
@@ -44,6 +45,14 @@ def _when(value: Any) -> str:
         return str(value)
 
 
+def backdated_mark(payload: dict[str, Any]) -> str:
+    """` (back-dated 1h05m)` for an update posted long before it was recorded, else ''."""
+    seconds = payload.get("backdated_s")
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        return ""
+    return f" (back-dated {format_duration(seconds)})"
+
+
 def _sender(alert: dict[str, Any]) -> str:
     return HOOK_NAMES.get(str(alert.get("hook")), str(alert.get("hook")))
 
@@ -59,7 +68,7 @@ _SUMMARIES: dict[str, Any] = {
     "role_assigned": lambda p: f"{p.get('role')} → {p.get('person') or '(vacant)'}" + (
         " (took ownership)" if p.get("taken") else ""),
     "note": lambda p: p.get("text", ""),
-    "update_posted": lambda p: f"[{p.get('audience')}] {p.get('body', '')}",
+    "update_posted": lambda p: f"[{p.get('audience')}] {p.get('body', '')}" + backdated_mark(p),
     "update_delivered": lambda p: f"{p.get('of', 'update')} #{p.get('of_seq')} delivered "
                                   f"via {p.get('channel')} to {', '.join(p.get('recipients', ()))} "
                                   f"(attempt {p.get('attempt')})",

@@ -27,6 +27,7 @@ from typing import Any
 
 from warroom.domain.blameless import check_pir
 from warroom.domain.credits import credit_view
+from warroom.domain.describe import backdated_mark
 from warroom.domain.models import (
     Audience,
     ClockState,
@@ -168,7 +169,8 @@ def describe(event: Event) -> str:
     if kind is EventKind.PHASE_CHANGED:
         return f"Phase: {p.get('phase', '?')}"
     if kind is EventKind.UPDATE_POSTED:
-        return f"{str(p.get('audience', '')).capitalize()} update: {p.get('body', '')}"
+        return (f"{str(p.get('audience', '')).capitalize()} update: {p.get('body', '')}"
+                + backdated_mark(p))
     if kind is EventKind.DECISION_RECORDED:
         return f"Decision: {p.get('text', '')}"
     if kind is EventKind.RESOLVED:
