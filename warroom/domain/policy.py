@@ -112,6 +112,8 @@ class Policy(_Strict, kw_only=True, frozen=True):
     recurrence_window: timedelta = timedelta(days=30)
     flag_due: timedelta = timedelta(days=30)
     recurrence_lookback: timedelta = timedelta(days=90)
+    backdate_limit: timedelta = timedelta(minutes=5)
+    """A customer update back-dated by more than this needs `edit_milestone` and is marked."""
 
     def for_severity(self, severity: Severity) -> SeverityPolicy:
         """Targets for a severity."""

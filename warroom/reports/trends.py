@@ -125,6 +125,8 @@ def render_markdown(data: dict[str, Any]) -> str:
               "their pattern in the 90 days before)",
               f"- Customer-update cadence adherence: **{_pct(cadence['adherence'])}** "
               f"({cadence['on_time']:,} of {cadence['due']:,} updates on time)",
+              f"- Back-dated customer updates: **{data['backdated_customer_updates']:,}** "
+              "(posted as of an earlier time than recorded, past the back-date limit)",
               f"- Commitments honoured: **{_pct(promises['honoured_rate'])}** "
               f"(met {promises['met']:,}, met late {promises['met_late']:,}, missed "
               f"{promises['missed']:,}, overdue "
@@ -207,6 +209,7 @@ def render_csv(data: dict[str, Any]) -> str:
             for stat in ("mean", "median", "count"):
                 row(metric, sev, stat, s[stat])
     row("recurrence_rate", "", "rate", data["recurrence_rate"])
+    row("backdated_customer_updates", "", "count", data["backdated_customer_updates"])
     for clock, rate in data["sla_breach_rate"].items():
         row("sla_breach_rate", clock, "rate", rate)
         for stat, n in data["sla_clocks"][clock].items():
