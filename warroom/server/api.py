@@ -24,6 +24,7 @@ from warroom.domain.policy import Policy
 from warroom.server import errors
 from warroom.server.broker import Broker
 from warroom.server.deps import Parts, TokenVerifier
+from warroom.server.guard import RequestGuard
 from warroom.server.routes import commands, escalations, events, meta, statuspage
 from warroom.server.routes import hooks as hooks_routes
 from warroom.service import WarRoom
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from warroom.config.delivery import Delivery
 
 API_PREFIX = "/api/v1"
+MIB = 1024 * 1024
 
 
 def system_clock() -> datetime:
@@ -52,6 +54,7 @@ def create_app(
     title: str = "warroom",
     hooks: Hooks | None = None,
     delivery: Delivery | None = None,
+    max_body: int = MIB,
 ) -> FastAPI:
     """Build the API app.
 
@@ -66,6 +69,7 @@ def create_app(
             load, commands arriving together go to every subscriber as one write).
         delivery: configured channels and triggers: posted updates get deliveries, and the
             app runs a deliverer while it serves (when the store can hold deliveries).
+        max_body: largest request body read, in bytes (larger: 413; see `guard`).
     """
     service = WarRoom(store, policy, clock, delivery)
     broker = Broker(store, heartbeat=heartbeat, queue_size=queue_size, coalesce=coalesce)
@@ -98,6 +102,7 @@ def create_app(
     app.include_router(meta.health_router)
     app.include_router(statuspage.router)
     app.openapi = _openapi_with_commands(app)  # type: ignore[method-assign]
+    app.add_middleware(RequestGuard, router=app.router, max_body=max_body)
     return app
 
 

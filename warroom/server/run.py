@@ -105,8 +105,9 @@ def serve(
         policy = config.policy
     assert policy is not None
     hooks = config.file.hooks if config is not None else None
+    limits = {} if config is None else {"max_body": config.file.server.max_body_bytes}
     app = build_app(store_path, policy, hooks=hooks,
-                    delivery=config.delivery if config is not None else None)
+                    delivery=config.delivery if config is not None else None, **limits)
     book = TokenBook(store_path)
     try:
         tokens = book.count()
