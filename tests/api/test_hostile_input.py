@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -108,3 +109,51 @@ def test_a_stream_whose_token_is_revoked_is_closed_within_a_second(
             if time.monotonic() - start > 1.5:
                 break
         assert time.monotonic() - start > 1.5
+
+
+def test_out_of_range_and_naive_inputs_are_4xx_json_naming_the_field(
+        live: LiveServer, tokens: Tokens) -> None:
+    alice = client(live, tokens.alice)
+    alice.post("/escalations", json={"title": "t", "customer": "c"})
+    for path in ("/events", "/escalations/ESC-1/events"):
+        for name in ("since", "limit"):
+            answer = alice.get(path, params={name: str(2**64)})
+            assert answer.status_code == 422, answer.text
+            assert answer.json()["field"] == name
+    naive = alice.get("/escalations/ESC-1", params={"as_of": "2026-11-24T10:00:00"})
+    assert naive.status_code == 422 and naive.json()["field"] == "as_of"
+    assert "timezone" in naive.json()["error"]
+    note = alice.post("/commands", json={"type": "note", "incident_id": "ESC-1", "text": "x",
+                                         "at": "2026-11-24T10:00:00"})
+    assert note.status_code == 422 and note.json()["field"] == "at"
+    commit = alice.post("/commands", json={"type": "commit", "incident_id": "ESC-1",
+                                           "text": "x", "due_at": "2099-01-01T10:00:00"})
+    assert commit.status_code == 422 and commit.json()["field"] == "due_at"
+
+
+def test_a_draft_for_an_unknown_escalation_is_404(live: LiveServer, tokens: Tokens) -> None:
+    alice = client(live, tokens.alice)
+    answer = alice.put("/escalations/ESC-404/draft", json={"body": "x"})
+    assert answer.status_code == 404 and "ESC-404" in answer.json()["error"]
+
+
+def test_openapi_documents_the_error_answers_and_docs_are_offline(
+        live: LiveServer, tokens: Tokens) -> None:
+    anonymous = client(live, None)
+    schema = anonymous.get(live.url + "/openapi.json").json()
+    assert "ErrorBody" in schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        if not path.startswith("/api/v1/") or path.endswith("/healthz"):
+            continue
+        for method, operation in operations.items():
+            for status in ("400", "401", "403", "404", "409", "413", "422"):
+                answer = operation["responses"][status]
+                assert answer["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/ErrorBody"}, (path, method, status)
+    page = anonymous.get(live.url + "/docs")
+    assert page.status_code == 200
+    urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", page.text)
+    assert urls and not [u for u in urls if re.match(r"(https?:)?//", u)], urls
+    for url in urls:
+        asset = anonymous.get(live.url + url)
+        assert asset.status_code == 200 and len(asset.content) > 100, url

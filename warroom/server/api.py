@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 
 from warroom.config.schema.hooks import Hooks
 from warroom.domain.commands import AnyCommand, Open
@@ -25,6 +26,7 @@ from warroom.server import errors
 from warroom.server.broker import Broker
 from warroom.server.deps import Parts, TokenVerifier
 from warroom.server.guard import RequestGuard
+from warroom.server.openapi_errors import document_errors
 from warroom.server.routes import commands, escalations, events, meta, statuspage
 from warroom.server.routes import hooks as hooks_routes
 from warroom.service import WarRoom
@@ -87,7 +89,8 @@ def create_app(
                 await asyncio.to_thread(thread.join, 15)
             await broker.stop()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs from packaged assets: no CDN, the product works offline
+        static_url="/docs/static",
         title=title,
         version="1",
         summary="A war room for customer escalations: one event log, live over SSE.",
@@ -135,6 +138,7 @@ def _openapi_with_commands(app: FastAPI) -> Callable[[], dict[str, Any]]:
         (union, _), defs = msgspec.json.schema_components(
             (AnyCommand, Open), ref_template="#/components/schemas/{name}")
         components.update(defs)
+        document_errors(schema)
         components["CommandRequest"] = {
             "description": "A command (`type` selects the verb) plus an optional "
                            "`idempotency_key`.",

@@ -14,7 +14,7 @@ from warroom.domain.urgency import document_key
 from warroom.server.deps import PartsDep, Reader, Writer
 from warroom.server.errors import ApiError
 from warroom.server.routes.commands import execute, json_object, parse, pick_key
-from warroom.server.routes.events import events_response
+from warroom.server.routes.events import MAX_SEQ, events_response
 
 router = APIRouter(prefix="/escalations", tags=["escalations"])
 
@@ -80,8 +80,8 @@ async def escalation_events(
     incident_id: str,
     parts: PartsDep,
     who: Reader,
-    since: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int | None, Query(ge=0)] = None,
+    since: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
+    limit: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
 ) -> Response:
     """The escalation's events with seq > `since`, in order: `{"events": [...], "last_seq"}`."""
 
@@ -105,8 +105,10 @@ async def get_draft(incident_id: str, parts: PartsDep, who: Reader) -> JSONRespo
 @router.put("/{incident_id}/draft", summary="Keep a draft update")
 async def put_draft(incident_id: str, request: Request, parts: PartsDep,
                     who: Writer) -> JSONResponse:
-    """Keep (replace) the token person's draft: the body is any JSON object."""
+    """Keep (replace) the token person's draft: the body is any JSON object (404 for an
+    escalation that does not exist)."""
     body = await json_object(request)
+    await run_in_threadpool(parts.service.state, incident_id)  # NotFound: 404
     await run_in_threadpool(parts.store.save_draft, incident_id, who.person, body)
     return JSONResponse({"incident_id": incident_id, "person": who.person})
 

@@ -18,6 +18,8 @@ from warroom.server.errors import ApiError
 
 router = APIRouter(tags=["events"])
 
+MAX_SEQ = 2**63 - 1
+"""Largest seq or count a query may name (SQLite's integers are 64-bit)."""
 RECHECK_S = 0.5
 """How often an open stream checks that its token is still valid (revoked: closed)."""
 
@@ -64,8 +66,10 @@ def events_response(events: Sequence[Event], last_seq: int, limit: int | None) -
 async def get_events(
     parts: PartsDep,
     who: Reader,
-    since: Annotated[int, Query(ge=0, description="return events with seq > since")] = 0,
-    limit: Annotated[int | None, Query(ge=0, description="at most this many")] = None,
+    since: Annotated[int, Query(ge=0, le=MAX_SEQ,
+                                description="return events with seq > since")] = 0,
+    limit: Annotated[int | None, Query(ge=0, le=MAX_SEQ,
+                                       description="at most this many")] = None,
 ) -> Response:
     """Every escalation's events with seq > `since`, in seq order, and the store's last seq."""
 
@@ -87,7 +91,8 @@ async def stream(
     request: Request,
     parts: PartsDep,
     who: Reader,
-    since: Annotated[int | None, Query(ge=0, description="start after this seq")] = None,
+    since: Annotated[int | None, Query(ge=0, le=MAX_SEQ,
+                                       description="start after this seq")] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
     """New events as they are stored, one SSE message each (`id:` is the seq).
