@@ -14,8 +14,8 @@ GITHUB = SHARED / "githubstatus-2010-2021.json"
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "post.db")
+def cli(store_target: str | Path) -> Cli:
+    return Cli(store_target)
 
 
 def test_pir_gate_then_close_and_export(cli: Cli) -> None:

@@ -75,10 +75,12 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
 
     if verb in POST_VERBS:
         return run_post(ctx, args)
-    if verb in ("serve", "token"):
+    if verb in ("serve", "token", "db"):
         from warroom.cli import server_verbs
 
-        return (server_verbs.run_serve if verb == "serve" else server_verbs.run_token)(ctx, args)
+        run_verb = {"serve": server_verbs.run_serve, "token": server_verbs.run_token,
+                    "db": server_verbs.run_db}[verb]
+        return run_verb(ctx, args)
     if verb == "outbox":
         from warroom.cli.outbox_verbs import run_outbox
 

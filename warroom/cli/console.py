@@ -68,14 +68,15 @@ def theme_keeper(target: Path) -> Callable[[str], None]:
 
 
 def _start_deliverer(ctx: Context) -> Callable[[], None] | None:
-    """A console on a local store file delivers too (in a thread, on its own connection), so
-    updates leave even when no server or `warroom deliver` runs. Returns how to stop it."""
+    """A console on a local store (a file or a database) delivers too (in a thread, on its own
+    connection), so updates leave even when no server or `warroom deliver` runs. Returns how to
+    stop it."""
     if ctx.is_remote or ctx.config.delivery is None:
         return None
     from warroom.delivery.worker import Deliverer
-    from warroom.store.sqlite import SqliteStore
+    from warroom.store.target import open_store
 
-    store = SqliteStore(ctx.store_path())
+    store = open_store(ctx.store_location())
     thread, event = Deliverer(store, ctx.config.delivery, ctx.config.policy,
                               system_clock).start()
 

@@ -111,6 +111,14 @@ class Context:
             raise StoreError(f"{path}: folder {path.parent} does not exist")
         return path
 
+    def store_location(self) -> str | Path:
+        """The store this host opens itself: a PostgreSQL URL as given, else the store file."""
+        from warroom.cli.targets import DATABASE, kind_of
+
+        if self.store_arg and kind_of(self.store_arg) == DATABASE:
+            return self.store_arg
+        return self.store_path()
+
     def service(self) -> WarRoom:
         """The service over the chosen store (a local file, or a server); opened once."""
         if self._service is None:
@@ -118,9 +126,9 @@ class Context:
         return self._service
 
     def _open_service(self) -> WarRoom:
-        from warroom.cli.targets import FILE, SERVER
+        from warroom.cli.targets import DATABASE, FILE, SERVER
 
-        if self.store_kind(self.verb, (FILE, SERVER)) == SERVER:
+        if self.store_kind(self.verb, (FILE, SERVER, DATABASE)) == SERVER:
             from warroom.store.remote import RemoteWarRoom
 
             remote = RemoteWarRoom.connect(str(self.store_target), self.config,
@@ -130,7 +138,7 @@ class Context:
                 report_outbox(remote.store.outbox)
             return remote
         from warroom.service import WarRoom
-        from warroom.store.sqlite import SqliteStore
+        from warroom.store.target import open_store
 
-        return WarRoom(SqliteStore(self.store_path()), self.config.policy, system_clock,
+        return WarRoom(open_store(self.store_location()), self.config.policy, system_clock,
                        self.config.delivery)

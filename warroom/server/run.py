@@ -1,4 +1,4 @@
-"""`warroom serve`: the API on uvicorn over a SQLite store file.
+"""`warroom serve`: the API on uvicorn over a store (a SQLite file or a PostgreSQL database).
 
 fastapi and uvicorn are imported inside these functions only, so importing this module (as the
 CLI does) costs nothing for the console.
@@ -59,13 +59,13 @@ def make_server(app: FastAPI, host: str = "127.0.0.1", port: int = 8765, *,
 
 
 def build_app(store_path: str | Path, policy: Policy, **options: Any) -> FastAPI:
-    """The app over a store file, checking tokens kept in that file."""
+    """The app over a store (file path or database URL), checking tokens kept in it."""
     from warroom.server.api import create_app
     from warroom.server.tokens import TokenBook
-    from warroom.store.sqlite import SqliteStore
+    from warroom.store.target import open_store
 
-    store = SqliteStore(store_path)
-    return create_app(store, policy, tokens=TokenBook(store_path), **options)
+    store = open_store(store_path)
+    return create_app(store, policy, tokens=TokenBook(store), **options)
 
 
 def serve(
@@ -83,7 +83,7 @@ def serve(
     """Run the server until interrupted; returns an exit status.
 
     Args:
-        store_path: the SQLite store file (created if missing).
+        store_path: the SQLite store file (created if missing) or a PostgreSQL URL.
         host: address to listen on (loopback by default; anything else should use TLS).
         port: TCP port (0: any free port).
         tls_cert: PEM certificate file; with `tls_key` the server speaks HTTPS only.
@@ -93,6 +93,7 @@ def serve(
         gates: SSH / web gate coroutines to run beside the API in the same event loop.
     """
     from warroom.server.tokens import TokenBook
+    from warroom.store.target import describe
 
     if (tls_cert is None) != (tls_key is None):
         print("warroom serve: --tls-cert and --tls-key go together", file=sys.stderr)
@@ -108,13 +109,9 @@ def serve(
     limits = {} if config is None else {"max_body": config.file.server.max_body_bytes}
     app = build_app(store_path, policy, hooks=hooks,
                     delivery=config.delivery if config is not None else None, **limits)
-    book = TokenBook(store_path)
-    try:
-        tokens = book.count()
-    finally:
-        book.close()
+    tokens = TokenBook(app.state.warroom.store).count()
     scheme = "https" if tls_cert else "http"
-    print(f"warroom serve: {Path(store_path)} on {scheme}://{host}:{port} "
+    print(f"warroom serve: {describe(store_path)} on {scheme}://{host}:{port} "
           f"(docs at /docs; {tokens} active token{'s' if tokens != 1 else ''})", file=sys.stderr)
     if tokens == 0:
         print("warroom serve: no tokens yet, so every request is refused: "
