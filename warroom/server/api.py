@@ -14,13 +14,10 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-import msgspec
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
 from warroom.config.schema.hooks import Hooks
-from warroom.domain.commands import AnyCommand, Open
 from warroom.domain.policy import Policy
 from warroom.server import errors
 from warroom.server.broker import Broker
@@ -104,7 +101,7 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
     app.include_router(statuspage.router)
-    app.openapi = _openapi_with_commands(app)  # type: ignore[method-assign]
+    app.openapi = _with_error_answers(app)  # type: ignore[method-assign]
     app.add_middleware(RequestGuard, router=app.router, max_body=max_body)
     return app
 
@@ -120,32 +117,14 @@ def _start_deliverer(
     return Deliverer(cast(DeliveryStore, store), delivery, policy, clock).start()
 
 
-def _openapi_with_commands(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """OpenAPI that also documents the command bodies parsed by hand in the routes."""
+def _with_error_answers(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """FastAPI's OpenAPI document, with every operation's error answers (see
+    `openapi_errors`)."""
+    generate = app.openapi
 
     def build() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
-                             routes=app.routes)
-        schema.setdefault("components", {})["securitySchemes"] = {"bearer": {
-            "type": "http", "scheme": "bearer",
-            "description": "A token from `warroom token add PERSON`"}}
-        for path, operations in schema.get("paths", {}).items():
-            for operation in operations.values():
-                operation["security"] = [] if path.endswith("/healthz") else [{"bearer": []}]
-        components = schema["components"].setdefault("schemas", {})
-        (union, _), defs = msgspec.json.schema_components(
-            (AnyCommand, Open), ref_template="#/components/schemas/{name}")
-        components.update(defs)
-        document_errors(schema)
-        components["CommandRequest"] = {
-            "description": "A command (`type` selects the verb) plus an optional "
-                           "`idempotency_key`.",
-            "allOf": [union, {"type": "object", "properties": {
-                "idempotency_key": {"type": "string", "maxLength": commands.MAX_KEY}}}],
-        }
-        app.openapi_schema = schema
+        schema = generate()
+        document_errors(schema)  # idempotent: the generated document is cached
         return schema
 
     return build

@@ -36,7 +36,8 @@ STATUSES: dict[int, str] = {
 
 def document_errors(schema: dict[str, Any]) -> None:
     """Add `ErrorBody` and the error statuses to every operation under /api/v1 (in place)."""
-    schema.setdefault("components", {}).setdefault("schemas", {})["ErrorBody"] = ERROR_BODY
+    schema.setdefault("components", {}).setdefault("schemas", {}).setdefault("ErrorBody",
+                                                                          ERROR_BODY)
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
     for path, operations in schema.get("paths", {}).items():
         if not path.startswith("/api/v1/") or path.endswith("/healthz"):
@@ -44,4 +45,5 @@ def document_errors(schema: dict[str, Any]) -> None:
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             for status, text in STATUSES.items():
-                responses[str(status)] = {"description": text, "content": ref}
+                answer = responses.setdefault(str(status), {"description": text})
+                answer["content"] = ref
