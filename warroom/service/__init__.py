@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from warroom.domain.decide import CORE_TYPES, CloseCheck, Decision, decide, next_incident_id
-from warroom.domain.errors import NotFound, Refused
+from warroom.domain.errors import InvalidInput, NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
 from warroom.domain.policy import Policy
 from warroom.domain.reduce import as_of as fold_as_of
@@ -44,6 +44,18 @@ def _pir_gate(state: IncidentState, policy: Policy) -> list[str]:
 
 CLOSE_CHECKS: tuple[CloseCheck, ...] = (_pir_gate,)
 """What can block closing, besides open commitments."""
+
+
+def require_aware_times(command: object) -> None:
+    """Every time in a command says its offset (a naive one cannot be compared with the
+    clock): InvalidInput naming the field otherwise."""
+    names = getattr(command, "__struct_fields__", None) or getattr(
+        type(command), "model_fields", {})
+    for name in names:
+        value = getattr(command, name, None)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise InvalidInput(name, f"{value.isoformat()} has no timezone "
+                                     "(add Z or an offset, e.g. 2026-11-24T10:00:00Z)")
 
 
 def person_key(actor: str, key: str | None) -> str | None:
@@ -112,6 +124,7 @@ class WarRoom:
         Raises a `CommandError` (and writes nothing) when the command is refused.
         `command` was checked when it was built (a command model validates its fields).
         """
+        require_aware_times(command)
 
         def attempt() -> Decision:
             decision = self._decide(command, actor, self.clock())
@@ -238,6 +251,9 @@ class WarRoom:
 
     def state(self, incident_id: str, as_of: datetime | None = None) -> IncidentState:
         """One escalation's state, now or as it stood at `as_of`."""
+        if as_of is not None and as_of.tzinfo is None:
+            raise InvalidInput("as_of", f"{as_of.isoformat()} has no timezone "
+                                        "(add Z or an offset, e.g. 2026-11-24T10:00:00Z)")
         with self._lock:
             self.refresh()
             state = self._states.get(incident_id)
