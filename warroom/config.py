@@ -10,7 +10,7 @@ Layout of the TOML (see `config/default.toml`, which documents every key) and wh
     [rights] RIGHT = [roles]           -> Policy.rights
     [templates.NAME]                   -> Policy.templates (name from the table key)
     [tiers.NAME], [customers.NAME]     -> Policy.tiers, Policy.customers
-    [recurrence] window/flag_due/lookback -> Policy.recurrence_window/flag_due/recurrence_lookback
+    [recurrence] window/flag_due     -> Policy.recurrence_window/flag_due
     [console] theme/user, [remote] url/token -> Config.console, Config.remote
 
 Merging: user tables override keys of the default; lists and the whole `[customers]` table
@@ -233,7 +233,8 @@ def _build(
         customers=parsed.customers,
         recurrence_window=parsed.recurrence.window,
         flag_due=parsed.recurrence.flag_due,
-        recurrence_lookback=parsed.recurrence.lookback,
+        people=parsed.people,
+        teams=parsed.teams,
     )
     return Config(policy=policy, console=parsed.console, remote=parsed.remote, files=files)
 

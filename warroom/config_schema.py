@@ -18,9 +18,11 @@ import msgspec
 from warroom.domain.errors import InvalidInput
 from warroom.domain.models import Audience, Phase, Severity
 from warroom.domain.policy import (
+    DEFAULT_TEAMS,
     Calendar,
     Customer,
     CustomerTier,
+    Person,
     RoleInfo,
     SeverityPolicy,
     TriageRule,
@@ -61,7 +63,7 @@ class RemoteSettings(_Strict, kw_only=True, frozen=True):
 
 DURATION_KEYS = {
     "severities": ("triage", "first_update", "update_every", "resolve", "pir_due"),
-    "recurrence": ("window", "flag_due", "lookback"),
+    "recurrence": ("window", "flag_due"),
 }
 """Keys holding durations (`15m`, `4h`; read by `warroom.config` before validation), by the
 top-level table holding them (`severities` one level deeper, per severity)."""
@@ -74,7 +76,6 @@ class _Sla(_Strict, kw_only=True, frozen=True):
 class _Recurrence(_Strict, kw_only=True, frozen=True):
     window: timedelta = timedelta(days=30)
     flag_due: timedelta = timedelta(days=30)
-    lookback: timedelta = timedelta(days=90)
 
 
 class _TemplateEntry(_Strict, kw_only=True, frozen=True):
@@ -97,6 +98,8 @@ class FileLayout(_Strict, kw_only=True, frozen=True):
     tiers: dict[str, CustomerTier] = msgspec.field(default_factory=dict)
     customers: dict[str, Customer] = msgspec.field(default_factory=dict)
     recurrence: _Recurrence = msgspec.field(default_factory=_Recurrence)
+    people: dict[str, Person] = msgspec.field(default_factory=dict)
+    teams: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_TEAMS))
     console: ConsoleSettings = msgspec.field(default_factory=ConsoleSettings)
     remote: RemoteSettings = msgspec.field(default_factory=RemoteSettings)
 
@@ -128,7 +131,7 @@ def _check_severities(cfg: FileLayout) -> _Problem | None:
         if targets.calendar not in cfg.calendars:
             return (f"severities.{severity}.calendar",
                     f"unknown calendar {targets.calendar!r} (known: {_names(cfg.calendars)})")
-    for field in ("window", "flag_due", "lookback"):
+    for field in ("window", "flag_due"):
         if getattr(cfg.recurrence, field) <= timedelta(0):
             return f"recurrence.{field}", "must be a positive duration"
     return None
@@ -235,6 +238,17 @@ def _check_customers(cfg: FileLayout) -> _Problem | None:
             problem = _zone_problem(customer.timezone)
             if problem:
                 return f"{key}.timezone", problem
+    return _check_people(cfg)
+
+
+def _check_people(cfg: FileLayout) -> _Problem | None:
+    for required in ("product", "ops"):
+        if required not in cfg.teams:
+            return "teams", f"must include {required!r} (patterns are flagged to product and ops)"
+    for login, person in cfg.people.items():
+        if person.team and person.team not in cfg.teams:
+            return (f"people.{quote_key(login)}.team",
+                    f"unknown team {person.team!r} (known: {', '.join(cfg.teams)})")
     return None
 
 

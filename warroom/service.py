@@ -7,7 +7,7 @@ It keeps folded state in memory and catches up incrementally from the store's lo
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -31,11 +31,13 @@ MAX_ATTEMPTS = 100
 
 
 
-def _pir_gate(state: IncidentState, policy: Policy) -> list[str]:
+def _pir_gate(state: IncidentState, policy: Policy, states: Mapping[str, IncidentState]
+              ) -> list[str]:
     """The PIR close gate (imported on first close: the console's start-up never needs it)."""
+    from warroom.domain.blameless import known_people
     from warroom.domain.pir import close_blockers
 
-    return close_blockers(state, policy)
+    return close_blockers(state, policy, known_people(states.values(), policy))
 
 
 register_close_check(_pir_gate)

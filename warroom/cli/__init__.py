@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -43,7 +44,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.verb not in CONSOLE_VERBS:
         gc.enable()
     try:
-        return _dispatch(ctx, args)
+        status = _dispatch(ctx, args)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # The reader went away (`warroom list | head`): stop quietly, as a filter should.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:
         code, message = _explain(exc)
         if code is None:

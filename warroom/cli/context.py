@@ -71,8 +71,19 @@ class Context:
 
         return Path(self.store_arg) if self.store_arg else default_store_path()
 
-    def service(self) -> WarRoom:
-        """The service over the chosen store (a local file, or a server); opened once."""
+    def service(self, *, read_only: bool = False) -> WarRoom:
+        """The service over the chosen store (a local file, or a server); opened once.
+
+        `read_only`: a verb that only reads never creates a store: a missing local file (or
+        folder) raises StoreError naming the path (exit 4).
+        """
+        if read_only and self._service is None and not self.is_remote:
+            path = self.store_path().expanduser()
+            if not path.is_file():
+                from warroom.store.base import StoreError
+
+                what = "folder" if not path.parent.is_dir() else "file"
+                raise StoreError(f"no store at {path} (missing {what}); nothing to read")
         if self._service is None:
             self._service = self._open_service()
         return self._service

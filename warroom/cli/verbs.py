@@ -101,8 +101,8 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_query(ctx: Context, args: argparse.Namespace) -> int:
-    """status, list and log."""
-    service = ctx.service()
+    """status, list and log (read-only: they never create a store)."""
+    service = ctx.service(read_only=True)
     now = service.clock()
     if args.verb == "status":
         as_of = time_reader(now)(args.as_of, "--as-of")

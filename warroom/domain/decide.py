@@ -75,6 +75,7 @@ def decide(
     if at < state.received_at and not isinstance(command, c.EditMilestone):
         raise InvalidInput("at", f"{at.isoformat()} is before {state.id} was received")
     ctx = _Ctx(state, policy, actor, at, now)
+    ctx.states = states
     handler = _HANDLERS.get(type(command))
     if handler is None:  # pragma: no cover - every command type is registered
         raise InvalidInput("type", f"unsupported command {type(command).__name__}")
@@ -93,6 +94,7 @@ class _Ctx:
         self.at = at
         self.now = now
         self.events: list[Event] = []
+        self.states: Mapping[str, IncidentState] = {}
 
     def require(self, right: str) -> None:
         require_right(self.state, self.policy, self.actor, right)
@@ -367,7 +369,8 @@ def _resolve(ctx: _Ctx, cmd: c.Resolve) -> Decision:
     return ctx.done()
 
 
-CloseCheck = Callable[[IncidentState, Policy], list[str]]
+CloseCheck = Callable[[IncidentState, Policy, Mapping[str, IncidentState]], list[str]]
+"""`(state, policy, every escalation by id) -> blockers`."""
 _close_checks: list[CloseCheck] = []
 
 
@@ -387,7 +390,7 @@ def _close(ctx: _Ctx, cmd: c.Close) -> Decision:
         ids = ", ".join(p.id for p in binding)
         raise Refused(f"{state.id} has open commitments ({ids}); meet, miss or renegotiate them")
     for check in _close_checks:
-        blockers = check(state, ctx.policy)
+        blockers = check(state, ctx.policy, ctx.states)
         if blockers:
             raise Refused(f"{state.id} cannot close: {'; '.join(blockers)}")
     ctx.emit(EventKind.CLOSED)

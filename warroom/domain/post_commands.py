@@ -23,6 +23,7 @@ __all__ = [
     "NonEmpty",
     "PirComplete",
     "PirEdit",
+    "PirSent",
     "PostCommand",
 ]
 
@@ -55,7 +56,17 @@ class PirEdit(_PostCommand, tag="pir", kw_only=True):
 
 
 class PirComplete(_PostCommand, tag="pir_complete", kw_only=True):
-    """Mark the PIR complete (refused with the gaps listed while incomplete)."""
+    """Mark the PIR complete (refused with the gaps listed while incomplete, and with the blame
+    findings listed unless `accept_findings` gives the reason to proceed past them)."""
+
+    accept_findings: str | None = None
+
+
+class PirSent(_PostCommand, tag="pir_sent", kw_only=True):
+    """Record that the customer RCA summary was sent to `to` (addresses); the first send meets
+    the `pir` clock."""
+
+    to: Annotated[list[NonEmpty], msgspec.Meta(min_length=1)]
 
 
 class ActionAdd(_PostCommand, tag="action_add", kw_only=True):
@@ -90,6 +101,8 @@ class CreditApprove(_PostCommand, tag="credit_approve", kw_only=True):
     amount: Annotated[float, msgspec.Meta(ge=0)] | None = None
     percent: Annotated[float, msgspec.Meta(ge=0, le=100)] | None = None
     reason: str = ""
+    over_cap: str | None = None
+    """Why a credit above the tier's cap is approved (required above the cap)."""
 
 
 class FlagPattern(_Base, tag="flag", kw_only=True):
@@ -102,5 +115,5 @@ class FlagPattern(_Base, tag="flag", kw_only=True):
     to: Annotated[list[str], msgspec.Meta(min_length=1)]
 
 
-PostCommand = PirEdit | PirComplete | ActionAdd | ActionUpdate | ActionDone | CreditApprove \
-    | FlagPattern
+PostCommand = PirEdit | PirComplete | PirSent | ActionAdd | ActionUpdate | ActionDone \
+    | CreditApprove | FlagPattern

@@ -97,7 +97,7 @@ def test_close_is_refused_through_the_lead_decider_until_complete(
     from warroom.domain.decide import decide
 
     monkeypatch.setattr(lead, "_close_checks", [])  # do not leak into other tests
-    lead.register_close_check(close_blockers)
+    lead.register_close_check(lambda state, pol, _states: close_blockers(state, pol))
     log = incident(resolved_after=hours(1))
     policy = post_policy()
     now = T0 + hours(2)
