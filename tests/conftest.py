@@ -37,6 +37,7 @@ def _isolated_dirs(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("WARROOM_CONFIG", raising=False)
     monkeypatch.delenv("WARROOM_STORE", raising=False)
     monkeypatch.delenv("WARROOM_TOKEN", raising=False)

@@ -19,7 +19,7 @@ from warroom.domain import commands as c
 from warroom.domain.models import Audience, Event, Impact, Phase, Severity
 from warroom.domain.structs import replace
 from warroom.service import WarRoom
-from warroom.store.base import AppendResult, Draft, SeqConflict
+from warroom.store.base import AppendResult, Draft, NewDelivery, SeqConflict
 
 CUSTOMER = "Northwind Bank"
 IC, SPOC, COMMS, TECH, SCRIBE, EXEC = (
@@ -56,7 +56,10 @@ class ScratchStore:
 
     def append(self, events: Sequence[Event], *, expect_seq: int | None = None,
                idempotency_key: str | None = None,
-               result: dict[str, Any] | None = None) -> AppendResult:
+               result: dict[str, Any] | None = None,
+               deliveries: Sequence[NewDelivery] = ()) -> AppendResult:
+        if deliveries:
+            raise ValueError("a scratch store sends nothing")
         last = self.last_seq()
         if expect_seq is not None and expect_seq != last:
             raise SeqConflict(expect_seq, last)

@@ -1,7 +1,7 @@
 """Where warroom keeps its files: the user config, the data directory, the store and the outbox.
 
-Platform directories come from platformdirs (imported lazily), which honours `XDG_CONFIG_HOME`
-and `XDG_DATA_HOME` on Linux. Nothing here creates a directory; writers do that.
+Platform directories come from platformdirs (imported lazily), which honours `XDG_CONFIG_HOME`,
+`XDG_DATA_HOME` and `XDG_CACHE_HOME` on Linux. Nothing here creates a directory; writers do that.
 """
 
 from __future__ import annotations
@@ -24,6 +24,13 @@ def data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    """The user's warroom cache directory, e.g. `~/.cache/warroom` (safe to delete)."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME, appauthor=False))
 
 
 def user_config_path() -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.domain.commands import AnyCommand, checked
 from warroom.domain.decide import Decision, decide, next_incident_id, register_close_check
@@ -22,7 +22,10 @@ from warroom.domain.reduce import reduce_all
 from warroom.domain.status import status_view
 from warroom.domain.structs import replace
 from warroom.gcpause import collector_paused
-from warroom.store.base import AppendResult, SeqConflict, Store
+from warroom.store.base import AppendResult, NewDelivery, SeqConflict, Store
+
+if TYPE_CHECKING:
+    from warroom.config.delivery import Delivery
 
 PAGE = 5000
 """Events read per page when catching up: memory stays bounded however long the log."""
@@ -50,12 +53,16 @@ class WarRoom:
         store: where events live (a SQLite file, or a remote server's mirror).
         policy: the configured policy.
         clock: returns the current UTC time (the store's clock); injected for exact tests.
+        delivery: the configured channels; a posted update gets one delivery per matching
+            channel, written with it (None: nothing leaves warroom).
     """
 
-    def __init__(self, store: Store, policy: Policy, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store, policy: Policy, clock: Callable[[], datetime],
+                 delivery: Delivery | None = None) -> None:
         self.store = store
         self.policy = policy
         self.clock = clock
+        self.delivery = delivery
         self._states: dict[str, IncidentState] = {}
         self._seq = 0
         self._lock = threading.RLock()
@@ -134,14 +141,41 @@ class WarRoom:
             with self._lock:
                 self.refresh()
                 decision = attempt()
+                deliveries = self._deliveries(decision)
                 try:
                     appended = self.store.append(decision.events, expect_seq=self._seq,
-                                                 idempotency_key=key, result=decision.result)
+                                                 idempotency_key=key, result=decision.result,
+                                                 deliveries=deliveries)
                 except SeqConflict:
                     continue
                 self.refresh()
                 return _outcome(appended)
         raise Refused("the store is too busy: gave up after repeated concurrent writes")
+
+    def _deliveries(self, decision: Decision) -> list[NewDelivery]:
+        """One delivery per channel matching each posted update (audience and customer); the
+        update's payload lists them so every view can show where it went."""
+        if self.delivery is None or not self.delivery.channels:
+            return []
+        from warroom.delivery.message import update_message
+
+        out: list[NewDelivery] = []
+        for n, event in enumerate(decision.events):
+            state = self._states.get(event.incident_id)
+            if event.kind is not EventKind.UPDATE_POSTED or state is None:
+                continue
+            matching = self.delivery.matching(event.payload["audience"], state.customer)
+            if not matching:
+                continue
+            message = update_message(state, event)
+            planned = [NewDelivery(name, channel.recipients(), message, n)
+                       for name, channel in matching]
+            decision.events[n] = replace(event, payload={
+                **event.payload,
+                "deliveries": [{"channel": d.channel, "recipients": list(d.recipients)}
+                               for d in planned]})
+            out.extend(planned)
+        return out
 
     def _decide(self, command: AnyCommand, actor: str, now: datetime) -> Decision:
         if isinstance(command, PostCommand):

@@ -2,18 +2,18 @@
 
 A theme file holds Textual's base colours (`primary`, `background`, ...) plus a `[variables]`
 table for warroom's own CSS variables (`sla-breached`, `sev-p0`, ...; see `VARIABLE_DEFAULTS`).
-Every colour is checked with `textual.color.Color.parse`, so a typo fails with the file and key.
+Files are validated with pydantic (`warroom.theme_schema`: every colour is checked with
+`textual.color.Color.parse`, so a typo fails with the file, line and key); the result is cached
+by the files' content, so a console that starts with unchanged themes never imports pydantic.
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from textual.color import Color, ColorParseError
+import msgspec
 from textual.theme import Theme
 
 DEFAULT_THEME = "warroom-dark"
@@ -36,91 +36,101 @@ VARIABLE_DEFAULTS: dict[str, str] = {
 }
 """Every custom variable warroom's CSS uses, with fallbacks for themes that do not set it."""
 
-_COLOURS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
-            "background", "surface", "panel", "boost")
-_NUMBERS = ("luminosity_spread", "text_alpha")
-_KNOWN = {"name", "dark", "variables", *_COLOURS, *_NUMBERS}
-
 
 class ThemeError(Exception):
-    """A theme file that cannot be used; the message names the file and the key."""
+    """A theme file that cannot be used; the message names the file, line and key."""
 
 
-@dataclass
-class LoadedThemes:
-    """Themes read from a folder, and one message per file that failed."""
+class ThemeSpec(msgspec.Struct, frozen=True):
+    """A validated theme file, as the cache keeps it."""
 
-    themes: list[Theme] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    name: str
+    dark: bool
+    options: dict[str, str | float]
+    variables: dict[str, str]
+
+    def theme(self) -> Theme:
+        return Theme(name=self.name, dark=self.dark, variables=self.variables,
+                     **self.options)  # type: ignore[arg-type]
+
+
+class LoadedThemes(msgspec.Struct):
+    """Themes read from folders, and one message per file that failed."""
+
+    specs: list[ThemeSpec] = msgspec.field(default_factory=list)
+    errors: list[str] = msgspec.field(default_factory=list)
+
+    @property
+    def themes(self) -> list[Theme]:
+        return [spec.theme() for spec in self.specs]
 
 
 def theme_dir() -> Path:
     """The packaged `themes/` folder (installed wheel or source checkout)."""
-    try:
-        from warroom.resources import resource_dir
-    except ImportError:  # pragma: no cover - until warroom.resources exists
-        return Path(__file__).resolve().parents[1] / "themes"
+    from warroom.resources import resource_dir
+
     return Path(resource_dir("themes"))
 
 
-def _colour(path: Path, key: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise ThemeError(f"{path}: {key}: expected a colour string, got {value!r}")
+def _spec(path: Path, raw: bytes) -> ThemeSpec:
+    """One theme file validated (imports pydantic; raises ThemeError)."""
+    from warroom.theme_schema import check_theme
+
     try:
-        Color.parse(value)
-    except ColorParseError as exc:
-        raise ThemeError(f"{path}: {key}: not a colour ({value!r})") from exc
-    return value
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ThemeError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        model = check_theme(data, path, text)
+    except ValueError as exc:
+        raise ThemeError(str(exc)) from None
+    options = model.model_dump(exclude={"name", "dark", "variables"}, exclude_none=True)
+    return ThemeSpec(name=model.name or path.stem, dark=model.dark, options=options,
+                     variables=dict(model.variables))
 
 
-def parse_theme(data: dict[str, Any], path: Path) -> Theme:
-    """Build a Theme from a parsed TOML table (see the module docstring for the keys)."""
-    unknown = sorted(set(data) - _KNOWN)
-    if unknown:
-        raise ThemeError(f"{path}: unknown key {unknown[0]!r}")
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not name:
-        raise ThemeError(f"{path}: name: expected a non-empty string")
-    if "primary" not in data:
-        raise ThemeError(f"{path}: primary: missing")
-    options: dict[str, Any] = {k: _colour(path, k, data[k]) for k in _COLOURS if k in data}
-    for key in _NUMBERS:
-        if key in data:
-            if not isinstance(data[key], int | float) or not 0 <= data[key] <= 1:
-                raise ThemeError(f"{path}: {key}: expected a number from 0 to 1")
-            options[key] = float(data[key])
-    dark = data.get("dark", True)
-    if not isinstance(dark, bool):
-        raise ThemeError(f"{path}: dark: expected true or false")
-    raw_vars = data.get("variables", {})
-    if not isinstance(raw_vars, dict):
-        raise ThemeError(f"{path}: variables: expected a table")
-    variables = {str(k): _colour(path, f"variables.{k}", v) for k, v in raw_vars.items()}
-    return Theme(name=name, dark=dark, variables=variables, **options)
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ThemeError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def load_theme(path: Path) -> Theme:
-    """Read one theme file (raises `ThemeError` naming the file and key)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ThemeError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ThemeError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_theme(data, path)
+    """Read one theme file (raises `ThemeError` naming the file, line and key)."""
+    return _spec(path, _read(path)).theme()
 
 
 def load_themes(*folders: Path) -> LoadedThemes:
-    """Every `*.toml` theme in the folders (later folders override earlier names)."""
-    loaded = LoadedThemes()
+    """Every `*.toml` theme in the folders (later folders override earlier names), validated
+    once per content and then read from the cache (see `warroom.filecache`)."""
+    from warroom import filecache
+
+    files: list[tuple[Path, bytes | None]] = []
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.toml")):
-            try:
-                loaded.themes.append(load_theme(path))
-            except ThemeError as exc:
-                loaded.errors.append(str(exc))
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.toml")):
+                try:
+                    files.append((path, path.read_bytes()))
+                except OSError:
+                    files.append((path, None))
+    here = Path(__file__).resolve().parent
+    key = filecache.cache_key([here / "themes.py", here / "theme_schema.py"],
+                              [(str(p), raw if raw is not None else b"\0unreadable")
+                               for p, raw in files])
+    loaded = filecache.read("themes", key, LoadedThemes)
+    if loaded is not None:
+        return loaded
+    loaded = LoadedThemes()
+    for path, raw in files:
+        try:
+            loaded.specs.append(_spec(path, raw if raw is not None else _read(path)))
+        except ThemeError as exc:
+            loaded.errors.append(str(exc))
+    filecache.write("themes", key, loaded)
     return loaded
 
 

@@ -34,20 +34,58 @@ def test_packaged_themes_load_and_set_every_variable() -> None:
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ('name = "x"\nprimary = "not-a-colour"\n', "primary: not a colour"),
-    ('name = "x"\n', "primary: missing"),
-    ('name = "x"\nprimary = "#fff"\nprimery = "#000"\n', "unknown key 'primery'"),
-    ('name = "x"\nprimary = "#fff"\n[variables]\nsla-ok = 3\n', "variables.sla-ok"),
-    ('name = "x"\nprimary = "#fff"\ntext_alpha = 2\n', "text_alpha"),
-    ("name = \n", "not valid TOML"),
+    ('name = "x"\nprimary = "not-a-colour"\n', ":2: primary: not a colour ('not-a-colour'"),
+    ('name = "x"\n', ": primary: missing"),
+    ('name = "x"\nprimary = "#fff"\nprimery = "#000"\n', ":3: primery: unknown key"),
+    ('name = "x"\nprimary = "#fff"\n[variables]\nsla-ok = 3\n',
+     ":4: variables.sla-ok: input should be a valid string"),
+    ('name = "x"\nprimary = "#fff"\ntext_alpha = 2\n', ":3: text_alpha: input should be less"),
+    ('name = "x"\nprimary = "#fff"\ndark = "no"\n', ":3: dark: input should be a valid boolean"),
+    ("name = \n", ": not valid TOML"),
 ])
-def test_bad_theme_files_name_the_file_and_key(tmp_path: Path, text: str, problem: str) -> None:
+def test_bad_theme_files_name_the_file_line_and_key(
+        tmp_path: Path, text: str, problem: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(ThemeError) as caught:
         load_theme(path)
-    assert str(path) in str(caught.value) and problem in str(caught.value)
+    assert str(caught.value).startswith(f"{path}{problem}")
+    assert "\n" not in str(caught.value)
     assert load_themes(tmp_path).errors == [str(caught.value)]
+
+
+THEME_PROBE = """
+import json, sys
+from pathlib import Path
+from warroom.themes import load_themes, theme_dir
+loaded = load_themes(theme_dir(), Path(sys.argv[1]))
+print(json.dumps({"pydantic": "pydantic" in sys.modules, "errors": len(loaded.errors),
+                  "names": sorted(t.name for t in loaded.themes)}))
+"""
+
+
+def test_themes_are_cached_by_content_and_a_hit_needs_no_pydantic(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "night.toml").write_text('primary = "#123456"\n')
+
+    def probe() -> dict[str, object]:
+        done = subprocess.run([sys.executable, "-c", THEME_PROBE, str(mine)], check=True,
+                              capture_output=True, text=True, env=dict(os.environ), timeout=60)
+        result: dict[str, object] = json.loads(done.stdout)
+        return result
+
+    cold, warm = probe(), probe()
+    assert cold["pydantic"] is True and warm["pydantic"] is False
+    assert cold["names"] == warm["names"] == sorted([*PACKAGED, "night"])
+    (mine / "broken.toml").write_text('primary = "nope"\n')
+    changed = probe()
+    assert changed["pydantic"] is True and changed["errors"] == 1
 
 
 def test_short_names_resolve() -> None:

@@ -42,7 +42,7 @@ def error_for(path: Path) -> ConfigError:
         load_config(path)
     message = str(info.value)
     assert "\n" not in message
-    assert message.startswith(f"{path}: ")
+    assert message.startswith(f"{path}: ") or message.startswith(f"{path}:{info.value.line}: ")
     return info.value
 
 
@@ -235,70 +235,96 @@ class TestSearchOrder:
 
 
 class TestErrors:
-    def test_unknown_key_names_file_key_and_choices(self) -> None:
-        err = error_for(DATA / "unknown_key.toml")
-        assert err.key == "severities.P1"
-        assert "unknown key 'resolv'" in str(err) and "resolve" in err.problem
+    def test_unknown_key_names_file_line_key_and_choices(self) -> None:
+        path = DATA / "unknown_key.toml"
+        err = error_for(path)
+        assert (err.key, err.line) == ("severities.P1.resolv", 2)
+        assert str(err).startswith(f"{path}:2: severities.P1.resolv: unknown key (known: ")
+        assert "resolve" in err.problem
 
     def test_bad_duration(self) -> None:
         err = error_for(DATA / "bad_duration.toml")
-        assert err.key == "severities.P1.resolve"
+        assert (err.key, err.line) == ("severities.P1.resolve", 2)
         assert "bad duration '12 hours'" in err.problem
 
     def test_bad_toml_reports_line(self) -> None:
         err = error_for(DATA / "bad_syntax.toml")
-        assert err.key is not None and err.key.startswith("line 4")
+        assert err.key is None and err.line == 4
         assert "TOML syntax" in err.problem
 
     def test_unknown_placeholder_names_template(self) -> None:
         err = error_for(DATA / "unknown_placeholder.toml")
-        assert err.key == "templates.my-update.body"
-        assert "{ticket_number}" in err.problem and "'my-update'" in err.problem
+        assert (err.key, err.line) == ("templates.my-update.body", 3)
+        assert "{ticket_number}" in err.problem
 
     def test_code_like_placeholder_is_rejected(self, tmp_path: Path) -> None:
         path = write(tmp_path, '[templates.x]\naudience = "internal"\nbody = "{id.__class__}"\n')
         err = error_for(path)
         assert err.key == "templates.x.body" and "bad placeholder" in err.problem
 
+    def test_line_of_a_list_item_after_multiline_values(self, tmp_path: Path) -> None:
+        path = write(tmp_path, """
+[templates.x]
+audience = "internal"
+body = \"\"\"
+[[triage_rules]]
+name = "not a rule, just text"
+\"\"\"
+
+[[triage_rules]]
+name = "a"
+severity = "P1"
+
+[[triage_rules]]
+name = "a"
+severity = "P2"
+""")
+        err = error_for(path)
+        assert (err.key, err.line) == ("triage_rules[1].name", 14)
+        assert "duplicate rule name 'a'" in err.problem
+
     @pytest.mark.parametrize(
-        ("text", "key", "fragment"),
+        ("text", "key", "line", "fragment"),
         [
-            ('[rights]\nresolve = ["boss"]\n', "rights.resolve", "unknown role 'boss'"),
-            ('[rights]\naprove_credit = ["exec_sponsor"]\n', "rights.aprove_credit",
+            ('[rights]\nresolve = ["boss"]\n', "rights.resolve[0]", 2, "unknown role 'boss'"),
+            ('[rights]\naprove_credit = ["exec_sponsor"]\n', "rights.aprove_credit", 2,
              "unknown decision right"),
-            ('[severities.P0]\ncalendar = "weekends"\n', "severities.P0.calendar",
+            ('[severities.P0]\ncalendar = "weekends"\n', "severities.P0.calendar", 2,
              "unknown calendar 'weekends'"),
             ('[calendars.business]\ntimezone = "Mars/Olympus"\n', "calendars.business.timezone",
+             2, "unknown timezone"),
+            ('[customers.Acme]\ntimezone = "Nowhere"\n', "customers.Acme.timezone", 2,
              "unknown timezone"),
-            ('[customers.Acme]\ntimezone = "Nowhere"\n', "customers.Acme.timezone",
-             "unknown timezone"),
-            ('[customers."Acme Corp"]\ntier = "gold"\n', 'customers."Acme Corp".tier',
+            ('[customers."Acme Corp"]\n\ntier = "gold"\n', "customers.Acme Corp.tier", 3,
              "unknown tier 'gold'"),
-            ('[calendars.business]\nstart = "9am"\n', "calendars.business.start", "bad time"),
-            ('[calendars.business]\nholidays = ["25/12/2026"]\n', "calendars.business.holidays",
-             "bad date"),
-            ("[sla]\nat_risk = 1.5\n", "sla.at_risk", "less than 1"),
-            ('[severities.P1]\nresolve = "0m"\n', "severities.P1.resolve", "positive"),
-            ('[severities.P3]\nresolve = "1h"\n', "severities.P3", "'P0', 'P1' or 'P2'"),
-            ("[severities]\nP2 = false\n", "severities", "missing [severities.P2]"),
+            ('[calendars.business]\nstart = "9am"\n', "calendars.business.start", 2, "bad time"),
+            ('[calendars.business]\nholidays = ["25/12/2026"]\n',
+             "calendars.business.holidays[0]", 2, "bad date"),
+            ("[sla]\nat_risk = 1.5\n", "sla.at_risk", 2, "less than 1"),
+            ('[severities.P1]\nresolve = "0m"\n', "severities.P1.resolve", 2, "positive"),
+            ('[severities.P3]\nresolve = "1h"\n', "severities.P3", 1, "'P0', 'P1' or 'P2'"),
+            ("[severities]\nP2 = false\n", "severities", 1, "missing [severities.P2]"),
             ('[[triage_rules]]\nname = "x"\nseverity = "P1"\nimpact = ["outage"]\n',
-             "triage_rules[1]", "must have no conditions"),
-            ('[[triage_rules]]\nname = "x"\nseverity = "P4"\n', "triage_rules[1].severity",
+             "triage_rules[0]", 1, "must have no conditions"),
+            ('[[triage_rules]]\nname = "x"\nseverity = "P4"\n', "triage_rules[0].severity", 3,
              "got 'P4'"),
-            ('[console]\ntheme = 3\n', "console.theme", "expected str, got int"),
-            ('[roles.anyone]\ntitle = "Everyone"\n', "roles.anyone", "reserved"),
+            ("[console]\ntheme = 3\n", "console.theme", 2, "valid string"),
+            ('[roles.anyone]\ntitle = "Everyone"\n', "roles.anyone", 1, "reserved"),
             ("[tiers.standard]\ncredit_cap_percent = 150.0\n",
-             "tiers.standard.credit_cap_percent", "at most 100"),
-            ('[templates.new]\nbody = "hi"\n', "templates.new.audience", "missing"),
-            ('bogus = 1\n', None, "unknown key 'bogus'"),
+             "tiers.standard.credit_cap_percent", 2, "less than or equal to 100"),
+            ('[templates.new]\nbody = "hi"\n', "templates.new.audience", 1, "missing"),
+            ("bogus = 1\n", "bogus", 1, "unknown key (known: sla, severities,"),
+            ("[severities.P1]\nresolve = true\n", "severities.P1.resolve", 2, "duration"),
         ],
     )
     def test_problem_is_located(
-        self, tmp_path: Path, text: str, key: str | None, fragment: str
+        self, tmp_path: Path, text: str, key: str, line: int, fragment: str
     ) -> None:
-        err = error_for(write(tmp_path, text))
-        assert err.key == key
+        path = write(tmp_path, text)
+        err = error_for(path)
+        assert (err.key, err.line) == (key, line)
         assert fragment in err.problem
+        assert str(err) == f"{path}:{line}: {key}: {err.problem}"
 
     def test_not_utf8(self, tmp_path: Path) -> None:
         path = tmp_path / "config.toml"

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from tests.factories import T0, Log, default_policy, hours, incident_logs, minutes, utc
 from warroom.domain.calendar import add_time
 from warroom.domain.models import Clock, ClockName, ClockState, Milestone, Severity
-from warroom.domain.sla import RUNNING, clocks, most_urgent
+from warroom.domain.sla import clocks
 from warroom.domain.structs import replace
+from warroom.domain.urgency import URGENT_STATES, most_urgent
 
 POLICY = default_policy()
 FRI_16 = utc(2026, 11, 20, 16)  # Friday 16:00 UTC
@@ -27,11 +28,6 @@ def at(log: Log, now: datetime) -> dict[ClockName, Clock]:
 
 def clock(log: Log, name: ClockName, now: datetime) -> Clock:
     return at(log, now)[name]
-
-
-def running(state: ClockState, due: datetime, now: datetime, target: timedelta) -> Clock:
-    return Clock(name=NEXT, state=state, due_at=due, remaining_s=(due - now).total_seconds(),
-                 target_s=target.total_seconds())
 
 
 def same(c: Clock, state: ClockState, due: datetime | None, remaining_s: float | None,
@@ -383,44 +379,6 @@ class TestPir:
         assert clock(log, PIR, T0 + hours(2)).due_at == T0 + hours(49)
 
 
-class TestMostUrgent:
-    def test_least_remaining_running_clock(self) -> None:
-        log = (Log().opened(T0).triaged(T0 + minutes(5), Severity.P1).update(T0 + minutes(20))
-               .pause(T0 + minutes(30)))
-        c = at(log, T0 + minutes(50))
-        assert c[RESOLVE].state is ClockState.PAUSED
-        urgent = most_urgent(c)
-        assert urgent is not None and urgent.name is NEXT and urgent.remaining_s == 1800
-
-    def test_paused_clock_can_be_most_urgent(self) -> None:
-        log = (Log().opened(T0).triaged(T0 + minutes(5), Severity.P1).update(T0 + minutes(20))
-               .pause(T0 + minutes(40)))
-        policy = default_policy(severities={
-            **POLICY.severities,
-            Severity.P1: replace(POLICY.severities[Severity.P1], resolve=hours(1)),
-        })
-        urgent = most_urgent(clocks(log.state(), policy, T0 + minutes(50)))
-        assert urgent is not None and urgent.name is RESOLVE and urgent.remaining_s == 1200
-
-    def test_breached_first(self) -> None:
-        log = Log().opened(T0).triaged(T0 + minutes(5), Severity.P1)
-        urgent = most_urgent(at(log, T0 + minutes(31)))
-        assert urgent is not None and urgent.state is ClockState.BREACHED
-        assert urgent.name in (FIRST, NEXT) and urgent.remaining_s == -60
-
-    def test_none_when_nothing_runs(self) -> None:
-        log = (Log().opened(T0).triaged(T0 + minutes(5), Severity.P2).update(T0 + minutes(20))
-               .resolve(T0 + hours(2)))
-        assert most_urgent(at(log, T0 + hours(3))) is None
-        assert most_urgent({}) is None
-
-    def test_ordering_is_by_state_then_remaining(self) -> None:
-        ok = running(ClockState.OK, T0 + hours(1), T0, hours(4))
-        breached = running(ClockState.BREACHED, T0 - hours(1), T0, hours(4))
-        met = Clock(name=FIRST, state=ClockState.MET, due_at=T0, met_at=T0)
-        assert most_urgent({NEXT: ok, RESOLVE: breached, FIRST: met}) is breached
-
-
 @settings(max_examples=200, deadline=None)
 @given(log=incident_logs(), later=st.integers(0, 60 * 24 * 14))
 def test_clock_invariants(log: Log, later: int) -> None:
@@ -449,7 +407,7 @@ def test_clock_invariants(log: Log, later: int) -> None:
     due = result[RESOLVE].due_at
     assert (due is not None and due >= unpaused_due) or result[RESOLVE].state is ClockState.PAUSED
     urgent = most_urgent(result)
-    assert urgent is None or urgent.state in RUNNING
+    assert urgent is None or urgent.state in URGENT_STATES
 
 
 def test_factory_policy_agrees_with_the_shipped_config() -> None:

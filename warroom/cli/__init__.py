@@ -84,6 +84,10 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
         from warroom.cli import server_verbs
 
         return (server_verbs.run_serve if verb == "serve" else server_verbs.run_token)(ctx, args)
+    if verb in ("deliver", "statuspage"):
+        from warroom.cli.delivery_verbs import run_delivery_verb
+
+        return run_delivery_verb(ctx, args)
     if verb == "config":
         from warroom.cli.config_verbs import run_config
 

@@ -96,4 +96,5 @@ class Context:
         from warroom.service import WarRoom
         from warroom.store.sqlite import SqliteStore
 
-        return WarRoom(SqliteStore(self.store_path()), self.config.policy, system_clock)
+        return WarRoom(SqliteStore(self.store_path()), self.config.policy, system_clock,
+                       self.config.delivery)

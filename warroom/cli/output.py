@@ -11,7 +11,6 @@ from warroom.domain.timeparse import format_duration
 _MARK = {"at_risk": "▲ AT RISK", "breached": "✖ BREACHED", "met": "✔ met",
          "met_late": "✔ met late", "paused": "⏸ paused", "ok": "● ok",
          "not_applicable": "– n/a"}
-_ORDER = {"breached": 0, "at_risk": 1, "ok": 2, "paused": 3}
 
 
 def result_line(verb: str, result: dict[str, Any]) -> str:
@@ -29,16 +28,6 @@ def result_line(verb: str, result: dict[str, Any]) -> str:
 
 def _short(ts: str | None) -> str:
     return ts.replace("T", " ")[:16] + "Z" if ts else "—"
-
-
-def urgency_key(doc: dict[str, Any]) -> tuple[int, float]:
-    """Sort key: breached first, then least time left on the most urgent clock."""
-    urgent = doc.get("most_urgent")
-    if urgent is None:
-        return (9, float("inf"))
-    clock = doc["clocks"][urgent]
-    remaining = clock["remaining_s"] if clock["remaining_s"] is not None else float("inf")
-    return (_ORDER.get(clock["state"], 5), remaining)
 
 
 def status_text(doc: dict[str, Any]) -> str:

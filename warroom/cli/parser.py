@@ -191,6 +191,10 @@ def build_parser(console_only: bool = False) -> ArgumentParser:
 
     add_server_verbs(sub, shared)
 
+    from warroom.cli.delivery_verbs import add_delivery_verbs
+
+    add_delivery_verbs(sub, shared)
+
     p = verb("config", "configuration", common=False)
     config_sub = p.add_subparsers(dest="config_verb", metavar="ACTION", required=True,
                                   parser_class=ArgumentParser)

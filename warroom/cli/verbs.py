@@ -14,6 +14,7 @@ from warroom.domain import commands as c
 from warroom.domain.errors import InvalidInput
 from warroom.domain.structs import dump, replace
 from warroom.domain.timeparse import TimeParseError, parse_time
+from warroom.domain.urgency import document_key
 
 CommandBuilder = Callable[[argparse.Namespace, Callable[[str | None, str], datetime | None]],
                           c.AnyCommand]
@@ -111,7 +112,7 @@ def run_query(ctx: Context, args: argparse.Namespace) -> int:
     elif args.verb == "list":
         docs = [service.status(i) for i, s in service.states().items()
                 if args.all or s.closed_at is None]
-        docs.sort(key=output.urgency_key)
+        docs.sort(key=document_key)
         print(json.dumps(docs, indent=2) if args.json else output.list_text(docs))
     else:
         events = service.events(args.id)

@@ -17,6 +17,7 @@ KIND_LABELS: dict[str, str] = {
     "commitment_renegotiated": "RENEGOT", "decision_recorded": "DECISION",
     "clock_paused": "PAUSED", "clock_resumed": "RESUMED", "phase_changed": "PHASE",
     "resolved": "RESOLVED", "closed": "CLOSED", "milestone_edited": "EDITED", "tags_set": "TAGS",
+    "update_delivered": "SENT", "update_delivery_failed": "UNSENT", "trigger_fired": "TRIGGER",
 }
 """Short upper-case label per event kind (at most 8 characters)."""
 
@@ -51,6 +52,14 @@ _SUMMARIES: dict[str, Any] = {
     "role_assigned": lambda p: f"{p.get('role')} → {p.get('person') or '(vacant)'}",
     "note": lambda p: p.get("text", ""),
     "update_posted": lambda p: f"[{p.get('audience')}] {p.get('body', '')}",
+    "update_delivered": lambda p: f"{p.get('of', 'update')} #{p.get('of_seq')} delivered "
+                                  f"via {p.get('channel')} to {', '.join(p.get('recipients', ()))} "
+                                  f"(attempt {p.get('attempt')})",
+    "update_delivery_failed": lambda p: f"{p.get('of', 'update')} #{p.get('of_seq')} not "
+                                        f"delivered via {p.get('channel')}: {p.get('error')} "
+                                        f"(attempt {p.get('attempt')}, retrying)",
+    "trigger_fired": lambda p: f"{p.get('clock')} clock {p.get('state')}: notified "
+                               f"{p.get('channel')}",
     "commitment_made": lambda p: f"{p.get('commitment_id')} {p.get('text')} "
                                  f"(owner {p.get('owner')}, due {_when(p.get('due_at'))})",
     "commitment_met": lambda p: f"{p.get('commitment_id')} met",

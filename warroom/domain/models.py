@@ -117,6 +117,10 @@ class EventKind(StrEnum):
     CREDIT_APPROVED = "credit_approved"
     PATTERN_FLAGGED = "pattern_flagged"
     RCA_SENT = "rca_sent"
+    # delivery (issue 11)
+    UPDATE_DELIVERED = "update_delivered"
+    UPDATE_DELIVERY_FAILED = "update_delivery_failed"
+    TRIGGER_FIRED = "trigger_fired"
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -147,6 +151,19 @@ class ImpactAssessment(msgspec.Struct, kw_only=True):
     business_risk: str = ""
 
 
+class DeliveryStatus(msgspec.Struct, kw_only=True, frozen=True):
+    """Where one update stands on one channel, folded from the delivery events."""
+
+    channel: str
+    recipients: tuple[str, ...] = ()
+    state: str = "pending"
+    """`pending` (not tried yet), `failed` (last attempt failed; retrying) or `delivered`."""
+    attempts: int = 0
+    error: str | None = None
+    at: datetime | None = None
+    """When it was delivered, or when the last attempt failed."""
+
+
 class StatusUpdate(msgspec.Struct, kw_only=True):
     """A posted status update."""
 
@@ -158,6 +175,13 @@ class StatusUpdate(msgspec.Struct, kw_only=True):
     posted_at: datetime
     next_update_at: datetime | None = None
     template: str | None = None
+    deliveries: dict[str, DeliveryStatus] = msgspec.field(default_factory=dict)
+    """By channel name: every channel it was sent to (empty: nothing leaves warroom)."""
+
+    @property
+    def undelivered(self) -> bool:
+        """True while some channel has not received it."""
+        return any(d.state != "delivered" for d in self.deliveries.values())
 
 
 class Commitment(msgspec.Struct, kw_only=True):

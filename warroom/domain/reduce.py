@@ -18,6 +18,7 @@ from warroom.domain.models import (
     Commitment,
     CommitmentState,
     Decision,
+    DeliveryStatus,
     Event,
     EventKind,
     ImpactAssessment,
@@ -167,6 +168,9 @@ def _update_posted(state: IncidentState, event: Event) -> None:
         posted_at=event.occurred_at,
         next_update_at=next_at,
         template=p.get("template"),
+        deliveries={d["channel"]: DeliveryStatus(channel=d["channel"],
+                                                 recipients=tuple(d.get("recipients", ())))
+                    for d in p.get("deliveries", ())},
     )
     state.updates.append(update)
     if update.audience is not Audience.CUSTOMER:
@@ -177,6 +181,26 @@ def _update_posted(state: IncidentState, event: Event) -> None:
     if state.last_customer_update_at is None or at >= state.last_customer_update_at:
         state.last_customer_update_at = at
         state.promised_next_update_at = next_at
+
+
+def _delivery_outcome(state: IncidentState, event: Event) -> None:
+    """`update_delivered` / `update_delivery_failed`: the update's channel status (copy-on-write:
+    the update is replaced, never changed in place)."""
+    p = event.payload
+    for n in range(len(state.updates) - 1, -1, -1):
+        update = state.updates[n]
+        if update.seq != p.get("of_seq"):
+            continue
+        current = update.deliveries.get(p["channel"])
+        if current is not None and current.state == "delivered":
+            return  # a resend after a lapsed lease: already delivered
+        delivered = event.kind is EventKind.UPDATE_DELIVERED
+        status = DeliveryStatus(
+            channel=p["channel"], recipients=tuple(p.get("recipients", ())),
+            state="delivered" if delivered else "failed", attempts=int(p.get("attempt", 0)),
+            error=None if delivered else p.get("error"), at=event.occurred_at)
+        state.updates[n] = replace(update, deliveries={**update.deliveries, p["channel"]: status})
+        return
 
 
 def _commitment_made(state: IncidentState, event: Event) -> None:
@@ -328,6 +352,8 @@ _HANDLERS: dict[EventKind, Handler] = {
     EventKind.ROLE_ASSIGNED: _role_assigned,
     EventKind.NOTE: _noop,
     EventKind.UPDATE_POSTED: _update_posted,
+    EventKind.UPDATE_DELIVERED: _delivery_outcome,
+    EventKind.UPDATE_DELIVERY_FAILED: _delivery_outcome,
     EventKind.COMMITMENT_MADE: _commitment_made,
     EventKind.COMMITMENT_MET: _commitment_closed(CommitmentState.MET),
     EventKind.COMMITMENT_MISSED: _commitment_closed(CommitmentState.MISSED),

@@ -19,7 +19,6 @@ Rules (the policy supplies the numbers):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -27,10 +26,7 @@ from warroom.domain.calendar import add_time, elapsed
 from warroom.domain.models import Clock, ClockName, ClockState, IncidentState, Pause, Severity
 from warroom.domain.policy import Calendar, Policy
 
-__all__ = ["RUNNING", "clocks", "most_urgent", "pir_severity", "resolve_due"]
-
-RUNNING = frozenset({ClockState.OK, ClockState.AT_RISK, ClockState.BREACHED, ClockState.PAUSED})
-"""States of a clock that still counts down."""
+__all__ = ["clocks", "pir_severity", "resolve_due"]
 
 
 def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockName, Clock]:
@@ -90,16 +86,6 @@ def _pir(state: IncidentState, policy: Policy, now: datetime, fraction: float) -
     cal = policy.calendar_for(severity)
     return _deadline(ClockName.PIR, add_time(state.resolved_at, target, cal), target,
                      state.rca_sent_at, now, cal, fraction)
-
-
-def most_urgent(clocks: Mapping[ClockName, Clock]) -> Clock | None:
-    """The running clock with the least time left (breached ones first), or None."""
-    running = [
-        c for c in clocks.values() if c.state in RUNNING and c.remaining_s is not None
-    ]
-    if not running:
-        return None
-    return min(running, key=lambda c: (c.state is not ClockState.BREACHED, c.remaining_s))
 
 
 def resolve_due(

@@ -10,8 +10,9 @@ from typing import Any
 
 from warroom.domain.models import Clock, Commitment, CommitmentState, IncidentState
 from warroom.domain.policy import Policy
-from warroom.domain.sla import clocks, most_urgent
+from warroom.domain.sla import clocks
 from warroom.domain.structs import dump
+from warroom.domain.urgency import most_urgent
 
 
 def _iso(value: datetime | None) -> str | None:

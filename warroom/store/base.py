@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from warroom.domain.models import Event
@@ -50,6 +51,63 @@ class Draft:
     saved_at: str
 
 
+@dataclass(frozen=True)
+class NewDelivery:
+    """A message to send, written in the same transaction as the event it delivers.
+
+    Attributes:
+        channel: the configured channel name.
+        recipients: who receives it, as shown in events (never a secret).
+        message: what to send (`warroom.delivery.message`), JSON-ready.
+        event_index: which of the appended events it delivers (its seq is assigned then).
+    """
+
+    channel: str
+    recipients: tuple[str, ...]
+    message: dict[str, Any]
+    event_index: int = 0
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message to one channel, held in the store until sent.
+
+    `attempts` counts claims (a claim is an attempt even if the claimer dies). `state` is
+    `pending` or `delivered`; a failed attempt stays pending with a later `due_at`.
+    """
+
+    id: int
+    incident_id: str
+    seq: int
+    """The event it delivers (an `update_posted` or `trigger_fired`)."""
+    channel: str
+    recipients: tuple[str, ...]
+    message: dict[str, Any]
+    state: str
+    attempts: int
+    due_at: datetime
+    created_at: datetime
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    last_error: str | None = None
+    delivered_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable across attempts: the Message-ID / idempotency key receivers deduplicate on."""
+        return f"{self.incident_id}.{self.seq}.{self.channel}"
+
+
+@dataclass(frozen=True)
+class StatusPageKey:
+    """A customer's status page link (only a hash of its secret key is kept)."""
+
+    customer: str
+    key_hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
 class Store(Protocol):
     """Where events live."""
 
@@ -60,6 +118,7 @@ class Store(Protocol):
         expect_seq: int | None = None,
         idempotency_key: str | None = None,
         result: dict[str, Any] | None = None,
+        deliveries: Sequence[NewDelivery] = (),
     ) -> AppendResult:
         """Durably append events in one transaction, assigning gap-free seqs.
 
@@ -69,6 +128,8 @@ class Store(Protocol):
             idempotency_key: a command's key; if already stored, nothing is written and the
                 original seqs and result are returned with `duplicate=True`.
             result: the command's result to keep with the key.
+            deliveries: messages to send, pending from the event's `recorded_at`, written in
+                the same transaction (nothing depends on the posting process staying alive).
         """
         ...
 
@@ -105,4 +166,54 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release resources."""
+        ...
+
+
+class DeliveryStore(Store, Protocol):
+    """A store that also holds deliveries and status page keys (SQLite, PostgreSQL): what a
+    deliverer and the status pages need. A server's mirror (`HttpStore`) is not one."""
+
+    def claim_deliveries(
+        self, owner: str, now: datetime, lease: timedelta, limit: int = 50
+    ) -> list[Delivery]:
+        """Atomically lease up to `limit` pending deliveries due by `now` whose lease (if any)
+        has run out: each gets `lease_owner = owner`, `lease_until = now + lease` and one more
+        attempt. Two claimers never get the same delivery while its lease runs."""
+        ...
+
+    def finish_delivery(
+        self,
+        delivery_id: int,
+        *,
+        delivered: bool,
+        now: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        events: Sequence[Event] = (),
+    ) -> bool:
+        """Record an attempt's outcome and append its events, in one transaction.
+
+        Delivered: state `delivered` at `now`. Failed: stays pending, due again at `retry_at`,
+        lease released, `last_error` kept. Returns False (and writes nothing) when the delivery
+        is already delivered (another deliverer took it over after a lapsed lease)."""
+        ...
+
+    def next_delivery_due(self) -> datetime | None:
+        """When the earliest pending delivery may next be claimed (None: nothing pending)."""
+        ...
+
+    def deliveries(self, incident_id: str | None = None) -> list[Delivery]:
+        """Deliveries (of one escalation), oldest first."""
+        ...
+
+    def add_statuspage_key(self, customer: str, key_hash: str, now: datetime) -> None:
+        """Keep a new status page key hash for `customer`, revoking any earlier one."""
+        ...
+
+    def statuspage_keys(self) -> list[StatusPageKey]:
+        """Every status page key, active and revoked, oldest first."""
+        ...
+
+    def revoke_statuspage_key(self, customer: str, now: datetime) -> bool:
+        """Revoke `customer`'s active key; False when there was none."""
         ...

@@ -38,7 +38,7 @@ from warroom.domain.errors import CommandError, InvalidInput, NotFound, Refused,
 from warroom.domain.models import Event
 from warroom.domain.policy import Policy
 from warroom.domain.structs import convert
-from warroom.store.base import AppendResult, Draft, StoreError
+from warroom.store.base import AppendResult, Draft, NewDelivery, StoreError
 from warroom.store.outbox import Entry, FlushReport, Outbox, Sent
 
 API = "/api/v1"
@@ -272,7 +272,8 @@ class HttpStore:
 
     def append(self, events: Sequence[Event], *, expect_seq: int | None = None,
                idempotency_key: str | None = None,
-               result: dict[str, Any] | None = None) -> AppendResult:
+               result: dict[str, Any] | None = None,
+               deliveries: Sequence[NewDelivery] = ()) -> AppendResult:
         """Not possible: a server decides commands itself (use `RemoteWarRoom.execute`)."""
         raise StoreError("a warroom server takes commands, not raw events")
 

@@ -27,7 +27,7 @@ import json.encoder
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +35,17 @@ import msgspec
 
 from warroom.domain.models import Event, EventKind
 from warroom.gcpause import collector_paused
-from warroom.store.base import AppendResult, Draft, SeqConflict, StoreError
+from warroom.store.base import (
+    AppendResult,
+    Delivery,
+    Draft,
+    NewDelivery,
+    SeqConflict,
+    StatusPageKey,
+    StoreError,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The `PRAGMA user_version` this code writes and understands."""
 
 BUSY_TIMEOUT_S = 10.0
@@ -70,8 +78,37 @@ CREATE TABLE IF NOT EXISTS drafts (
     saved_at TEXT NOT NULL,
     PRIMARY KEY (incident_id, person)
 );
+""" + """
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    message TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_until TEXT,
+    last_error TEXT,
+    delivered_at TEXT,
+    UNIQUE (seq, channel)
+);
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(state, due_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_incident ON deliveries(incident_id, id);
+CREATE TABLE IF NOT EXISTS statuspage_keys (
+    customer TEXT NOT NULL,
+    key_hash TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
 """
-_OUR_TABLES = frozenset({"events", "commands", "drafts"})
+_OUR_TABLES = frozenset({"events", "commands", "drafts", "deliveries", "statuspage_keys",
+                         "sqlite_sequence"})
+_DELIVERY_COLUMNS = ("id, incident_id, seq, channel, recipients, message, state, attempts, "
+                     "due_at, created_at, lease_owner, lease_until, last_error, delivered_at")
 
 _COLUMNS = "seq, incident_id, kind, actor, occurred_at, recorded_at, payload, idempotency_key"
 _INSERT = (
@@ -201,6 +238,19 @@ def _result_from_row(seqs: str, result: str, duplicate: bool) -> AppendResult:
     )
 
 
+def _delivery(row: tuple[Any, ...]) -> Delivery:
+    def at(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    return Delivery(
+        id=row[0], incident_id=row[1], seq=row[2], channel=row[3],
+        recipients=tuple(json.loads(row[4])), message=json.loads(row[5]), state=row[6],
+        attempts=row[7], due_at=datetime.fromisoformat(row[8]),
+        created_at=datetime.fromisoformat(row[9]), lease_owner=row[10],
+        lease_until=at(row[11]), last_error=row[12], delivered_at=at(row[13]),
+    )
+
+
 # --- the store ------------------------------------------------------------------------------
 
 
@@ -298,6 +348,11 @@ class SqliteStore:
                         if statement.strip():
                             conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                elif version < SCHEMA_VERSION:  # 1 -> 2: deliveries and status page keys
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 elif version > SCHEMA_VERSION:
                     raise StoreError(f"{self.path}: schema version {version} is newer than "
                                      f"this warroom understands ({SCHEMA_VERSION})")
@@ -321,6 +376,7 @@ class SqliteStore:
         expect_seq: int | None = None,
         idempotency_key: str | None = None,
         result: dict[str, Any] | None = None,
+        deliveries: Sequence[NewDelivery] = (),
     ) -> AppendResult:
         """Durably append events in one transaction, assigning gap-free seqs (see `Store`).
 
@@ -347,18 +403,20 @@ class SqliteStore:
                         if row is not None:
                             conn.execute("ROLLBACK")
                             return _result_from_row(row[0], row[1], duplicate=True)
-                    last = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
-                    if expect_seq is not None and last != expect_seq:
-                        raise SeqConflict(expect_seq, last)
-                    seqs = tuple(range(last + 1, last + 1 + len(events)))
-                    if encoded:
-                        conn.executemany(
-                            _INSERT, [(s, *row) for s, row in zip(seqs, encoded, strict=True)]
-                        )
+                    seqs = self._insert_events(conn, events, encoded, expect_seq)
                     if idempotency_key is not None:
                         conn.execute(
                             "INSERT INTO commands (key, seqs, result) VALUES (?, ?, ?)",
                             (idempotency_key, json.dumps(list(seqs)), result_json),
+                        )
+                    for d in deliveries:
+                        event = events[d.event_index]
+                        at = _iso(event.recorded_at)
+                        conn.execute(
+                            "INSERT INTO deliveries (incident_id, seq, channel, recipients, "
+                            "message, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (event.incident_id, seqs[d.event_index], d.channel,
+                             _dumps(list(d.recipients)), _dumps(d.message), at, at),
                         )
                     conn.execute("COMMIT")
                 except BaseException:
@@ -370,6 +428,18 @@ class SqliteStore:
             if events:
                 self._appends += 1
         return AppendResult(seqs=seqs, result=result, duplicate=False)
+
+    @staticmethod
+    def _insert_events(conn: sqlite3.Connection, events: Sequence[Event],
+                       encoded: list[_RowNoSeq], expect_seq: int | None) -> tuple[int, ...]:
+        """Insert inside an open write transaction; returns the seqs given."""
+        last = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+        if expect_seq is not None and last != expect_seq:
+            raise SeqConflict(expect_seq, last)
+        seqs = tuple(range(last + 1, last + 1 + len(events)))
+        if encoded:
+            conn.executemany(_INSERT, [(s, *row) for s, row in zip(seqs, encoded, strict=True)])
+        return seqs
 
     def lookup(self, idempotency_key: str) -> AppendResult | None:
         """The stored outcome of a command key (marked `duplicate=True`), or None."""
@@ -507,6 +577,152 @@ class SqliteStore:
                 self._wconn.execute(sql, params)
             except sqlite3.Error as exc:
                 raise self._fail(exc, "write failed") from exc
+
+    # -- deliveries --
+
+    def claim_deliveries(
+        self, owner: str, now: datetime, lease: timedelta, limit: int = 50
+    ) -> list[Delivery]:
+        """Lease due pending deliveries to `owner` (see `Store.claim_deliveries`)."""
+        at, until = _iso(now), _iso(now + lease)
+        with self._write_lock:
+            self._check_open()
+            conn = self._wconn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    ids = [r[0] for r in conn.execute(
+                        "SELECT id FROM deliveries WHERE state = 'pending' AND due_at <= ? "
+                        "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_at, id "
+                        "LIMIT ?", (at, at, limit))]
+                    conn.executemany(
+                        "UPDATE deliveries SET lease_owner = ?, lease_until = ?, "
+                        "attempts = attempts + 1 WHERE id = ?", [(owner, until, i) for i in ids])
+                    marks = ",".join("?" * len(ids))
+                    rows = conn.execute(
+                        f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE id IN ({marks}) "
+                        "ORDER BY due_at, id", ids).fetchall() if ids else []
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "claim failed") from exc
+        return [_delivery(r) for r in rows]
+
+    def finish_delivery(
+        self,
+        delivery_id: int,
+        *,
+        delivered: bool,
+        now: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        events: Sequence[Event] = (),
+    ) -> bool:
+        """Record an attempt's outcome with its events (see `Store.finish_delivery`)."""
+        encoded = [_event_row(e) for e in events]
+        with self._write_lock:
+            self._check_open()
+            conn = self._wconn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    row = conn.execute("SELECT state FROM deliveries WHERE id = ?",
+                                       (delivery_id,)).fetchone()
+                    if row is None or row[0] == "delivered":
+                        conn.execute("ROLLBACK")
+                        return False
+                    if delivered:
+                        conn.execute(
+                            "UPDATE deliveries SET state = 'delivered', delivered_at = ?, "
+                            "last_error = NULL, lease_owner = NULL, lease_until = NULL "
+                            "WHERE id = ?", (_iso(now), delivery_id))
+                    else:
+                        conn.execute(
+                            "UPDATE deliveries SET due_at = ?, last_error = ?, "
+                            "lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                            (_iso(retry_at or now), error, delivery_id))
+                    self._insert_events(conn, events, encoded, None)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "recording a delivery failed") from exc
+            if events:
+                self._appends += 1
+        return True
+
+    def next_delivery_due(self) -> datetime | None:
+        """When the earliest pending delivery may next be claimed (None: nothing pending)."""
+        row = self._read_one(
+            "SELECT MIN(MAX(due_at, COALESCE(lease_until, ''))) FROM deliveries "
+            "WHERE state = 'pending'", ())
+        return None if row is None or row[0] is None else datetime.fromisoformat(row[0])
+
+    def deliveries(self, incident_id: str | None = None) -> list[Delivery]:
+        """Deliveries (of one escalation), oldest first."""
+        where, params = ("WHERE incident_id = ?", (incident_id,)) if incident_id else ("", ())
+        with self._read_lock:
+            self._check_open()
+            try:
+                rows = self._rconn.execute(
+                    f"SELECT {_DELIVERY_COLUMNS} FROM deliveries {where} ORDER BY id",
+                    params).fetchall()
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read failed") from exc
+        return [_delivery(r) for r in rows]
+
+    # -- status page keys --
+
+    def add_statuspage_key(self, customer: str, key_hash: str, now: datetime) -> None:
+        """Keep a new key hash for `customer`, revoking any earlier one (one transaction)."""
+        at = _iso(now)
+        with self._write_lock:
+            self._check_open()
+            conn = self._wconn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.execute("UPDATE statuspage_keys SET revoked_at = ? "
+                                 "WHERE customer = ? AND revoked_at IS NULL", (at, customer))
+                    conn.execute("INSERT INTO statuspage_keys (customer, key_hash, created_at) "
+                                 "VALUES (?, ?, ?)", (customer, key_hash, at))
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "write failed") from exc
+
+    def statuspage_keys(self) -> list[StatusPageKey]:
+        """Every status page key, active and revoked, oldest first."""
+        with self._read_lock:
+            self._check_open()
+            try:
+                rows = self._rconn.execute(
+                    "SELECT customer, key_hash, created_at, revoked_at FROM statuspage_keys "
+                    "ORDER BY created_at, rowid").fetchall()
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read failed") from exc
+        return [StatusPageKey(r[0], r[1], datetime.fromisoformat(r[2]),
+                              datetime.fromisoformat(r[3]) if r[3] else None) for r in rows]
+
+    def revoke_statuspage_key(self, customer: str, now: datetime) -> bool:
+        """Revoke `customer`'s active key; False when there was none."""
+        with self._write_lock:
+            self._check_open()
+            try:
+                cursor = self._wconn.execute(
+                    "UPDATE statuspage_keys SET revoked_at = ? "
+                    "WHERE customer = ? AND revoked_at IS NULL", (_iso(now), customer))
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "write failed") from exc
+        return cursor.rowcount > 0
 
     # -- lifecycle --
 

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from warroom.domain.models import Clock, ClockName, ClockState, Commitment, Event, IncidentState
 from warroom.domain.policy import Policy
 from warroom.domain.sla import clocks as evaluate_clocks
-from warroom.domain.sla import most_urgent
 from warroom.domain.timeparse import format_duration, parse_time
+from warroom.domain.urgency import most_urgent, state_key
 
 NO_ESCALATION = "no escalation open"
 """What the panes say before there is any escalation to show."""
@@ -149,6 +149,11 @@ class Board:
                    customer_zone(policy, state.customer))
 
     @property
+    def other_urgent(self) -> Clock | None:
+        """The most urgent clock other than the next customer update (shown in its own pane)."""
+        return most_urgent(self.clocks, other_than=ClockName.NEXT_UPDATE)
+
+    @property
     def update_clock(self) -> Clock:
         """The clock for the next customer update owed (the first one until it is posted)."""
         return self.clocks[ClockName.NEXT_UPDATE]
@@ -168,17 +173,12 @@ def pick_incident(states: dict[str, IncidentState], policy: Policy, now: datetim
         s for s in states.values() if not s.imported]  # history is shown only when asked for
     if not candidates:
         return None
-    boards = [Board.build(s, policy, now) for s in candidates]
-    return min(boards, key=lambda b: (b.state.resolved_at is not None, urgency_key(b))).state.id
+    return min((Board.build(s, policy, now) for s in candidates), key=urgency_key).state.id
 
 
-def urgency_key(board: Board) -> tuple[int, float]:
-    """Sort key for the escalation list: breached first, then least time left."""
-    clock = board.urgent
-    if clock is None or clock.remaining_s is None:
-        return (3, float("inf"))
-    rank = {ClockState.BREACHED: 0, ClockState.AT_RISK: 1}.get(clock.state, 2)
-    return (rank, clock.remaining_s)
+def urgency_key(board: Board) -> tuple[object, ...]:
+    """The domain's escalation ordering (`warroom.domain.urgency`) for a board."""
+    return state_key(board.state, board.clocks)
 
 
 # -- timeline -------------------------------------------------------------------------------

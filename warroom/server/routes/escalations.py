@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from warroom.cli.output import urgency_key
 from warroom.domain import commands as c
+from warroom.domain.urgency import document_key
 from warroom.server.deps import PartsDep, Reader, Writer
 from warroom.server.errors import ApiError
 from warroom.server.routes.commands import execute, json_object, parse, pick_key
@@ -31,7 +31,7 @@ async def list_escalations(
         service = parts.service
         docs = [service.status(i) for i, s in service.states().items()
                 if include_closed or s.closed_at is None]
-        docs.sort(key=urgency_key)
+        docs.sort(key=document_key)
         return docs
 
     return JSONResponse(await run_in_threadpool(build))

@@ -27,7 +27,7 @@ def open_boards(states: dict[str, IncidentState], app: WarRoomApp) -> list[Board
     now = app.now
     policy = app.policy
     boards = [Board.build(s, policy, now) for s in states.values() if s.closed_at is None]
-    return sorted(boards, key=lambda b: (b.state.resolved_at is not None, urgency_key(b)))
+    return sorted(boards, key=urgency_key)
 
 
 def urgent_cell(board: Board) -> Content:

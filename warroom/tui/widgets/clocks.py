@@ -13,7 +13,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import reactive
 
-from warroom.domain.models import Clock, ClockState
+from warroom.domain.models import Clock, ClockName, ClockState
+from warroom.domain.urgency import clock_key
 from warroom.tui.view import (
     CLOCK_TITLES,
     NO_ESCALATION,
@@ -88,7 +89,8 @@ class _BoardPane(Vertical):
 
 
 class SlaPane(_BoardPane):
-    """Every clock with its state, due time and time left; the most urgent in large digits."""
+    """Every clock with its state, due time and time left; in large digits the most urgent clock
+    other than the next customer update (which has its own pane and the status strip)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -100,16 +102,16 @@ class SlaPane(_BoardPane):
         yield LiveText(NO_ESCALATION, classes="clock-list")
 
     def draw(self, board: Board) -> None:
-        urgent = board.urgent
+        urgent = board.other_urgent
         label = self.query_one(".urgent-label", LiveText)
         digits = self.query_one(Countdown)
         if urgent is None or urgent.remaining_s is None:
-            label.show(Content("No clock running"))
+            label.show(Content("No other clock running"))
             digits.show("")
             self.mark(None)
         else:
             label.show(Content.assemble(
-                "Most urgent: ", (CLOCK_TITLES[urgent.name], "bold"), "  ",
+                "Most urgent besides next update: ", (CLOCK_TITLES[urgent.name], "bold"), "  ",
                 (badge(urgent.state), STATE_STYLES[urgent.state]),
             ))
             digits.show(countdown(urgent.remaining_s))
@@ -160,7 +162,8 @@ class NextUpdatePane(_BoardPane):
 
 
 class StatusStrip(LiveText):
-    """Two lines for small screens: the most urgent clock, the next update, commitments."""
+    """Two lines for small screens: every other clock that needs attention (else the most urgent
+    other clock), then the next customer update and the commitments."""
 
     DEFAULT_CSS = "StatusStrip { height: 2; padding: 0 1; }"
     FIXED_SIZE = True
@@ -170,30 +173,48 @@ class StatusStrip(LiveText):
     def watch_board(self, board: Board | None) -> None:
         if board is None:
             return
-        urgent = board.urgent
+        self.show(Content("\n").join([_attention_line(board), Content.assemble(
+            "Next update ", _update_part(board), " · Commitments ", _commitments_part(board))]))
+
+
+def _attention_line(board: Board) -> Content:
+    """`▲ AT RISK Resolve 56m left (due 10:56 UTC) · ✖ BREACHED PIR 2m over`: every clock but
+    the next update that is at risk or breached, shortened to fit; else the most urgent one."""
+    alarming = sorted((c for c in board.clocks.values() if c.name is not ClockName.NEXT_UPDATE
+                       and c.state in (ClockState.AT_RISK, ClockState.BREACHED)),
+                      key=clock_key)
+    if not alarming:
+        urgent = board.other_urgent
         if urgent is None or urgent.remaining_s is None:
-            first = Content("No clock running")
-        else:
-            first = Content.assemble(
-                (badge(urgent.state), STATE_STYLES[urgent.state]), " ",
-                (CLOCK_TITLES[urgent.name], "bold"), f" {remaining_text(urgent)}",
-                (f"  (due {dual(urgent.due_at, None, now=board.now)})" if urgent.due_at else "",
-                 "$text-muted"),
-            )
-        update = board.update_clock
-        if update.remaining_s is None:
-            next_part: tuple[str, str] = ("none owed", "$text-muted")
-        elif update.state is ClockState.BREACHED:
-            next_part = (f"✖ OVERDUE {duration(update.remaining_s)}", "bold reverse $sla-breached")
-        else:
-            next_part = (f"{badge(update.state)} in {duration(update.remaining_s)}",
-                         STATE_STYLES[update.state])
-        promises = board.state.open_commitments()
-        late = sum(commitment_overdue(c, board.now) for c in promises)
-        second = Content.assemble(
-            "Next update ", next_part, " · Commitments ",
-            (f"✖ {late} OVERDUE" if late else "none overdue",
-             "bold $sla-breached" if late else "$text-muted"),
-            f", {len(promises)} open",
-        )
-        self.show(Content("\n").join([first, second]))
+            return Content.styled("No other clock running", "$text-muted")
+        alarming = [urgent]
+    if len(alarming) == 1:
+        only = alarming[0]
+        due = f"  (due {dual(only.due_at, None, now=board.now)})" if only.due_at else ""
+        return Content.assemble((badge(only.state), STATE_STYLES[only.state]), " ",
+                                (CLOCK_TITLES[only.name], "bold"), f" {remaining_text(only)}",
+                                (due, "$text-muted"))
+    return Content(" · ").join(
+        Content.assemble((badge(c.state), STATE_STYLES[c.state]), " ",
+                         (CLOCK_TITLES[c.name], "bold"), f" {remaining_text(c)}")
+        for c in alarming)
+
+
+def _update_part(board: Board) -> Content:
+    update = board.update_clock
+    if update.remaining_s is None:
+        return Content.styled("none owed", "$text-muted")
+    if update.state is ClockState.BREACHED:
+        return Content.styled(f"✖ OVERDUE {duration(update.remaining_s)}",
+                              "bold reverse $sla-breached")
+    return Content.styled(f"{badge(update.state)} in {duration(update.remaining_s)}",
+                          STATE_STYLES[update.state])
+
+
+def _commitments_part(board: Board) -> Content:
+    promises = board.state.open_commitments()
+    late = sum(commitment_overdue(c, board.now) for c in promises)
+    return Content.assemble(
+        (f"✖ {late} OVERDUE" if late else "none overdue",
+         "bold $sla-breached" if late else "$text-muted"),
+        f", {len(promises)} open")

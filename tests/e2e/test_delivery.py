@@ -1,0 +1,195 @@
+"""Deliveries sent for real: an aiosmtpd server, a local HTTP receiver, a closed port, two
+deliverers on one store file."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from tests.conftest import FrozenClock
+from tests.receivers import HttpReceiver, SmtpReceiver, free_port
+from warroom.config import load_config
+from warroom.config.delivery import Delivery
+from warroom.delivery.worker import Backoff, Deliverer
+from warroom.domain.commands import Assign, Open, PostUpdate, Triage
+from warroom.domain.models import Audience, EventKind, Phase, Severity
+from warroom.domain.policy import Policy
+from warroom.service import WarRoom
+from warroom.store.sqlite import SqliteStore
+
+
+def open_escalation(service: WarRoom, customer: str = "Northwind Bank") -> str:
+    result = service.execute(Open(title="Payments failing", customer=customer), "alice")
+    incident_id: str = result["id"]
+    service.execute(Triage(incident_id=incident_id, severity=Severity.P1, reason="outage"),
+                    "alice")
+    service.execute(Assign(incident_id=incident_id, role="customer_spoc", person="bob"), "alice")
+    return incident_id
+
+
+def post(service: WarRoom, incident_id: str, body: str,
+         audience: Audience = Audience.CUSTOMER) -> int:
+    result = service.execute(PostUpdate(incident_id=incident_id, audience=audience, body=body,
+                                        phase=Phase.INVESTIGATING), "alice")
+    seqs: list[int] = result["seqs"]
+    return seqs[0]
+
+
+def channels(**tables: dict[str, Any]) -> Delivery:
+    """The channels of a real config file holding `tables`."""
+    path = Path(tempfile.mkdtemp()) / "warroom.toml"
+    path.write_text(tomli_w.dumps({"channels": tables}), encoding="utf-8")
+    delivery = load_config(path).delivery
+    assert delivery is not None
+    return delivery
+
+
+@pytest.fixture
+def store(store_path: Path) -> Any:
+    s = SqliteStore(store_path)
+    yield s
+    s.close()
+
+
+def test_customer_update_reaches_a_real_smtp_server_threaded_by_escalation(
+        store: SqliteStore, policy: Policy, clock: FrozenClock) -> None:
+    with SmtpReceiver() as smtp:
+        config = channels(**{"northwind-email": {
+            "kind": "email", "smtp": smtp.address, "from": "warroom@example.com",
+            "to": ["ops@northwind.example"], "audiences": ["customer"],
+            "customers": ["Northwind Bank"]}})
+        service = WarRoom(store, policy, clock, config)
+        esc = open_escalation(service)
+        other = open_escalation(service, customer="Contoso")
+        post(service, esc, "We are investigating failed card payments.")
+        post(service, esc, "Internal: db primary is sick.", Audience.INTERNAL)
+        post(service, other, "Contoso is affected too.")
+        post(service, esc, "Identified: a connection leak.")
+        report = Deliverer(store, config, policy, clock).run_once()
+        assert len(report.delivered) == 2 and not report.failed
+        first, second = smtp.wait_for(2)
+    assert first["Subject"] == f"[{esc}] Northwind Bank — Payments failing (P1, investigating)"
+    assert first["To"] == "ops@northwind.example"
+    assert first.get_content_type() == "text/plain"
+    assert "We are investigating failed card payments." in first.get_content()
+    assert "db primary" not in first.get_content() + second.get_content()
+    assert first["Message-ID"] != second["Message-ID"]
+    assert first["References"] == second["References"] == first["In-Reply-To"]
+    assert smtp.envelopes[0].rcpt_tos == ["ops@northwind.example"]
+    delivered = [e for e in store.read() if e.kind is EventKind.UPDATE_DELIVERED]
+    assert [e.payload["channel"] for e in delivered] == ["northwind-email"] * 2
+    assert delivered[0].payload["recipients"] == ["ops@northwind.example"]
+    assert delivered[0].payload["attempt"] == 1
+    update = service.state(esc).updates[0]
+    assert update.deliveries["northwind-email"].state == "delivered"
+    assert not update.undelivered
+
+
+def test_webhook_and_slack_posts_reach_a_local_receiver(
+        store: SqliteStore, policy: Policy, clock: FrozenClock) -> None:
+    with HttpReceiver() as http:
+        config = channels(
+            **{"exec-hook": {"kind": "webhook", "url": http.url("/hook"),
+                             "audiences": ["executive", "internal"]},
+               "comms-slack": {"kind": "slack", "url": http.url("/slack"),
+                               "audiences": ["customer"]}})
+        service = WarRoom(store, policy, clock, config)
+        esc = open_escalation(service)
+        seq = post(service, esc, "Board briefing: no data lost.", Audience.EXECUTIVE)
+        post(service, esc, "Customer-facing text.", Audience.CUSTOMER)
+        report = Deliverer(store, config, policy, clock).run_once()
+    assert len(report.delivered) == 2
+    by_path = {path: (headers, body) for path, headers, body in http.posts}
+    headers, body = by_path["/hook"]
+    assert body["idempotency_key"] == headers["Idempotency-Key"] == f"{esc}.{seq}.exec-hook"
+    assert body["kind"] == "update" and body["audience"] == "executive"
+    assert body["incident_id"] == esc and body["customer"] == "Northwind Bank"
+    assert body["body"].startswith("Board briefing: no data lost.")
+    _, slack = by_path["/slack"]
+    assert set(slack) == {"text"}
+    assert f"[{esc}] Northwind Bank — Payments failing" in slack["text"]
+    assert "Customer-facing text." in slack["text"]
+
+
+def test_closed_port_fails_retries_with_backoff_then_delivers_once_it_opens(
+        store: SqliteStore, policy: Policy, clock: FrozenClock) -> None:
+    port = free_port()
+    config = channels(hook={"kind": "webhook", "url": f"http://127.0.0.1:{port}/hook"})
+    service = WarRoom(store, policy, clock, config)
+    esc = open_escalation(service)
+    post(service, esc, "Investigating.")
+    deliverer = Deliverer(store, config, policy, clock, backoff=Backoff(timedelta(seconds=10)))
+    first = deliverer.run_once()
+    assert first.failed and first.failed[0][1] == "connection refused"
+    update = service.state(esc).updates[0]
+    assert update.deliveries["hook"].state == "failed"
+    assert update.deliveries["hook"].error == "connection refused"
+    assert deliverer.run_once().failed == []  # backing off: not due yet
+    clock.advance(seconds=10)
+    second = deliverer.run_once()
+    assert second.failed and store.deliveries()[0].attempts == 2
+    with HttpReceiver(port=port) as http:
+        clock.advance(seconds=19)
+        assert deliverer.run_once().delivered == []  # 2nd backoff is 20 s
+        clock.advance(seconds=1)
+        assert len(deliverer.run_once().delivered) == 1
+        assert len(http.posts) == 1
+    kinds = [e.kind for e in store.read(incident_id=esc)
+             if e.kind in (EventKind.UPDATE_DELIVERED, EventKind.UPDATE_DELIVERY_FAILED)]
+    assert kinds == [EventKind.UPDATE_DELIVERY_FAILED] * 2 + [EventKind.UPDATE_DELIVERED]
+    failed = [e for e in store.read(incident_id=esc)
+              if e.kind is EventKind.UPDATE_DELIVERY_FAILED]
+    assert [e.payload["attempt"] for e in failed] == [1, 2]
+    assert failed[0].payload["error"] == "connection refused"
+    assert service.state(esc).updates[0].deliveries["hook"].state == "delivered"
+
+
+def test_two_deliverers_on_one_store_never_send_the_same_delivery(
+        store_path: Path, policy: Policy) -> None:
+    from warroom.cli.context import system_clock
+
+    with HttpReceiver() as http:
+        config = channels(hook={"kind": "webhook", "url": http.url()})
+        posting = SqliteStore(store_path)
+        service = WarRoom(posting, policy, system_clock, config)
+        esc = open_escalation(service)
+        for n in range(40):
+            post(service, esc, f"update {n}")
+        stores = [SqliteStore(store_path) for _ in range(2)]
+        deliverers = [Deliverer(s, config, policy, system_clock) for s in stores]
+        threads = [threading.Thread(target=d.run_once) for d in deliverers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        keys = [body["idempotency_key"] for _, _, body in http.posts]
+        for s in [*stores, posting]:
+            s.close()
+    assert len(keys) == 40 and len(set(keys)) == 40
+
+
+def test_crash_between_send_and_record_resends_once_with_the_same_key(
+        store: SqliteStore, policy: Policy, clock: FrozenClock) -> None:
+    with HttpReceiver() as http:
+        config = channels(hook={"kind": "webhook", "url": http.url()})
+        service = WarRoom(store, policy, clock, config)
+        esc = open_escalation(service)
+        post(service, esc, "Investigating.")
+        # a deliverer that claims and sends, then dies before recording
+        claimed = store.claim_deliveries("crashed", clock(), timedelta(seconds=60))
+        from warroom.delivery.senders import send
+
+        send(config.channels["hook"], claimed[0], 5.0)
+        survivor = Deliverer(store, config, policy, clock)
+        assert survivor.run_once().delivered == []  # the lease still runs
+        clock.advance(seconds=61)
+        assert len(survivor.run_once().delivered) == 1
+    first, second = (headers["Idempotency-Key"] for _, headers, _ in http.posts)
+    assert first == second
+    assert store.deliveries()[0].attempts == 2

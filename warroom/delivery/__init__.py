@@ -1,0 +1,1 @@
+"""Delivery: channels in config, deliveries held in the store, deliverers that send them."""
