@@ -13,7 +13,7 @@ from warroom.domain.errors import InvalidInput, NotFound, Refused, RightRequired
 from warroom.domain.policy import Policy
 from warroom.domain.structs import dump
 from warroom.store.http import ConnectionState, Forbidden, HttpStore
-from warroom.store.outbox import Outbox
+from warroom.store.outbox import Outbox, token_identity
 from warroom.store.remote import RemoteWarRoom
 
 
@@ -90,7 +90,7 @@ def test_a_lost_answer_is_resent_without_a_second_event(
     store = HttpStore(live.url, tokens.alice, outbox=outbox)
     try:
         command = dump(Note(incident_id="ESC-1", text="exactly once"))
-        outbox.add(store.url, "key-1", "alice", command, datetime.now(UTC))
+        outbox.add(store.url, "key-1", store.identity, "alice", command, datetime.now(UTC))
         # The server took it, but the answer never reached the client...
         assert alice.post("/commands", json={**command, "idempotency_key": "key-1"}).is_success
         # ...so the client sends it again from its outbox.
@@ -110,16 +110,18 @@ def test_outbox_survives_the_process_and_a_rejected_command_does_not_block(
     first = Outbox(path)
     now = datetime.now(UTC)
     for key, incident in (("a", "ESC-1"), ("b", "ESC-404"), ("c", "ESC-1")):
-        first.add(live.url, key, "alice", dump(Note(incident_id=incident, text=key)), now)
+        first.add(live.url, key, token_identity(tokens.alice), "alice",
+                  dump(Note(incident_id=incident, text=key)), now)
     first.close()
     store = HttpStore(live.url, tokens.alice, outbox=Outbox(path))  # a later run
     try:
         assert [e.key for e in store.outbox.pending(live.url)] == ["a", "b", "c"]
         report = store.flush()
         assert (report.sent, report.rejected) == (["a", "c"], ["b"])
-        [(key, command, error)] = store.outbox.rejected(live.url)
-        assert key == "b" and command["incident_id"] == "ESC-404"
-        assert "ESC-404" in error["error"]
+        [failed] = store.outbox.failed(live.url)
+        assert failed.key == "b" and failed.command["incident_id"] == "ESC-404"
+        assert failed.state == "failed" and failed.reason.startswith("404 ")
+        assert "ESC-404" in failed.reason
         assert [t for t, _ in notes(live, tokens.alice)] == ["a", "c"]
     finally:
         store.close()
@@ -174,3 +176,67 @@ def test_a_refused_token_is_an_error_not_a_queue(
         assert bob.connection().pending == 0
     finally:
         bob.store.close()
+
+
+def test_entries_go_out_only_under_the_token_that_queued_them(
+        live: LiveServer, tokens: Tokens, tmp_path: Path, policy: Policy,
+        store_path: Path) -> None:
+    from warroom.server.tokens import revoke_token
+
+    client(live, tokens.alice).post("/escalations", json={"title": "t", "customer": "c"})
+    bob = connect(live, tokens.bob, tmp_path, policy)
+    live.stop()
+    for i in range(3):
+        assert bob.execute(Note(incident_id="ESC-1", text=f"bob {i}"), "bob")["queued"]
+    bob.store.close()
+    revoke_token(store_path, tokens.bob)
+    live.start()
+
+    carol = connect(live, tokens.carol, tmp_path, policy)  # same outbox file, another token
+    try:
+        carol.execute(Note(incident_id="ESC-1", text="carol"), "carol")
+        assert [t for t, _ in notes(live, tokens.alice)] == ["carol"]
+        waiting = carol.store.outbox.pending(live.url)
+        assert [e.command["text"] for e in waiting] == ["bob 0", "bob 1", "bob 2"]
+        assert all(e.attention and "under another token" in e.reason for e in waiting)
+        assert carol.connection().attention == 3
+
+        revoked = HttpStore(live.url, tokens.bob, outbox=Outbox(tmp_path / "outbox.db"))
+        try:
+            report = revoked.flush()
+            assert report.status == 401 and report.sent == []
+            stuck = revoked.outbox.pending(live.url)
+            assert len(stuck) == 3
+            assert all(e.attention and e.reason.startswith("token refused") for e in stuck)
+        finally:
+            revoked.close()
+        assert [t for t, _ in notes(live, tokens.alice)] == ["carol"]
+    finally:
+        carol.store.close()
+
+
+def test_a_queued_command_the_server_refuses_becomes_failed_with_its_reason(
+        live: LiveServer, tokens: Tokens, tmp_path: Path, policy: Policy) -> None:
+    alice = connect(live, tokens.alice, tmp_path, policy)
+    try:
+        alice.execute(Open(title="t", customer="c"), "alice")
+        live.stop()
+        alice.execute(Note(incident_id="ESC-9", text="lost?"), "alice")
+        alice.execute(Note(incident_id="ESC-1", text="fine"), "alice")
+        live.start()
+        report = alice.flush()
+        assert len(report.sent) == 1 and len(report.rejected) == 1
+        [failed] = alice.store.outbox.failed(live.url)
+        assert failed.command["incident_id"] == "ESC-9" and failed.status == 404
+        assert "ESC-9" in failed.reason
+        assert alice.connection().attention == 1
+        assert [e.n for e in alice.store.outbox.unreported()] == [failed.n]
+        assert alice.store.outbox.unreported() == []  # shown once
+
+        assert alice.store.outbox.retry(failed.n).state == "pending"  # type: ignore[union-attr]
+        alice.flush()
+        assert alice.store.outbox.get(failed.n).state == "failed"  # type: ignore[union-attr]
+        assert alice.store.outbox.discard(failed.n)
+        assert alice.store.outbox.entries() == [] and alice.connection().attention == 0
+    finally:
+        alice.store.close()

@@ -52,3 +52,45 @@ async def test_console_over_a_server(tmp_path: Path, policy: Any) -> None:
     finally:
         local.close()
         server.stop()
+
+
+async def test_console_flushes_in_the_background_and_shows_refused_commands(
+        tmp_path: Path, policy: Any) -> None:
+    path = tmp_path / "server.db"
+    SqliteStore(path).close()
+    token = add_token(path, "alice")
+    server = LiveServer(path, policy).start()
+    local = SqliteStore(path)
+    try:
+        WarRoom(local, policy, server.clock).execute(
+            c.Open(title="Checkout errors", customer="Northwind Bank", severity="P1"), "alice")
+        service = RemoteWarRoom.connect(server.url, token=token,
+                                        outbox=Outbox(tmp_path / "outbox.db"),
+                                        backoff=(0.05, 0.2), offline_after=0.2)
+        app: WarRoomApp = make_app(service, user="alice", bell=False)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await until(pilot, lambda: app.loaded.is_set(), timeout=10)
+            main = app.main
+            assert main is not None
+            await until(pilot, lambda: app.connection.startswith("connected"))
+            await asyncio.to_thread(server.stop)
+            for command in (c.Note(incident_id="ESC-9", text="nowhere"),
+                            c.Note(incident_id="ESC-1", text="written offline")):
+                app.submit(command)
+            await until(pilot, lambda: "(2 pending)" in app.connection, timeout=10)
+            assert "2 pending" in str(main.query_one("#header").render())
+
+            await asyncio.to_thread(server.start)  # no new command: the console sends them
+            await until(pilot, lambda: any(e.payload.get("text") == "written offline"
+                                           for e in main.timeline.events), timeout=15)
+            await until(pilot, lambda: "⚠ 1" in app.connection
+                        and "pending" not in app.connection, timeout=10)
+            await pilot.pause()
+            header = str(main.query_one("#header").render())
+            assert "⚠ 1 queued need attention" in header and "pending" not in header
+            toasts = [n.message for n in app._notifications]
+            assert any("#1 note ESC-9" in t and "was refused: 404" in t for t in toasts)
+        service.store.close()
+    finally:
+        local.close()
+        server.stop()

@@ -1,6 +1,7 @@
 """`warroom` command line: the console by default, scripting verbs for alert hooks and people.
 
-Exit status: 0 done, 2 bad input, 3 refused. Errors are one line on stderr.
+Exit status: 0 done, 2 bad input, 3 refused, 4 store unusable, 75 queued for a server that did
+not answer (sent later). Errors are one line on stderr.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     words = _shield_relative_times(sys.argv[1:] if argv is None else argv)
     args = build_parser(console_only=wants_console(words)).parse_args(words)
-    ctx = Context(args.store, args.actor, args.config)
+    ctx = Context(args.store, args.actor, args.config,
+                  no_queue=bool(getattr(args, "no_queue", False)),
+                  scripting=args.verb not in CONSOLE_VERBS)
     if args.verb not in CONSOLE_VERBS:
         gc.enable()
     try:
@@ -84,6 +87,10 @@ def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
         from warroom.cli import server_verbs
 
         return (server_verbs.run_serve if verb == "serve" else server_verbs.run_token)(ctx, args)
+    if verb == "outbox":
+        from warroom.cli.outbox_verbs import run_outbox
+
+        return run_outbox(ctx, args)
     if verb in ("deliver", "statuspage"):
         from warroom.cli.delivery_verbs import run_delivery_verb
 
@@ -100,7 +107,10 @@ def _explain(exc: Exception) -> tuple[int | None, str]:
     from warroom.config import ConfigError
     from warroom.domain.errors import CommandError
     from warroom.store.base import StoreError
+    from warroom.store.outbox import Queued
 
+    if isinstance(exc, Queued):
+        return 75, str(exc)
     if isinstance(exc, CommandError):
         return exc.exit_code, str(exc)
     if isinstance(exc, ConfigError):

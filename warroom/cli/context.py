@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from warroom.config import Config
     from warroom.service import WarRoom
+    from warroom.store.outbox import Outbox
 
 
 def system_clock() -> datetime:
@@ -24,11 +26,27 @@ def default_actor() -> str:
     return os.environ.get("WARROOM_USER") or getpass.getuser()
 
 
+def report_outbox(outbox: Outbox) -> None:
+    """On stderr: an unreadable outbox moved aside, and entries refused or stuck since the
+    last report (each shown once)."""
+    for warning in outbox.warnings:
+        print(f"warroom: {warning}", file=sys.stderr)
+    outbox.warnings.clear()
+    for entry in outbox.unreported():
+        print(f"warroom: {entry.trouble()}", file=sys.stderr)
+
+
 class Context:
     """Resolved global options; the store is opened on first use."""
 
-    def __init__(self, store: str | None, actor: str | None, config_path: str | None) -> None:
+    def __init__(self, store: str | None, actor: str | None, config_path: str | None, *,
+                 no_queue: bool = False, scripting: bool = False) -> None:
         self.config_path = Path(config_path) if config_path else None
+        self.no_queue = no_queue
+        """Fail at once instead of queueing when the server is unreachable."""
+        self.scripting = scripting
+        """A scripting verb (not the console): a queued command is reported as an error
+        (exit 75) and outbox trouble goes to stderr."""
         self.store_arg = store or os.environ.get("WARROOM_STORE")
         self._actor = actor
         self._service: WarRoom | None = None
@@ -92,7 +110,12 @@ class Context:
         if self.is_remote:
             from warroom.store.remote import RemoteWarRoom
 
-            return RemoteWarRoom.connect(str(self.store_target), self.config)
+            remote = RemoteWarRoom.connect(str(self.store_target), self.config,
+                                           queue_offline=not self.no_queue,
+                                           raise_queued=self.scripting)
+            if self.scripting:
+                report_outbox(remote.store.outbox)
+            return remote
         from warroom.service import WarRoom
         from warroom.store.sqlite import SqliteStore
 

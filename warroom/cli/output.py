@@ -15,9 +15,6 @@ _MARK = {"at_risk": "▲ AT RISK", "breached": "✖ BREACHED", "met": "✔ met",
 
 def result_line(verb: str, result: dict[str, Any]) -> str:
     """What a write verb prints: the new id for open/commit, else a short confirmation."""
-    if result.get("queued"):
-        return (f"queued: server unreachable; {result.get('pending', 1)} command(s) waiting "
-                f"to be sent (key {result.get('idempotency_key')})")
     if verb == "open":
         return str(result["id"])
     if verb == "commit":
@@ -36,7 +33,8 @@ def status_text(doc: dict[str, Any]) -> str:
     lines = [
         f"{doc['id']}  {doc['severity']}{triage}  {doc['phase'].upper()}  {doc['title']}",
         f"customer: {doc['customer']}    received: {_short(doc['received_at'])}",
-        "roles: " + (", ".join(f"{r}={p}" for r, p in doc["roles"].items()) or "—"),
+        "roles: " + (", ".join(f"{r}={p}" for r, p in doc["roles"].items()) or "—")
+        + ("    ⚑ UNOWNED: warroom take " + doc["id"] if doc.get("unowned") else ""),
         "",
         f"{'clock':<14}{'state':<14}{'due':<20}remaining",
     ]
@@ -67,8 +65,9 @@ def list_text(docs: list[dict[str, Any]]) -> str:
             left = clock["remaining_s"]
             when = format_duration(left) if left is not None else ""
             what = f"{urgent} {_MARK[clock['state']]} {when}".strip()
+        unowned = "⚑ UNOWNED · " if doc.get("unowned") else ""
         rows.append(f"{doc['id']:<9}{doc['severity']:<4}{doc['phase']:<14}{what:<34}"
-                    f"{doc['customer']}: {doc['title']}")
+                    f"{unowned}{doc['customer']}: {doc['title']}")
     return "\n".join(rows)
 
 

@@ -45,6 +45,8 @@ def _globals(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument("--as", dest="actor", default=default, metavar="PERSON",
                         help="act as PERSON (default: $WARROOM_USER, then the login name)")
     parser.add_argument("--config", default=default, metavar="FILE", help="config file")
+    parser.add_argument("--no-queue", action="store_true", default=default,
+                        help="fail (exit 4) instead of queueing when the server is unreachable")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -148,6 +150,8 @@ def build_parser(console_only: bool = False) -> ArgumentParser:
     p.add_argument("--reason", required=True)
     p = verb("resume", "resume the resolution clock")
     p.add_argument("id")
+    p = verb("take", "become the commander of an escalation nobody owns (opened by an alert)")
+    p.add_argument("id")
 
     p = verb("decide", "record a decision under a decision right")
     p.add_argument("id")
@@ -190,6 +194,10 @@ def build_parser(console_only: bool = False) -> ArgumentParser:
     from warroom.cli.server_verbs import add_server_verbs
 
     add_server_verbs(sub, shared)
+
+    from warroom.cli.outbox_verbs import add_outbox_verb
+
+    add_outbox_verb(sub, shared)
 
     from warroom.cli.delivery_verbs import add_delivery_verbs
 

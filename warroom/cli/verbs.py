@@ -50,6 +50,7 @@ BUILDERS: dict[str, CommandBuilder] = {
         reason=a.reason),
     "pause": lambda a, t: c.Pause(incident_id=a.id, reason=a.reason),
     "resume": lambda a, t: c.Resume(incident_id=a.id),
+    "take": lambda a, t: c.Take(incident_id=a.id),
     "decide": lambda a, t: c.Decide(incident_id=a.id, right=a.right, text=a.text),
     "phase": lambda a, t: c.ChangePhase(incident_id=a.id, phase=a.phase),
     "resolve": lambda a, t: c.Resolve(incident_id=a.id, summary=a.summary),

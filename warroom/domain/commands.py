@@ -8,7 +8,7 @@ The actor is never part of a command: it comes from `--as`, the console user or 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -149,10 +149,33 @@ class SetTags(_OnIncident, tag="tag", kw_only=True):
     tags: dict[str, str]
 
 
+class Alert(_Command, tag="alert", kw_only=True):
+    """An alert from monitoring (`hook` names the sender, `key` its dedup key): opens an
+    unowned, untriaged escalation, or notes on the one the key already opened (see
+    `warroom.domain.alerts`). `at` is when the sender saw it change (a resolve: when the last
+    alert ended); `started_at` when the problem began."""
+
+    hook: Literal["alertmanager", "pagerduty", "generic"]
+    key: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    status: Literal["firing", "resolved", "acknowledged", "annotated"]
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    customer: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    impact: Impact | None = None
+    affected: Count | None = None
+    component: str | None = None
+    category: str | None = None
+    details: Annotated[str, msgspec.Meta(max_length=10_000)] | None = None
+    started_at: datetime | None = None
+
+
+class Take(_OnIncident, tag="take", kw_only=True):
+    """Become the commander of an escalation nobody owns yet (opened by an alert)."""
+
+
 CoreCommand = (
     Open | Triage | ChangeSeverity | Assign | Note | PostUpdate | MakeCommitment
     | ResolveCommitment | Pause | Resume | Decide | ChangePhase | Resolve | Close
-    | EditMilestone | SetTags
+    | EditMilestone | SetTags | Alert | Take
 )
 """The commands of the escalation itself (decided in `warroom.domain.decide`)."""
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.domain import commands as c
+from warroom.domain.alerts import decide_alert, decide_take
 from warroom.domain.errors import InvalidInput, NotFound, Refused
 from warroom.domain.models import (
     Audience,
@@ -67,6 +68,10 @@ def decide(
         raise InvalidInput("at", f"{at.isoformat()} is in the future")
     if isinstance(command, c.Open):
         return _open(command, states, policy, actor, at, now)
+    if isinstance(command, c.Alert):
+        events, result = decide_alert(command, states, policy, actor, now,
+                                      next_incident_id(states))
+        return Decision(events, result)
     state = states.get(command.incident_id)
     if state is None:
         raise NotFound(f"unknown escalation {command.incident_id!r}")
@@ -221,6 +226,12 @@ def _assign(ctx: _Ctx, cmd: c.Assign) -> Decision:
     ctx.emit(EventKind.ROLE_ASSIGNED, role=cmd.role, person=person,
              previous=ctx.state.roles.get(cmd.role))
     return ctx.done(role=cmd.role, person=person)
+
+
+def _take(ctx: _Ctx, cmd: c.Take) -> Decision:
+    ctx.require_open("take it")
+    ctx.events.append(decide_take(ctx.state, ctx.actor, ctx.at, ctx.now))
+    return ctx.done(role="incident_commander", person=ctx.actor)
 
 
 def _note(ctx: _Ctx, cmd: c.Note) -> Decision:
@@ -444,4 +455,5 @@ _HANDLERS: dict[type, Callable[[_Ctx, Any], Decision]] = {
     c.Close: _close,
     c.EditMilestone: _edit_milestone,
     c.SetTags: _tag,
+    c.Take: _take,
 }

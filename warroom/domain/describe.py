@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from warroom.domain.alerts import HOOK_NAMES
 from warroom.domain.models import Event
 
 KIND_LABELS: dict[str, str] = {
@@ -43,13 +44,20 @@ def _when(value: Any) -> str:
         return str(value)
 
 
+def _sender(alert: dict[str, Any]) -> str:
+    return HOOK_NAMES.get(str(alert.get("hook")), str(alert.get("hook")))
+
+
 _SUMMARIES: dict[str, Any] = {
-    "opened": lambda p: f"{p.get('title')} — {p.get('customer')}",
+    "opened": lambda p: f"{p.get('title')} — {p.get('customer')}" + (
+        f" (opened by {_sender(p['alert'])} alert {p['alert'].get('key')}; nobody owns it yet)"
+        if p.get("alert") else ""),
     "triaged": lambda p: f"{p.get('severity')}: {p.get('reason', '')} " + (
         f"[matrix rule {p.get('rule')}]" if p.get("suggested") in (None, p.get("severity"))
         else f"[overrides matrix {p.get('suggested')} by rule {p.get('rule')}]"),
     "severity_changed": lambda p: f"{p.get('previous')} → {p.get('severity')}: {p.get('reason')}",
-    "role_assigned": lambda p: f"{p.get('role')} → {p.get('person') or '(vacant)'}",
+    "role_assigned": lambda p: f"{p.get('role')} → {p.get('person') or '(vacant)'}" + (
+        " (took ownership)" if p.get("taken") else ""),
     "note": lambda p: p.get("text", ""),
     "update_posted": lambda p: f"[{p.get('audience')}] {p.get('body', '')}",
     "update_delivered": lambda p: f"{p.get('of', 'update')} #{p.get('of_seq')} delivered "

@@ -262,6 +262,8 @@ class IncidentState(msgspec.Struct, kw_only=True):
     """Where an imported escalation came from (`{"system": "statuspage", ...}`); None if live."""
     actions: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     credits: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    alert_key: str | None = None
+    """`hook:key` of the alert that opened it (one escalation per key while not closed)."""
     event_count: int = 0
     last_seq: int = 0
     updated_at: datetime | None = None

@@ -115,8 +115,10 @@ def _opened(event: Event) -> IncidentState:
         title=p["title"],
         customer=p["customer"],
         received_at=event.occurred_at,
-        roles={"incident_commander": event.actor},
+        roles={} if p.get("unowned") else {"incident_commander": event.actor},
     )
+    if alert := p.get("alert"):
+        state.alert_key = f"{alert['hook']}:{alert['key']}"
     if "assessment" in p:
         state.assessment = convert(p["assessment"], ImpactAssessment)
     if p.get("tags"):

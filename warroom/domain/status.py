@@ -80,6 +80,8 @@ def status_view(state: IncidentState, policy: Policy, now: datetime) -> dict[str
         "assessment": dump(state.assessment),
         "tags": dict(state.tags),
         "roles": dict(state.roles),
+        "unowned": not state.roles.get("incident_commander"),
+        "alert_key": state.alert_key,
         "paused": state.paused,
         "clocks": {name.value: clock_view(clock) for name, clock in evaluated.items()},
         "most_urgent": urgent.name.value if urgent is not None else None,

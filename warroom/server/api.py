@@ -16,12 +16,14 @@ import msgspec
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from warroom.config.schema.hooks import Hooks
 from warroom.domain.commands import AnyCommand, Open
 from warroom.domain.policy import Policy
 from warroom.server import errors
 from warroom.server.broker import Broker
 from warroom.server.deps import Parts, TokenVerifier
 from warroom.server.routes import commands, escalations, events, meta
+from warroom.server.routes import hooks as hooks_routes
 from warroom.service import WarRoom
 from warroom.store.base import Store
 
@@ -43,6 +45,7 @@ def create_app(
     queue_size: int = 2000,
     coalesce: float = 0.02,
     title: str = "warroom",
+    hooks: Hooks | None = None,
 ) -> FastAPI:
     """Build the API app.
 
@@ -74,10 +77,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.warroom = Parts(service=service, store=store, broker=broker, tokens=tokens,
-                              clock=clock)
+                              clock=clock, hooks=hooks or Hooks())
     errors.install(app)
     for router in (escalations.router, commands.router, events.router, meta.router,
-                   meta.health_router):
+                   meta.health_router, hooks_routes.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
     app.openapi = _openapi_with_commands(app)  # type: ignore[method-assign]

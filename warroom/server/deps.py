@@ -8,12 +8,13 @@ document by `api.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 
+from warroom.config.schema.hooks import Hooks
 from warroom.server.broker import Broker
 from warroom.server.errors import ApiError
 from warroom.server.tokens import Identity
@@ -38,6 +39,7 @@ class Parts:
     broker: Broker
     tokens: TokenVerifier
     clock: Callable[[], datetime]
+    hooks: Hooks = field(default_factory=Hooks)
 
 
 def parts_of(request: Request) -> Parts:

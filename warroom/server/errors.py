@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from warroom.domain.errors import CommandError, InvalidInput, RightRequired
+from warroom.domain.errors import CommandError, InvalidInput, RightRequired, location
 from warroom.store.base import StoreError
 
 log = logging.getLogger("warroom.server")
@@ -68,8 +68,7 @@ def validation_error(errors: list[Any], *, strip: int = 0) -> JSONResponse:
     if first.get("type") == "json_invalid":
         return error_response(400, f"body: not valid JSON ({first.get('msg', '')})",
                               field="body")
-    loc = [str(p) for p in first.get("loc", ())][strip:]
-    field = ".".join(loc) or "body"
+    field = location(list(first.get("loc", ()))[strip:]) or "body"
     message = str(first.get("msg", "invalid"))
     return error_response(422, f"{field}: {message}", field=field, reason=message,
                           errors=len(errors))

@@ -104,7 +104,8 @@ def serve(
             config = load_config()
         policy = config.policy
     assert policy is not None
-    app = build_app(store_path, policy)
+    hooks = config.file.hooks if config is not None else None
+    app = build_app(store_path, policy, hooks=hooks)
     book = TokenBook(store_path)
     try:
         tokens = book.count()

@@ -39,12 +39,12 @@ from warroom.domain.models import Event
 from warroom.domain.policy import Policy
 from warroom.domain.structs import convert
 from warroom.store.base import AppendResult, Draft, NewDelivery, StoreError
-from warroom.store.outbox import Entry, FlushReport, Outbox, Sent
+from warroom.store.outbox import Entry, FlushReport, Outbox, Sent, token_identity
 
 API = "/api/v1"
 PAGE = 5000
 """Events fetched per request when reading the log."""
-RETRY_STATUSES = frozenset({401, 408, 425, 429, 500, 502, 503, 504})
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 """Answers after which a queued command stays queued (the rest are final)."""
 
 
@@ -79,6 +79,8 @@ class Connection:
     skew_s: float = 0.0
     """Server clock minus local clock, in seconds."""
     server: str = ""
+    attention: int = 0
+    """Outbox entries that need someone to act (refused by the server, or stuck on a token)."""
 
     def describe(self) -> str:
         """`connected`, `reconnecting (3 pending)`, `offline (1 pending): <why>`."""
@@ -87,6 +89,8 @@ class Connection:
             text += f" ({self.pending} pending)"
         if self.error and self.state is not ConnectionState.CONNECTED:
             text += f": {self.error}"
+        if self.attention:
+            text += f" ⚠ {self.attention} queued need attention (warroom outbox)"
         return text
 
 
@@ -152,6 +156,9 @@ class HttpStore:
     ) -> None:
         self.url = url.rstrip("/")
         self.outbox = outbox if outbox is not None else Outbox()
+        self.identity = token_identity(token)
+        """The token's fingerprint: queued commands are sent only under the token that queued
+        them."""
         self.offline_after = offline_after
         self.backoff = backoff
         self._headers = {"Authorization": f"Bearer {token}", "User-Agent": "warroom"}
@@ -195,7 +202,8 @@ class HttpStore:
             else:
                 state = ConnectionState.RECONNECTING
             error = "" if self._ok else self._error
-        return Connection(state, self.outbox.count(self.url), error, self._skew, self.url)
+        return Connection(state, self.outbox.count(self.url), error, self._skew, self.url,
+                          self.outbox.attention(self.url))
 
     def on_change(self, callback: Callable[[Connection], None]) -> None:
         """Call `callback(connection)` whenever the state or pending count changes."""
@@ -345,9 +353,9 @@ class HttpStore:
     def send(self, entry: Entry) -> Sent:
         """Post one queued command; classify the answer for the outbox."""
         body = dict(entry.command)
-        if entry.attempts and body.get("at") is None:
-            # It waited: it happened when the person issued it, not when it finally went out.
-            body["at"] = entry.queued_at.isoformat()
+        if body.get("at") is None:
+            # It happened when the person issued it, not when it finally went out.
+            body["at"] = entry.issued_at.isoformat()
         body["idempotency_key"] = entry.key
         try:
             response = self.request("POST", "/commands", json=body)
@@ -359,6 +367,8 @@ class HttpStore:
             doc = {"error": response.text[:200]}
         if not isinstance(doc, dict):
             doc = {"result": doc}
+        if response.status_code == 401:
+            return Sent("unauthorized", 401, doc, f"401 {doc.get('error', '')}".strip())
         if response.status_code in RETRY_STATUSES:
             return Sent("retry", response.status_code, doc,
                         f"{response.status_code} {doc.get('error', '')}".strip())
@@ -368,7 +378,7 @@ class HttpStore:
 
     def flush(self, wait: float = 10.0) -> FlushReport:
         """Send every queued command for this server, in order (see `Outbox.flush`)."""
-        report = self.outbox.flush(self.url, self.send, wait=wait)
+        report = self.outbox.flush(self.url, self.identity, self.send, wait=wait)
         self._notify()
         return report
 

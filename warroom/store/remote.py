@@ -17,7 +17,7 @@ from warroom.domain.structs import dump
 from warroom.service import WarRoom
 from warroom.store.base import StoreError
 from warroom.store.http import Connection, HttpStore, command_error, new_key
-from warroom.store.outbox import FlushReport, Outbox
+from warroom.store.outbox import FlushReport, Outbox, Queued
 
 
 class RemoteWarRoom(WarRoom):
@@ -27,15 +27,19 @@ class RemoteWarRoom(WarRoom):
     Args:
         store: the HttpStore.
         policy: the server's policy (as fetched), used for local clock views.
-        queue_offline: when the server is unreachable, keep commands queued and return
-            `{"queued": True, ...}` (default) instead of raising `StoreError`.
+        queue_offline: when the server is unreachable, keep commands queued (default)
+            instead of raising `StoreError`.
+        raise_queued: report a queued command by raising `Queued` (the CLI) instead of
+            returning `{"queued": True, ...}` (the console).
     """
 
     store: HttpStore
 
-    def __init__(self, store: HttpStore, policy: Policy, *, queue_offline: bool = True) -> None:
+    def __init__(self, store: HttpStore, policy: Policy, *, queue_offline: bool = True,
+                 raise_queued: bool = False) -> None:
         super().__init__(store, policy, store.now)
         self.queue_offline = queue_offline
+        self.raise_queued = raise_queued
 
     @classmethod
     def connect(
@@ -47,6 +51,7 @@ class RemoteWarRoom(WarRoom):
         outbox: Outbox | None = None,
         policy: Policy | None = None,
         queue_offline: bool = True,
+        raise_queued: bool = False,
         **options: Any,
     ) -> RemoteWarRoom:
         """Connect to `url`: token from the argument, `$WARROOM_TOKEN` or `config.remote.token`.
@@ -72,7 +77,7 @@ class RemoteWarRoom(WarRoom):
             if store.outbox.count(store.url):
                 store.flush()
         assert policy is not None
-        return cls(store, policy, queue_offline=queue_offline)
+        return cls(store, policy, queue_offline=queue_offline, raise_queued=raise_queued)
 
     def connection(self) -> Connection:
         """Connected / reconnecting / offline, with the pending count."""
@@ -89,31 +94,39 @@ class RemoteWarRoom(WarRoom):
 
         `actor` is informational: the server acts as the token's person. Raises the server's
         CommandError (same class and message as a local run). If the server is unreachable the
-        command stays queued and `{"queued": True, "idempotency_key", "pending"}` is returned.
+        command stays queued: `Queued` is raised when `raise_queued`, else
+        `{"queued": True, "idempotency_key", "pending", "entry"}` is returned.
         """
         key = idempotency_key or new_key()
-        outbox = self.store.outbox
-        outbox.add(self.store.url, key, actor, dump(checked(command)), self.clock())
-        report = self.store.flush()
+        store = self.store
+        outbox = store.outbox
+        entry = outbox.add(store.url, key, store.identity, actor, dump(checked(command)),
+                           self.clock())
+        report = store.flush()
         outcome = outbox.outcome(key)
         if outcome is None:
             if report.status == 401:  # not offline: this token will never be accepted
                 outbox.discard(key)
-                raise StoreError(f"{self.store.url} refused the token ({report.error}): set "
+                raise StoreError(f"{store.url} refused the token ({report.error}): set "
                                  "WARROOM_TOKEN or remote.token in the config")
             if not self.queue_offline:
                 outbox.discard(key)
-                raise StoreError(report.error or f"{self.store.url}: not sent")
+                raise StoreError(report.error or f"{store.url}: not sent")
+            pending = outbox.count(store.url)
+            if self.raise_queued:
+                raise Queued(entry, pending, report.error)
             return {
                 "id": getattr(command, "incident_id", None),
                 "queued": True,
                 "idempotency_key": key,
-                "pending": outbox.count(self.store.url),
+                "entry": entry.n,
+                "pending": pending,
                 "seqs": [],
                 "duplicate": False,
                 "error": report.error,
             }
         if not outcome.ok:
+            outbox.settle(key)  # the person sees the refusal now: nothing left to attend to
             raise command_error(outcome.status, outcome.body)
         with contextlib.suppress(StoreError):
             self.refresh()

@@ -190,6 +190,11 @@ class WarRoomApp(StoreWorkers, App[None]):
     def _connection_changed(self, message: m.ConnectionChanged) -> None:
         self.connection = message.status
 
+    @on(m.OutboxTrouble)
+    def _outbox_trouble(self, message: m.OutboxTrouble) -> None:
+        for line in message.lines:
+            self.notify(line, title="Outbox", severity="error", timeout=12, markup=False)
+
     @on(m.CommandSucceeded)
     def _command_succeeded(self, message: m.CommandSucceeded) -> None:
         self.states = message.states

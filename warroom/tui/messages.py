@@ -52,6 +52,13 @@ class ConnectionChanged(Message):
 
 
 @dataclass
+class OutboxTrouble(Message):
+    """Queued commands the server refused (or that are stuck), each a line to show once."""
+
+    lines: list[str]
+
+
+@dataclass
 class CommandSucceeded(Message):
     """A command was carried out and stored."""
 

@@ -127,10 +127,21 @@ class StoreWorkers:
 
         def report(current: Any) -> None:  # called from whichever thread noticed the change
             self.post_message(m.ConnectionChanged(str(current.describe())))
+            if getattr(current, "attention", 0):
+                self._report_outbox()
 
         on_change(report)
         report(connection())
         return True
+
+    def _report_outbox(self) -> None:
+        """Tell the app about queued commands newly refused or stuck (each once)."""
+        outbox = getattr(self.service.store, "outbox", None)
+        if outbox is None:
+            return
+        lines = [entry.trouble() for entry in outbox.unreported()]
+        if lines:
+            self.post_message(m.OutboxTrouble(lines))
 
     def submit(self, command: AnyCommand, *, reply_to: MessagePump | None = None) -> None:
         """Carry out a command as the console user (in a worker); the outcome comes back as

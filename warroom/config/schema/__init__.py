@@ -16,6 +16,7 @@ from warroom.config.schema.calendars import CalendarEntry
 from warroom.config.schema.channels import Channel, Trigger, check_triggers
 from warroom.config.schema.console import ConsoleSection, RemoteSection
 from warroom.config.schema.customers import CustomerEntry, Tier, check_tiers
+from warroom.config.schema.hooks import Hooks
 from warroom.config.schema.people import PersonEntry, TeamName, check_people, default_teams
 from warroom.config.schema.recurrence import Recurrence
 from warroom.config.schema.roles import Rights, Roles, check_rights
@@ -42,6 +43,7 @@ class ConfigFile(Section):
     people: dict[str, PersonEntry] = Field(default_factory=dict)
     console: ConsoleSection = ConsoleSection()
     remote: RemoteSection = RemoteSection()
+    hooks: Hooks = Hooks()
     channels: dict[str, Channel] = Field(default_factory=dict)
     triggers: list[Trigger] = Field(default_factory=list)
 

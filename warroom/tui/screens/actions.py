@@ -35,6 +35,7 @@ PALETTE_TITLES = {
     "resolve": "Resolve the escalation", "close_escalation": "Close the escalation",
     "escalations": "Open the escalation list", "intake": "New escalation (intake)",
     "guide": "Help: facilitation guide and keys",
+    "take": "Take it: become the commander of an unowned escalation",
 }
 """Command palette titles (the key bar uses the short binding descriptions)."""
 _NEEDS_OPEN = {"triage", "change_severity", "pause_clock", "resume_clock", "resolve",
@@ -59,6 +60,7 @@ class IncidentActions:
         Binding("h", "change_phase", "Phase"),
         Binding("R", "resolve", "Resolve", key_display="R"),
         Binding("X", "close_escalation", "Close", key_display="X"),
+        Binding("o", "take", "Take it"),
     ]
 
     board: Board | None
@@ -89,6 +91,7 @@ class IncidentActions:
             "close_escalation": state.resolved_at is not None,
             "meet_commitment": bool(state.open_commitments()),
             "renegotiate": bool(state.open_commitments()),
+            "take": not state.roles.get("incident_commander"),
         }
         return rules.get(action, True)
 
@@ -236,6 +239,11 @@ class IncidentActions:
                 Field("reason", "Waiting on the customer for", placeholder="e.g. log bundle"),
             ], lambda v: c.Pause(incident_id=self._esc_id, reason=v["reason"]),
                 submit_label="Pause")
+
+    def action_take(self) -> None:
+        """Own an escalation nobody owns yet (opened by an alert): become its commander."""
+        if self.board is not None:
+            self._war.submit(c.Take(incident_id=self._esc_id))
 
     def action_resume_clock(self) -> None:
         """Resume the resolution clock."""

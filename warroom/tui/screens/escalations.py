@@ -89,7 +89,7 @@ class EscalationsScreen(Screen[None]):
                                  f"bold $sev-text on $sev-{s.severity.value.lower()}")
             table.add_row(Content(s.id), sev, Content(s.customer), Content(s.phase.value),
                           urgent_cell(board), next_update_cell(board),
-                          Content(s.roles.get("incident_commander", "VACANT")), Content(s.title),
+                          Content(s.roles.get("incident_commander", "⚑ UNOWNED")), Content(s.title),
                           key=s.id)
         self.query_one("#list-title", Static).update(
             f"Open escalations — most urgent first ({table.row_count})")

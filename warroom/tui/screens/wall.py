@@ -63,7 +63,7 @@ class EscalationCard(Vertical):
         self.border_title = f"{s.id} · {s.customer}"
         self.query_one(".card-title", Static).update(Content.assemble(
             severity_badge(s.severity.value, s.triaged), " ", (s.phase.value.upper(), "bold"),
-            f"  age {board.age}  IC {s.roles.get('incident_commander', 'VACANT')}\n",
+            f"  age {board.age}  IC {s.roles.get('incident_commander', '⚑ UNOWNED')}\n",
             (s.title, "italic")))
         clock = board.urgent
         for name in _CLASSES:

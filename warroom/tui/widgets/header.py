@@ -15,13 +15,19 @@ def severity_badge(severity: str, triaged: bool) -> tuple[str, str]:
     return text, f"bold $sev-text on $sev-{severity.lower()}"
 
 
-def connection_part(status: str) -> tuple[str, str]:
-    """`● live` / `◌ connecting` / `✖ offline: why`, with a style."""
-    if status in ("live", "connected"):
-        return f"● {status}", "$sla-ok"
-    if status.startswith("offline"):
-        return f"✖ {status}", "bold $sla-breached"
-    return f"◌ {status}", "$sla-at-risk"
+def connection_part(status: str) -> Content:
+    """`● live` / `◌ connecting` / `✖ offline: why`, styled; then the outbox's badge
+    (`⚠ 1 queued need attention`) when commands were refused or are stuck."""
+    status, _, badge = status.partition(" ⚠ ")
+    if status.split(" ")[0] in ("live", "connected"):
+        part = Content.styled(f"● {status}", "$sla-ok")
+    elif status.startswith("offline"):
+        part = Content.styled(f"✖ {status}", "bold $sla-breached")
+    else:
+        part = Content.styled(f"◌ {status}", "$sla-at-risk")
+    if badge:
+        part = Content.assemble(part, " ", (f"⚠ {badge}", "bold $sla-breached"))
+    return part
 
 
 class IncidentHeader(LiveText):
@@ -62,7 +68,7 @@ class IncidentHeader(LiveText):
         phase = state.phase.value.upper()
         paused = "  ⏸ PAUSED" if state.paused else ""
         roles = state.roles
-        commander = roles.get("incident_commander") or "VACANT"
+        commander = roles.get("incident_commander") or "⚑ UNOWNED (o: take it)"
         spoc = roles.get("customer_spoc")
         line1 = Content.assemble(
             (state.id, "bold"), " ",
