@@ -132,3 +132,37 @@ def test_config_init_writes_loadable_file(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "warroom", "--config", str(target), "config",
                           "check"], capture_output=True, text=True, check=False)
     assert bad.returncode == 2 and str(target) in bad.stderr and "bogus_key" in bad.stderr
+
+
+def test_huge_relative_times_are_one_line_errors(cli: Cli) -> None:
+    cli.ok("open", "t", "--customer", "c")
+    for when in ("-99999999999d", "+999999999h", "-9999999999999999999999s"):
+        done = cli.run("note", "ESC-1", "x", "--at", when)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("warroom: --at:") and done.stderr.count("\n") == 1
+        assert done.stdout == ""
+    done = cli.run("status", "ESC-1", "--as-of", "-99999999999d")
+    assert done.returncode == 2 and done.stderr.startswith("warroom: --as-of:")
+
+
+def test_a_named_store_needs_its_folder_and_urls_are_never_files(tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "warroom", *args], capture_output=True,
+                              text=True, timeout=60, check=False, cwd=tmp_path)
+
+    missing = tmp_path / "no" / "such" / "folder" / "w.db"
+    done = run("--store", str(missing), "open", "t", "--customer", "c")
+    assert done.returncode == 4 and str(missing) in done.stderr
+    assert done.stderr.count("\n") == 1 and not (tmp_path / "no").exists()
+
+    for verb in (["token", "add", "dana"], ["token", "list"], ["deliver", "--once"]):
+        done = run("--store", "http://127.0.0.1:9", *verb)
+        assert done.returncode == 2, (verb, done.stderr)
+        assert "a store file path" in done.stderr and "http://127.0.0.1:9" in done.stderr
+    done = run("--store", "ftp://example.invalid/w.db", "status", "ESC-1")
+    assert done.returncode == 2 and "unknown scheme ftp://" in done.stderr
+    assert "http://" in done.stderr  # names what it accepts
+    done = run("--store", "postgresql://nobody@127.0.0.1:1/warroom", "open", "t",
+               "--customer", "c")
+    assert done.returncode in (2, 4) and done.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written here

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.conftest import ready
+from tests.tui.conftest import ready, until
 from warroom.themes import (
     DEFAULT_THEME,
     VARIABLE_DEFAULTS,
@@ -118,3 +118,76 @@ async def test_theme_from_palette_list(demo_app: Callable[..., WarRoomApp]) -> N
         app.theme = "warroom-light"  # what the palette's "Change theme" does
         await pilot.pause()
         assert app.current_theme.dark is False
+
+
+def first_match(app: WarRoomApp) -> str:
+    """The command palette's first match ("" while it is still searching)."""
+    from textual.command import CommandList
+
+    lists = app.screen.query(CommandList)
+    if not lists or lists.first().option_count == 0:
+        return ""
+    return str(lists.first().get_option_at_index(0).prompt)
+
+
+async def test_theme_chosen_in_the_palette_is_kept_for_next_time(
+        demo_app: Callable[..., WarRoomApp], tmp_path: Path) -> None:
+    import tomllib
+
+    from warroom.cli.console import theme_keeper
+    from warroom.config import load_config
+
+    target = tmp_path / "mine.toml"
+    target.write_text('[console]\nuser = "maria.chen"\n')
+    app = demo_app(on_theme=theme_keeper(target))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"theme")
+        await until(pilot, lambda: "Change the current theme" in first_match(app))
+        await pilot.press("enter")
+        await pilot.press(*"warroom-light")
+        await until(pilot, lambda: first_match(app) == "warroom-light")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.theme == "warroom-light")
+        await until(pilot, lambda: "theme" in tomllib.loads(target.read_text())["console"])
+    assert tomllib.loads(target.read_text()) == {
+        "console": {"user": "maria.chen", "theme": "warroom-light"}}
+    theme = load_config(target).console.theme
+    assert theme == "warroom-light"
+    again = demo_app(theme=theme)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        assert again.theme == "warroom-light" and again.current_theme.dark is False
+
+
+async def test_quitting_right_after_choosing_still_keeps_the_theme(
+        demo_app: Callable[..., WarRoomApp], tmp_path: Path) -> None:
+    import tomllib
+
+    from warroom.cli.console import theme_keeper
+
+    target = tmp_path / "new" / "mine.toml"
+    app = demo_app(on_theme=theme_keeper(target))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        app.theme = "warroom-high-contrast"
+        await pilot.pause()
+    assert tomllib.loads(target.read_text()) == {"console": {"theme": "warroom-high-contrast"}}
+
+
+async def test_a_theme_that_cannot_be_kept_says_so(
+        demo_app: Callable[..., WarRoomApp], tmp_path: Path) -> None:
+    from warroom.cli.console import theme_keeper
+
+    target = tmp_path / "broken.toml"
+    target.write_text("[sla]\nat_risk = 7\n")
+    app = demo_app(on_theme=theme_keeper(target))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        app.theme = "warroom-light"
+        await until(pilot, lambda: any("theme not kept" in n.message
+                                       for n in app._notifications), timeout=10)
+        note = next(n.message for n in app._notifications if "theme not kept" in n.message)
+        assert f"{target}: sla.at_risk:" in note
+    assert target.read_text() == "[sla]\nat_risk = 7\n"

@@ -43,7 +43,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser(console_only=wants_console(words)).parse_args(words)
     ctx = Context(args.store, args.actor, args.config,
                   no_queue=bool(getattr(args, "no_queue", False)),
-                  scripting=args.verb not in CONSOLE_VERBS)
+                  scripting=args.verb not in CONSOLE_VERBS, verb=args.verb)
     if args.verb not in CONSOLE_VERBS:
         gc.enable()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from warroom.cli.context import Context, system_clock
@@ -38,11 +39,23 @@ def run_console_verb(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _launch(ctx: Context, args: argparse.Namespace, incident_id: str | None) -> int:
-    from warroom.paths import config_dir, data_dir
+    from warroom.cli.config_verbs import theme_dirs, user_file
     from warroom.tui.launch import run_console
 
     theme = getattr(args, "theme", None) or ctx.config.console.theme
     run_console(ctx.service(), user=ctx.actor, theme=theme, wall=args.verb == "wall",
-                incident_id=incident_id,
-                theme_dirs=[config_dir() / "themes", data_dir() / "themes"])
+                incident_id=incident_id, theme_dirs=theme_dirs(),
+                on_theme=theme_keeper(user_file(ctx)))
     return 0
+
+
+def theme_keeper(target: Path) -> Callable[[str], None]:
+    """Remembers a theme chosen in the console as `console.theme` in the user file `target`
+    (validated, written with tomli-w, read back; raises ConfigError)."""
+
+    def keep(name: str) -> None:
+        from warroom.config.edit import set_value
+
+        set_value(target, "console.theme", name)
+
+    return keep

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Collection
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -40,7 +41,8 @@ class Context:
     """Resolved global options; the store is opened on first use."""
 
     def __init__(self, store: str | None, actor: str | None, config_path: str | None, *,
-                 no_queue: bool = False, scripting: bool = False) -> None:
+                 no_queue: bool = False, scripting: bool = False, verb: str | None = None) -> None:
+        self.verb = verb or "console"
         self.config_path = Path(config_path) if config_path else None
         self.no_queue = no_queue
         """Fail at once instead of queueing when the server is unreachable."""
@@ -48,6 +50,8 @@ class Context:
         """A scripting verb (not the console): a queued command is reported as an error
         (exit 75) and outbox trouble goes to stderr."""
         self.store_arg = store or os.environ.get("WARROOM_STORE")
+        self.store_given = bool(self.store_arg)
+        """The person named the store (its folder must exist; only the default is made)."""
         self._actor = actor
         self._service: WarRoom | None = None
 
@@ -79,15 +83,33 @@ class Context:
 
     @property
     def is_remote(self) -> bool:
-        """True when the store is a warroom server URL."""
+        """True when the store is a warroom server URL (an unknown scheme: InvalidInput)."""
+        from warroom.cli.targets import SERVER, kind_of
+
         target = self.store_target
-        return bool(target) and str(target).startswith(("http://", "https://"))
+        return bool(target) and kind_of(str(target)) == SERVER
+
+    def store_kind(self, verb: str, accepts: Collection[str]) -> str:
+        """The kind of store named (`file`, `server`...) when `verb` accepts it; else
+        InvalidInput (exit 2) naming what the verb accepts."""
+        from warroom.cli.targets import FILE, require
+
+        target = self.store_target
+        return FILE if not target else require(str(target), accepts, verb)
 
     def store_path(self) -> Path:
-        """The local store file."""
+        """The local store file. A named one must be in an existing folder (StoreError, exit
+        4, otherwise); only the default location is created on first write."""
         from warroom.paths import default_store_path
 
-        return Path(self.store_arg) if self.store_arg else default_store_path()
+        if not self.store_arg:
+            return default_store_path()
+        path = Path(self.store_arg).expanduser()
+        if self.store_given and not path.parent.is_dir():
+            from warroom.store.base import StoreError
+
+            raise StoreError(f"{path}: folder {path.parent} does not exist")
+        return path
 
     def service(self, *, read_only: bool = False) -> WarRoom:
         """The service over the chosen store (a local file, or a server); opened once.
@@ -107,7 +129,9 @@ class Context:
         return self._service
 
     def _open_service(self) -> WarRoom:
-        if self.is_remote:
+        from warroom.cli.targets import FILE, SERVER
+
+        if self.store_kind(self.verb, (FILE, SERVER)) == SERVER:
             from warroom.store.remote import RemoteWarRoom
 
             remote = RemoteWarRoom.connect(str(self.store_target), self.config,

@@ -40,9 +40,9 @@ def add_delivery_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
 
 def run_delivery_verb(ctx: Context, args: argparse.Namespace) -> int:
     """Dispatch `deliver` and `statuspage`."""
-    if ctx.is_remote:
-        raise InvalidInput("--store", f"{args.verb} needs a store file, not a server URL "
-                                      "(the server delivers and serves status pages itself)")
+    from warroom.cli.targets import FILE
+
+    ctx.store_kind(args.verb, (FILE,))
     from warroom.store.sqlite import SqliteStore
 
     store = SqliteStore(ctx.store_path())

@@ -206,9 +206,28 @@ def build_parser(console_only: bool = False) -> ArgumentParser:
     p = verb("config", "configuration", common=False)
     config_sub = p.add_subparsers(dest="config_verb", metavar="ACTION", required=True,
                                   parser_class=ArgumentParser)
-    init = config_sub.add_parser("init", help="write the user config file")
+    init = config_sub.add_parser(
+        "init", help="write the user config file: a commented copy of the full default, or "
+        "with --minimal a short file of chosen overrides")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.add_argument("--path", help="where to write (default: the XDG config file)")
+    init.add_argument("--minimal", action="store_true",
+                      help="only [console] theme and user, plus each --set")
+    init.add_argument("--set", dest="overrides", action="append", default=[],
+                      metavar="KEY=VALUE", help="with --minimal: an override to include")
     config_sub.add_parser("path", help="print where the user config file lives")
     config_sub.add_parser("check", help="validate the effective configuration")
+    setter = config_sub.add_parser(
+        "set", help="set KEY to VALUE in the user config file (validated first; the file is "
+        "rewritten with tomli-w, so comments in that file are not kept)",
+        description="Validate VALUE for KEY against the config schema, then write it into the "
+        "user config file (--config FILE, $WARROOM_CONFIG, else the XDG file; created if "
+        "missing) and read it back. The file is rewritten with tomli-w: comments in it are not "
+        "kept. On a bad key or value: exit 2, the file untouched.")
+    setter.add_argument("key", metavar="KEY", help="key path, e.g. console.theme, "
+                                                   "severities.P1.resolve")
+    setter.add_argument("value", metavar="VALUE",
+                        help="a TOML value (0.3, true, [\"a\", \"b\"]) or plain text (light, 12h)")
+    getter = config_sub.add_parser("get", help="print the effective value of KEY")
+    getter.add_argument("key", metavar="KEY", help="key path, e.g. console.theme")
     return parser

@@ -43,10 +43,10 @@ def add_server_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
 
 def run_serve(ctx: Context, args: argparse.Namespace) -> int:
     """Run the server in the foreground."""
+    from warroom.cli.targets import FILE
     from warroom.server.run import serve
 
-    if ctx.is_remote:
-        raise InvalidInput("--store", "serve needs a store file, not a server URL")
+    ctx.store_kind("serve", (FILE,))
     gates: list[Coroutine[Any, Any, None]] = []
     if args.ssh or args.web:
         from warroom.gate.serve import GateUnavailable, gate_coroutines
@@ -68,8 +68,10 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
 
 def run_token(ctx: Context, args: argparse.Namespace) -> int:
     """Token administration on the store file."""
+    from warroom.cli.targets import FILE
     from warroom.server.tokens import TokenError, add_token, list_tokens, revoke_token
 
+    ctx.store_kind("token", (FILE,))
     path = ctx.store_path()
     try:
         if args.token_verb == "add":

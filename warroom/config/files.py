@@ -99,6 +99,8 @@ def write_text(target: Path, text: str) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         temp.write_text(text, encoding="utf-8")
+        if target.exists():  # keep its permissions: the file may hold a server token
+            os.chmod(temp, target.stat().st_mode & 0o7777)
         os.replace(temp, target)
     except OSError as exc:
         raise ConfigError(target, None, f"cannot write: {exc.strerror or exc}") from None

@@ -10,6 +10,11 @@ Refused: user names other than the configured one, passwords and keyboard-intera
 auth, keys not in the roster, exec and subsystem requests (so no shell, sftp or scp), sessions
 without a terminal, TCP/UNIX forwarding both ways, agent and X11 forwarding, tun/tap.
 
+Unauthenticated connections are capped in all and per source address, and must log in within
+the grace time (10 s), so bare connections from one address cannot lock others out. A refused
+connection still gets the version banner first (then a disconnect with the reason), and every
+refusal is logged with the address and the reason.
+
 Load: keepalives end dead sessions; sessions are capped globally and per connection; at most
 `max_starting` consoles start at once (a console counts as starting until it first writes to its
 terminal), so a join storm queues briefly instead of stalling everyone.
@@ -161,9 +166,10 @@ class GateSettings:
     max_sessions_per_connection: int = 4
     max_starting: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
     max_unauthenticated: int = 64
+    max_unauthenticated_per_address: int = 8
     keepalive_interval: float = 15.0
     keepalive_count_max: int = 3
-    login_timeout: float = 30.0
+    login_timeout: float = 10.0
     start_timeout: float = 10.0
     prefork: bool = True
     command: CommandFactory | None = None
@@ -184,6 +190,7 @@ class SshGate:
         self._server: asyncssh.SSHAcceptor | None = None
         self._sessions: set[ConsoleSession] = set()
         self._unauthenticated = 0
+        self._unauthenticated_from: dict[str, int] = {}
         self.launcher: Launcher | None = None
         self._zygote: ZygoteLauncher | None = None
         self._zygote_restarted_at = 0.0
@@ -336,26 +343,53 @@ class _GateServer(asyncssh.SSHServer):
         self.sessions: set[ConsoleSession] = set()
         self._counted_unauth = False
         self._wrong_user = False
+        self.address = "?"
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         peer = conn.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if peer else "?"
+        self.address = str(peer[0]) if peer else "?"
         gate = self.gate
+        s = gate.settings
         gate.stats.connections += 1
-        if gate._unauthenticated >= gate.settings.max_unauthenticated:
-            gate.stats.refuse("too many connections")
-            conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, "too many connections")
+        from_here = gate._unauthenticated_from.get(self.address, 0)
+        if from_here >= s.max_unauthenticated_per_address:
+            self._refuse("too many connections from one address",
+                         f"{from_here} from {self.address} not yet logged in")
+            return
+        if gate._unauthenticated >= s.max_unauthenticated:
+            self._refuse("too many connections", f"{gate._unauthenticated} not yet logged in")
             return
         gate._unauthenticated += 1
+        gate._unauthenticated_from[self.address] = from_here + 1
         self._counted_unauth = True
+
+    def _refuse(self, reason: str, detail: str) -> None:
+        """Count, log and refuse this connection, after the version banner has gone out
+        (asyncssh sends it just after `connection_made`)."""
+        assert self.conn is not None
+        self.gate.stats.refuse(reason)
+        self.gate.log(f"refused {self.peer}: {reason} ({detail})")
+        asyncio.get_running_loop().call_soon(
+            self.conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, reason)
 
     def _authenticated(self) -> None:
         if self._counted_unauth:
-            self.gate._unauthenticated -= 1
+            gate = self.gate
+            gate._unauthenticated -= 1
+            left = gate._unauthenticated_from.get(self.address, 1) - 1
+            if left > 0:
+                gate._unauthenticated_from[self.address] = left
+            else:
+                gate._unauthenticated_from.pop(self.address, None)
             self._counted_unauth = False
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._counted_unauth and exc is not None and "timeout" in str(exc).lower():
+            self.gate.stats.refuse("login grace")
+            self.gate.log(f"refused {self.peer}: no login within "
+                          f"{self.gate.settings.login_timeout:g} s")
         self._authenticated()
         self.gate.stats.connections -= 1
         for session in list(self.sessions):

@@ -137,6 +137,26 @@ def static_dir() -> Path:
     return Path(textual_serve.__file__).parent / "static"
 
 
+
+MIN_SIZE, MAX_SIZE = 10, 1000
+"""Terminal columns and rows a browser may ask for (as on connect, so on resize)."""
+
+
+def dimension(value: object) -> int | None:
+    """A terminal width or height from a browser, capped; None when it is not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        return None
+    return max(MIN_SIZE, min(value, MAX_SIZE))
+
 class WallServer:
     """The aiohttp application serving the wallboard. `await start()`, then `await close()`."""
 
@@ -245,10 +265,8 @@ class WallServer:
             return web.Response(status=503, text="the wallboard is full; try again shortly")
 
         def size(name: str, default: int) -> int:
-            try:
-                return max(10, min(int(request.query.get(name, default)), 1000))
-            except ValueError:
-                return default
+            value = dimension(request.query.get(name, default))
+            return default if value is None else value
 
         self.sessions += 1
         websocket = web.WebSocketResponse(heartbeat=15)
@@ -267,18 +285,22 @@ class WallServer:
                     continue
                 try:
                     envelope = message.json()
-                    kind = envelope[0]
-                except (ValueError, TypeError, IndexError, KeyError):
+                except ValueError:
                     continue
-                if kind not in ALLOWED_MESSAGES:
+                if not isinstance(envelope, list) or not envelope:
+                    continue
+                kind, data = envelope[0], envelope[1] if len(envelope) > 1 else None
+                if not isinstance(kind, str) or kind not in ALLOWED_MESSAGES:
                     self.refused_input += 1
                     continue
-                if kind == "resize" and isinstance(envelope[1], dict):
-                    data = envelope[1]
-                    await service.set_terminal_size(int(data.get("width", 80)),
-                                                    int(data.get("height", 24)))
+                if kind == "resize":
+                    if not isinstance(data, dict):
+                        continue
+                    width, height = dimension(data.get("width")), dimension(data.get("height"))
+                    if width is not None and height is not None:
+                        await service.set_terminal_size(width, height)
                 elif kind == "ping":
-                    await websocket.send_json(["pong", envelope[1]])
+                    await websocket.send_json(["pong", data])
                 elif kind == "focus":
                     await service.focus()
                 elif kind == "blur":

@@ -8,6 +8,7 @@ import asyncio
 import gc
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -17,6 +18,8 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import Theme
+from textual.timer import Timer
 
 from warroom.domain.commands import AnyCommand, Open
 from warroom.domain.models import IncidentState
@@ -66,6 +69,7 @@ class WarRoomApp(StoreWorkers, App[None]):
         clock: Callable[[], datetime] | None = None,
         bell: bool = True,
         theme_dirs: Iterable[Path] = (),
+        on_theme: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
         self.service = service
@@ -79,6 +83,10 @@ class WarRoomApp(StoreWorkers, App[None]):
         """Set once the first full frame (the store's state on screen) has been drawn."""
         self.set_reactive(WarRoomApp.now, self.clock())
         self.theme_errors = self._register_themes(theme, theme_dirs)
+        self._on_theme = on_theme
+        self._kept_theme = self.theme
+        """The theme last remembered (or started with)."""
+        self._keep_timer: Timer | None = None
         self._flag_tracker: FlagTracker | None = None
         self._first: m.StateLoaded | None = None
         """The first read, when it was done before the first frame."""
@@ -109,6 +117,41 @@ class WarRoomApp(StoreWorkers, App[None]):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """A theme chosen (e.g. from the palette) is remembered once the choice settles: the
+        theme picker previews each theme it passes over."""
+        if self._on_theme is None:
+            return
+        if self._keep_timer is not None:
+            self._keep_timer.stop()
+        self._keep_timer = self.set_timer(1.0, self._keep_theme)
+
+    def _keep_theme(self) -> None:
+        self._keep_timer = None
+        name = self.theme
+        if self._on_theme is None or name == self._kept_theme:
+            return
+        self._kept_theme = name
+        self.run_worker(partial(self._remember_theme, self._on_theme, name), thread=True,
+                        group="theme", exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        if self._keep_timer is not None and self._on_theme is not None \
+                and self.theme != self._kept_theme:
+            self._keep_timer.stop()
+            self._remember_theme(self._on_theme, self.theme, notify=False)
+
+    def _remember_theme(self, keep: Callable[[str], None], name: str,
+                        notify: bool = True) -> None:
+        """In a worker thread (the write validates with pydantic, slow to import), or on the
+        way out when the choice was made in the last second."""
+        try:
+            keep(name)
+        except Exception as exc:  # a failure is shown, never fatal
+            if notify:
+                self.call_from_thread(self.notify, f"theme not kept: {exc}", title="Theme",
+                                      severity="warning", markup=False)
 
     # -- screens --
 
@@ -152,6 +195,7 @@ class WarRoomApp(StoreWorkers, App[None]):
         self.set_interval(1.0, self._tick)
         for error in self.theme_errors:
             self.notify(error, title="Theme", severity="warning", markup=False)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def first_frame_drawn(self) -> None:
         """The store's state is on screen. What was read so far lives as long as the console,

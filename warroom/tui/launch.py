@@ -26,6 +26,7 @@ def make_app(
     clock: Callable[[], datetime] | None = None,
     bell: bool = True,
     theme_dirs: Iterable[Path] = (),
+    on_theme: Callable[[str], None] | None = None,
 ) -> WarRoomApp:
     """The console app over `service`, acting as `user`.
 
@@ -37,11 +38,13 @@ def make_app(
         incident_id: the escalation to show first (default: the most urgent open one).
         clock: the heartbeat's clock (default: the service's clock); tests pass a frozen one.
         bell: ring the terminal bell once when a customer update becomes overdue.
+        theme_dirs: folders of the user's own `*.toml` themes.
+        on_theme: called with a theme chosen in the console, to remember it for next time.
     """
     from warroom.tui.app import WarRoomApp
 
     return WarRoomApp(service, user=user, theme=theme, wall=wall, incident_id=incident_id,
-                      clock=clock, bell=bell, theme_dirs=theme_dirs)
+                      clock=clock, bell=bell, theme_dirs=theme_dirs, on_theme=on_theme)
 
 
 def run_console(
@@ -52,8 +55,9 @@ def run_console(
     wall: bool = False,
     incident_id: str | None = None,
     theme_dirs: Iterable[Path] = (),
+    on_theme: Callable[[str], None] | None = None,
 ) -> None:
     """Run the console (or wallboard) in this terminal until the user quits; `theme_dirs` hold
     the user's own `*.toml` themes (they override packaged ones of the same name)."""
     make_app(service, user=user, theme=theme, wall=wall, incident_id=incident_id,
-             theme_dirs=theme_dirs).run()
+             theme_dirs=theme_dirs, on_theme=on_theme).run()

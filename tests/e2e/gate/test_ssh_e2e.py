@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -262,3 +263,29 @@ def test_refused_wrong_key_other_user_and_exec(rig: Rig) -> None:
     assert "refused user 'root'" in log
     assert "refused exec request from dana: 'echo pwned'" in log
     assert "refused subsystem 'sftp'" in log
+
+
+def test_a_roster_key_joins_while_another_address_holds_64_bare_connections(rig: Rig) -> None:
+    bare: list[socket.socket] = []
+    try:
+        for _ in range(64):
+            sock = socket.socket()
+            sock.bind(("127.0.0.2", 0))
+            sock.connect(("127.0.0.1", rig.gate.port))
+            bare.append(sock)
+        for sock in bare:  # every one gets the banner, refused or not
+            sock.settimeout(10)
+            assert sock.recv(64).startswith(b"SSH-2.0-warroom")
+        joined_before = rig.gate.log().count("dana joined from 127.0.0.1")
+        start = time.monotonic()
+        rig.join("storm", "dana")
+        while rig.gate.log().count("dana joined from 127.0.0.1") == joined_before:
+            assert time.monotonic() - start < 5, rig.gate.log()
+            time.sleep(0.02)
+        rig.tmux.wait_for("storm", TITLE)
+        refusals = [ln for ln in rig.gate.lines if "refused 127.0.0.2:" in ln]
+        assert refusals and all("too many connections from one address" in ln
+                                for ln in refusals)
+    finally:
+        for sock in bare:
+            sock.close()

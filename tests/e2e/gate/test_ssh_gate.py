@@ -284,13 +284,39 @@ async def test_unauthenticated_connections_are_capped(gates: Gates,
     reader, writer = await asyncio.open_connection("127.0.0.1", gate.port)  # never logs in
     await reader.readline()  # the server's version line: it has accepted this connection
     await eventually(lambda: gate.stats.connections == 1, what="the idle connection")
+    refused_reader, refused_writer = await asyncio.open_connection("127.0.0.1", gate.port)
+    assert await refused_reader.readline() == b"SSH-2.0-warroom\r\n"  # the banner, then no
+    assert b"too many connections" in await refused_reader.read()
+    refused_writer.close()
     with pytest.raises((asyncssh.DisconnectError, ConnectionError)):  # dropped at once
         await connect(gate, client_key)
     writer.close()
     await eventually(lambda: gate.stats.connections == 0, what="the idle connection to go")
     async with await connect(gate, client_key):
         pass
-    assert gate.stats.refused["too many connections"] == 1
+    assert gate.stats.refused["too many connections"] == 2
+    assert any(line.startswith("refused 127.0.0.1:") and "too many connections" in line
+               for line in gates.log)
+
+
+async def test_bare_connections_are_capped_per_address_and_time_out(
+        gates: Gates, client_key: asyncssh.SSHKey) -> None:
+    gate = await gates.start(roster_line(client_key), max_unauthenticated_per_address=2,
+                             login_timeout=1)
+    bare = [await asyncio.open_connection("127.0.0.1", gate.port, local_addr=("127.0.0.2", 0))
+            for _ in range(3)]
+    for reader, _ in bare:
+        assert await reader.readline() == b"SSH-2.0-warroom\r\n"
+    assert b"too many connections from one address" in await bare[2][0].read()
+    async with await connect(gate, client_key):  # another address still gets in
+        pass
+    await eventually(lambda: gate.stats.refused.get("login grace") == 2, timeout=5,
+                     what="the login grace to end the idle connections")
+    for _, writer in bare:
+        writer.close()
+    assert any(line.startswith("refused 127.0.0.2:") and "from one address" in line
+               and "2 from 127.0.0.2" in line for line in gates.log)
+    assert sum("no login within 1 s" in line for line in gates.log) == 2
 
 
 def test_url_stores_are_refused() -> None:

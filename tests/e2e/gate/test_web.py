@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from tests.e2e.gate.conftest import TITLE, seed_store
-from warroom.gate.web import WallServer, load_or_create_token, wall_command
+from warroom.gate.web import WallServer, dimension, load_or_create_token, wall_command
 
 TOKEN = "t0ken-for-tests"
 ANSI = re.compile(rb"\x1b(\[[0-9;?<>=!]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
@@ -108,6 +108,27 @@ async def test_the_wallboard_streams_and_browser_input_is_dropped(wall: WallServ
                         break
             assert not ws.closed
     assert wall.refused_input == 3
+
+
+async def test_malformed_and_huge_resizes_are_ignored_or_capped(wall: WallServer) -> None:
+    url = base(wall) + "/ws?width=120&height=40"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {TOKEN}"}) as http, \
+            http.ws_connect(url) as ws:
+        await read_until(ws, TITLE.encode())
+        for bad in (["resize", {"width": "wide", "height": 30}], ["resize", {"width": None}],
+                    ["resize", {"width": [1], "height": {}}], ["resize", "big"], ["resize"],
+                    ["resize", {"width": 1e999, "height": 30}], ["ping"], [], 5, {"a": 1}):
+            await ws.send_json(bad)
+        await ws.send_json(["resize", {"width": 10**12, "height": -5}])
+        await ws.send_json(["resize", {"width": 90, "height": 30}])  # still alive, still resizes
+        await read_until(ws, TITLE.encode())
+        await ws.send_json(["ping", "after"])
+        async with asyncio.timeout(10):
+            while (message := await ws.receive()).type != aiohttp.WSMsgType.TEXT:
+                assert message.type == aiohttp.WSMsgType.BINARY
+        assert message.json() == ["pong", "after"] and not ws.closed
+    assert [dimension(v) for v in (10**12, -5, "77", 80.0, "x", None, True, float("nan"))] \
+        == [1000, 10, 77, 80, None, None, None, None]
 
 
 async def test_session_cap_and_cross_site_sockets(wall: WallServer) -> None:
