@@ -16,6 +16,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from warroom.domain.models import Event, EventKind, IncidentState, Milestone, Phase, Severity
+from warroom.domain.next_update import promise_text
 from warroom.domain.policy import Calendar, Policy, RoleInfo, SeverityPolicy, TriageRule
 from warroom.domain.reduce import reduce
 
@@ -170,6 +171,14 @@ class Log:
                text: str = "send the RCA", owner: str = "ana") -> Log:
         return self.add(EventKind.COMMITMENT_MADE, at, {
             "commitment_id": commitment_id, "text": text, "owner": owner, "due_at": _iso(due_at),
+        })
+
+    def promise(self, at: datetime, commitment_id: str, due_at: datetime,
+                owner: str = "ana") -> Log:
+        """The commitment a customer update promising the next one by `due_at` makes."""
+        return self.add(EventKind.COMMITMENT_MADE, at, {
+            "commitment_id": commitment_id, "text": promise_text(due_at), "owner": owner,
+            "due_at": _iso(due_at), "source": "update",
         })
 
     def commitment(self, at: datetime, commitment_id: str, outcome: str,

@@ -134,6 +134,25 @@ def test_config_init_writes_loadable_file(tmp_path: Path) -> None:
     assert bad.returncode == 2 and str(target) in bad.stderr and "bogus_key" in bad.stderr
 
 
+def test_renegotiate_needs_a_reason_and_moves_the_next_update(cli: Cli) -> None:
+    incident = cli.ok("open", "x", "--customer", "Acme", "--severity", "P0")
+    cli.ok("update", incident, "--audience", "customer", "--body", "On it",
+           "--next-update", "+20m")
+    before = cli.json("status", incident)
+    for extra in ([], ["--reason", ""], ["--reason", "  "]):
+        refused = cli.run("commitment", incident, "C1", "renegotiate", "--due", "+50m", *extra)
+        assert refused.returncode == 2, refused.stderr
+        assert "reason" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert cli.json("status", incident)["last_seq"] == before["last_seq"]  # nothing written
+    cli.ok("commitment", incident, "C1", "renegotiate", "--due", "+50m",
+           "--reason", "Their CTO agreed on the bridge")
+    doc = cli.json("status", incident)
+    (promise,) = doc["commitments"]
+    assert doc["clocks"]["next_update"]["due_at"] == promise["due_at"]
+    assert promise["state"] == "renegotiated"
+    assert doc["most_urgent"] in doc["clocks"]
+
+
 def test_huge_relative_times_are_one_line_errors(cli: Cli) -> None:
     cli.ok("open", "t", "--customer", "c")
     for when in ("-99999999999d", "+999999999h", "-9999999999999999999999s"):

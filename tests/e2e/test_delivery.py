@@ -193,3 +193,31 @@ def test_crash_between_send_and_record_resends_once_with_the_same_key(
     first, second = (headers["Idempotency-Key"] for _, headers, _ in http.posts)
     assert first == second
     assert store.deliveries()[0].attempts == 2
+
+
+def test_update_clocks_count_a_delivered_update_not_a_recorded_one(
+        store: SqliteStore, policy: Policy, clock: FrozenClock) -> None:
+    port = free_port()
+    config = channels(hook={"kind": "webhook", "url": f"http://127.0.0.1:{port}/hook"})
+    service = WarRoom(store, policy, clock, config)
+    esc = open_escalation(service)
+    clock.advance(minutes=5)
+    post(service, esc, "Investigating.")
+    deliverer = Deliverer(store, config, policy, clock, backoff=Backoff(timedelta(minutes=1)))
+    deliverer.run_once()  # refused
+    status = service.status(esc)
+    assert status["clocks"]["first_update"]["state"] not in ("met", "met_late")
+    assert status["undelivered_customer_updates"] == 1
+    (update,) = status["updates"]
+    assert update["delivery"] == "failed"
+    assert update["deliveries"] == [{
+        "channel": "hook", "recipients": [f"http://127.0.0.1:{port}/hook"], "state": "failed",
+        "attempts": 1, "error": "connection refused", "at": update["posted_at"]}]
+    with HttpReceiver(port=port):
+        clock.advance(minutes=1)
+        deliverer.run_once()
+    status = service.status(esc)
+    assert status["clocks"]["first_update"]["state"] == "met"
+    assert status["clocks"]["first_update"]["met_at"] == status["updates"][0]["deliveries"][0]["at"]
+    assert status["last_customer_update_at"] == status["updates"][0]["deliveries"][0]["at"]
+    assert status["undelivered_customer_updates"] == 0

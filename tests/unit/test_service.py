@@ -104,7 +104,7 @@ class TestUpdatesAndCommitments:
                         "ic")
         assert service.state(incident).commitments["C1"].state is CommitmentState.MET
 
-    def test_late_next_update_misses_the_promise(
+    def test_late_next_update_keeps_the_promise_late(
         self, service: WarRoom, clock: FrozenClock
     ) -> None:
         incident = open_p0(service)
@@ -113,7 +113,7 @@ class TestUpdatesAndCommitments:
                          next_update_at=clock.now + timedelta(minutes=5)), "ic")
         clock.advance(minutes=6)
         service.execute(c.PostUpdate(incident_id=incident, audience="customer", body="Still"), "ic")
-        assert service.state(incident).commitments["C1"].state is CommitmentState.MISSED
+        assert service.state(incident).commitments["C1"].state is CommitmentState.MET_LATE
 
     def test_internal_update_does_not_meet_customer_promise(
         self, service: WarRoom, clock: FrozenClock

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests.factories import T0, Log, default_policy, hours, incident_logs, minutes, utc
 from warroom.domain.calendar import add_time
-from warroom.domain.models import Clock, ClockName, ClockState, Milestone, Severity
+from warroom.domain.models import Clock, ClockName, ClockState, Milestone, Phase, Severity
 from warroom.domain.sla import clocks
 from warroom.domain.structs import replace
 from warroom.domain.urgency import URGENT_STATES, most_urgent
@@ -259,9 +259,29 @@ class TestNextUpdate:
         same(clock(log, NEXT, T0 + hours(2)), ClockState.BREACHED, T0 + minutes(80), -2400,
              3600)
 
-    def test_not_applicable_once_resolved(self) -> None:
-        log = self.log().resolve(T0 + hours(1))
+    def test_a_final_update_is_owed_after_resolution_on_the_cadence(self) -> None:
+        log = self.log().update(T0 + minutes(20)).resolve(T0 + minutes(50))
+        same(clock(log, NEXT, T0 + minutes(60)), ClockState.OK, T0 + minutes(80), 1200, 3600)
+
+    def test_the_final_update_keeps_the_open_promise(self) -> None:
+        log = (self.log().update(T0 + minutes(20), next_update_at=T0 + minutes(40))
+               .resolve(T0 + minutes(30)))
+        assert clock(log, NEXT, T0 + minutes(35)).due_at == T0 + minutes(40)
+        log.update(T0 + minutes(38), phase=Phase.RESOLVED)
+        same(clock(log, NEXT, T0 + minutes(39)), ClockState.NOT_APPLICABLE, None, None, None)
+
+    def test_not_applicable_once_the_final_update_is_posted(self) -> None:
+        log = self.log().resolve(T0 + hours(1)).update(T0 + hours(1), phase=Phase.RESOLVED)
         same(clock(log, NEXT, T0 + hours(2)), ClockState.NOT_APPLICABLE, None, None, None)
+
+    def test_renegotiated_promise_moves_the_due_time_even_past_the_cadence(self) -> None:
+        log = (self.log().update(T0 + minutes(20), next_update_at=T0 + minutes(50))
+               .promise(T0 + minutes(20), "C1", T0 + minutes(50)))
+        assert clock(log, NEXT, T0 + minutes(30)).due_at == T0 + minutes(50)
+        log.commitment(T0 + minutes(45), "C1", "renegotiate", due_at=T0 + hours(2))
+        same(clock(log, NEXT, T0 + minutes(46)), ClockState.OK, T0 + hours(2),
+             (T0 + hours(2) - (T0 + minutes(46))).total_seconds(), 100 * 60)
+        assert log.state().commitments["C1"].text == "Next customer update by 12:00 UTC"
 
 
 class TestResolve:
@@ -398,7 +418,9 @@ def test_clock_invariants(log: Log, later: int) -> None:
         elif c.state is ClockState.PAUSED:
             assert c.name is RESOLVE and state.paused and c.remaining_s is not None
             assert c.remaining_s >= 0
-    assert (result[NEXT].state is ClockState.NOT_APPLICABLE) == (state.resolved_at is not None)
+    final_posted = (state.resolved_at is not None and state.last_customer_update_at is not None
+                    and state.last_customer_update_at >= state.resolved_at)
+    assert (result[NEXT].state is ClockState.NOT_APPLICABLE) == final_posted
     if state.resolved_at is None:
         assert result[PIR].state is ClockState.NOT_APPLICABLE
     severity = state.severity if state.triaged else Severity.P0

@@ -22,9 +22,10 @@ from warroom.domain.models import (
 )
 from warroom.domain.policy import Policy, Template
 from warroom.domain.sla import clocks
-from warroom.domain.structs import convert
+from warroom.domain.structs import convert, replace
 from warroom.domain.templates import (
     KNOWN_PLACEHOLDERS,
+    NO_PROMISE,
     context_for,
     format_time,
     placeholders,
@@ -159,17 +160,23 @@ class TestContext:
         ctx = context_for(incident(customer="Acme"), policy, T0, T0 + timedelta(minutes=30))
         assert ctx["next_update_local"] == ctx["next_update"] == "10:30 UTC"
 
-    def test_next_update_defaults_to_the_cadence(self, policy: Policy) -> None:
-        assert context_for(incident(), policy, T0, None)["next_update"] == "10:30 UTC"
-        p1 = incident(severity=Severity.P1)
-        assert context_for(p1, policy, T0, None)["next_update"] == "11:00 UTC"
-        untriaged = incident(severity=Severity.P2, triaged=False)
-        assert context_for(untriaged, policy, T0, None)["next_update"] == "10:30 UTC"
+    def test_a_customer_update_without_a_promise_claims_no_time(self, policy: Policy) -> None:
+        ctx = context_for(incident(), policy, T0, None)
+        assert ctx["next_update"] == ctx["next_update_local"] == NO_PROMISE
 
-    def test_business_calendar_cadence_crosses_the_night(self, policy: Policy) -> None:
-        late = T0.replace(hour=16, minute=30)  # Tuesday 16:30 UTC, 30 min before closing
-        ctx = context_for(incident(severity=Severity.P2, customer="Acme"), policy, late, None)
-        assert ctx["next_update"] == "Wed 25 Nov 16:30 UTC"
+    def test_a_customer_update_names_the_time_it_promises(self, policy: Policy) -> None:
+        ctx = context_for(incident(), policy, T0, T0 + timedelta(minutes=20))
+        assert ctx["next_update"] == "10:20 UTC"
+
+    def test_internal_and_executive_updates_name_the_clock(self, policy: Policy) -> None:
+        state = incident(last_customer_update_at=T0 - timedelta(minutes=10),
+                         first_customer_update_at=T0 - timedelta(minutes=50),
+                         promised_next_update_at=T0 + timedelta(minutes=5))
+        due = clocks(state, policy, T0)[ClockName.NEXT_UPDATE].due_at
+        assert due == T0 + timedelta(minutes=5)
+        for audience in (Audience.INTERNAL, Audience.EXECUTIVE):
+            ctx = context_for(state, policy, T0, T0 + timedelta(hours=3), audience)
+            assert ctx["next_update"] == ctx["customer_update_due"] == "10:05 UTC"
 
     def test_customer_update_due_is_the_sla_clock(self, policy: Policy) -> None:
         state = incident()
@@ -183,9 +190,12 @@ class TestContext:
             "C2": promise("C2", "Next customer update by 10:30 UTC", T0 + timedelta(minutes=30),
                           source="update"),
         })
-        ctx = context_for(state, policy, T0, None)
+        ctx = context_for(state, policy, T0, None, Audience.INTERNAL)
         assert ctx["open_commitments"] == (
             "Next customer update by 10:30 UTC; RCA draft (due 13:00 UTC)")
+        # a customer update keeps the previous update's promise, so it does not list it
+        ctx = context_for(state, policy, T0, None, Audience.CUSTOMER)
+        assert ctx["open_commitments"] == "RCA draft (due 13:00 UTC)"
 
     def test_many_commitments_are_summarised(self, policy: Policy) -> None:
         commitments = {
@@ -201,7 +211,9 @@ class TestContext:
         ctx = context_for(state, policy, T0 + timedelta(hours=2), None)
         assert ctx["age"] == "1h00m"
         assert ctx["summary"] == "A bad config push was rolled back."
-        assert ctx["customer_update_due"] == "none (resolved)"
+        assert ctx["customer_update_due"] == "09:10 UTC"  # the final update is still owed
+        final = replace(state, last_customer_update_at=T0 - timedelta(minutes=1))
+        assert context_for(final, policy, T0, None)["customer_update_due"] == "none owed"
 
     def test_every_default_template_renders(self, policy: Policy) -> None:
         state = incident(commitments={"C1": promise("C1", "RCA draft", T0 + timedelta(hours=3))})

@@ -43,9 +43,15 @@ def _launch(ctx: Context, args: argparse.Namespace, incident_id: str | None) -> 
     from warroom.tui.launch import run_console
 
     theme = getattr(args, "theme", None) or ctx.config.console.theme
-    run_console(ctx.service(), user=ctx.actor, theme=theme, wall=args.verb == "wall",
-                incident_id=incident_id, theme_dirs=theme_dirs(),
-                on_theme=theme_keeper(user_file(ctx)))
+    service = ctx.service()
+    stop = _start_deliverer(ctx) if args.verb != "demo" else None
+    try:
+        run_console(service, user=ctx.actor, theme=theme, wall=args.verb == "wall",
+                    incident_id=incident_id, theme_dirs=theme_dirs(),
+                    on_theme=theme_keeper(user_file(ctx)))
+    finally:
+        if stop is not None:
+            stop()
     return 0
 
 
@@ -59,3 +65,23 @@ def theme_keeper(target: Path) -> Callable[[str], None]:
         set_value(target, "console.theme", name)
 
     return keep
+
+
+def _start_deliverer(ctx: Context) -> Callable[[], None] | None:
+    """A console on a local store file delivers too (in a thread, on its own connection), so
+    updates leave even when no server or `warroom deliver` runs. Returns how to stop it."""
+    if ctx.is_remote or ctx.config.delivery is None:
+        return None
+    from warroom.delivery.worker import Deliverer
+    from warroom.store.sqlite import SqliteStore
+
+    store = SqliteStore(ctx.store_path())
+    thread, event = Deliverer(store, ctx.config.delivery, ctx.config.policy,
+                              system_clock).start()
+
+    def stop() -> None:
+        event.set()
+        thread.join(15)
+        store.close()
+
+    return stop

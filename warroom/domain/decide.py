@@ -23,6 +23,7 @@ from warroom.domain.models import (
     Milestone,
     Phase,
 )
+from warroom.domain.next_update import promise_text
 from warroom.domain.policy import Policy
 from warroom.domain.rights import FUTURE_TOLERANCE, require_right
 from warroom.domain.structs import dump, replace
@@ -259,7 +260,7 @@ def _update(ctx: _Ctx, cmd: c.PostUpdate) -> Decision:
         body = cmd.body.strip()
     elif cmd.template:
         body = render(_template(policy, cmd).body,
-                      context_for(state, policy, ctx.at, cmd.next_update_at))
+                      context_for(state, policy, ctx.at, cmd.next_update_at, cmd.audience))
     else:
         raise InvalidInput("body", "give a body or a template")
     payload: dict[str, Any] = {"audience": cmd.audience.value, "phase": phase.value, "body": body}
@@ -271,15 +272,13 @@ def _update(ctx: _Ctx, cmd: c.PostUpdate) -> Decision:
     result: dict[str, Any] = {"body": body}
     if cmd.audience is Audience.CUSTOMER:
         for promise in state.open_commitments():
-            if promise.source == "update":
-                late = ctx.at > promise.due_at
-                kind = EventKind.COMMITMENT_MISSED if late else EventKind.COMMITMENT_MET
-                ctx.emit(kind, commitment_id=promise.id, by_update=True)
+            if promise.source == "update":  # kept: on time is `met`, after its due `met_late`
+                ctx.emit(EventKind.COMMITMENT_MET, commitment_id=promise.id, by_update=True,
+                         **_late(ctx, promise.due_at))
         if cmd.next_update_at is not None:
             cid = _next_commitment_id(state)
-            when = cmd.next_update_at.strftime("%H:%M UTC")
             ctx.emit(EventKind.COMMITMENT_MADE, commitment_id=cid, owner=ctx.actor,
-                     text=f"Next customer update by {when}",
+                     text=promise_text(cmd.next_update_at),
                      due_at=cmd.next_update_at.isoformat(), source="update")
             result["commitment_id"] = cid
     return ctx.done(**result)
@@ -320,16 +319,32 @@ def _commitment(ctx: _Ctx, cmd: c.ResolveCommitment) -> Decision:
     if not promise.is_open:
         raise Refused(f"commitment {promise.id} is already {promise.state}")
     if cmd.outcome == "renegotiate":
+        reason = (cmd.reason or "").strip()
+        if not reason:
+            raise InvalidInput("reason", "renegotiating needs a reason (the customer's agreement)")
         if cmd.due_at is None:
             raise InvalidInput("due", "renegotiating needs the new due time")
         if cmd.due_at <= ctx.at:
             raise InvalidInput("due", "the new due time must be in the future")
-        ctx.emit(EventKind.COMMITMENT_RENEGOTIATED, commitment_id=promise.id,
-                 due_at=cmd.due_at.isoformat(), reason=cmd.reason or "agreed with the customer")
+        payload: dict[str, Any] = {"commitment_id": promise.id, "due_at": cmd.due_at.isoformat(),
+                                   "reason": reason}
+        if ctx.at > promise.due_at:
+            payload["original_missed"] = promise.due_at.isoformat()
+        ctx.emit(EventKind.COMMITMENT_RENEGOTIATED, **payload)
     else:
-        kind = EventKind.COMMITMENT_MET if cmd.outcome == "met" else EventKind.COMMITMENT_MISSED
-        ctx.emit(kind, commitment_id=promise.id)
+        if cmd.outcome == "met":
+            late = _late(ctx, promise.due_at)
+            ctx.emit(EventKind.COMMITMENT_MET, commitment_id=promise.id, **late)
+            if late:
+                return ctx.done(commitment_id=promise.id, outcome=cmd.outcome, state="met_late")
+        else:
+            ctx.emit(EventKind.COMMITMENT_MISSED, commitment_id=promise.id)
     return ctx.done(commitment_id=promise.id, outcome=cmd.outcome)
+
+
+def _late(ctx: _Ctx, due: datetime) -> dict[str, Any]:
+    """`{"late": True}` for a commitment kept after its due time (it folds to `met_late`)."""
+    return {"late": True} if ctx.at > due else {}
 
 
 def _pause(ctx: _Ctx, cmd: c.Pause) -> Decision:

@@ -70,10 +70,13 @@ _SUMMARIES: dict[str, Any] = {
                                f"{p.get('channel')}",
     "commitment_made": lambda p: f"{p.get('commitment_id')} {p.get('text')} "
                                  f"(owner {p.get('owner')}, due {_when(p.get('due_at'))})",
-    "commitment_met": lambda p: f"{p.get('commitment_id')} met",
+    "commitment_met": lambda p: f"{p.get('commitment_id')} met"
+                                + (" late (after its due time)" if p.get("late") else ""),
     "commitment_missed": lambda p: f"{p.get('commitment_id')} missed",
     "commitment_renegotiated": lambda p: f"{p.get('commitment_id')} now due "
-                                         f"{_when(p.get('due_at'))}: {p.get('reason', '')}",
+                                         f"{_when(p.get('due_at'))}" + (
+        f" (original {_when(p['original_missed'])} missed)" if p.get("original_missed") else ""
+    ) + f": {p.get('reason', '')}",
     "decision_recorded": lambda p: f"[{p.get('right')}] {p.get('text')}",
     "clock_paused": lambda p: f"resolution clock paused: {p.get('reason', '')}",
     "clock_resumed": lambda p: "resolution clock resumed",

@@ -18,7 +18,8 @@ or None when there is nothing to divide by.
 - `update_cadence`: customer updates due (the first within the first-update target, then one per
   cadence interval until resolution or `now`, on the severity's calendar) and how many came on
   time; a silent interval that ran out counts as one late update.
-- `commitments`: honoured rate = met / (met + missed + overdue), overdue = open past due.
+- `commitments`: honoured (on time) rate = met / (met + met_late + missed + overdue), overdue
+  = open past due; a commitment kept after its due time (`met_late`) was not honoured on time.
 - `open_actions`: open corrective actions by age since added (`<7d`, `7-30d`, `30-90d`, `>=90d`).
 - `patterns`: recurring patterns (two or more occurrences in the window, or a flag raised in it),
   one per component, with `first_seen` / `last_seen` (whole history), their latest flag's due
@@ -198,20 +199,23 @@ def _open_actions(selected: Sequence[IncidentState], now: datetime) -> dict[str,
 
 
 def _commitments(selected: Sequence[IncidentState], now: datetime) -> dict[str, Any]:
-    made = met = missed = overdue = still_open = 0
+    made = met = met_late = missed = overdue = still_open = 0
     for s in selected:
         for c in s.commitments.values():
             made += 1
             if c.state is CommitmentState.MET:
                 met += 1
+            elif c.state is CommitmentState.MET_LATE:
+                met_late += 1
             elif c.state is CommitmentState.MISSED:
                 missed += 1
             elif now > c.due_at:
                 overdue += 1
             else:
                 still_open += 1
-    return {"made": made, "met": met, "missed": missed, "overdue": overdue,
-            "open": still_open, "honoured_rate": _rate(met, met + missed + overdue)}
+    return {"made": made, "met": met, "met_late": met_late, "missed": missed,
+            "overdue": overdue, "open": still_open,
+            "honoured_rate": _rate(met, met + met_late + missed + overdue)}
 
 
 def _in_window(at: datetime, since: datetime | None, until: datetime | None) -> bool:

@@ -53,6 +53,8 @@ class CommitmentState(StrEnum):
 
     OPEN = "open"
     MET = "met"
+    MET_LATE = "met_late"
+    """Kept, but after its due time: not honoured on time."""
     MISSED = "missed"
     RENEGOTIATED = "renegotiated"
 
@@ -244,7 +246,10 @@ class IncidentState(msgspec.Struct, kw_only=True):
     first_customer_update_at: datetime | None = None
     last_customer_update_at: datetime | None = None
     promised_next_update_at: datetime | None = None
-    """The next-update time promised in the latest customer update, if any."""
+    """The next-update time promised in the latest customer update, if any (moved when that
+    promise is renegotiated)."""
+    promise_renegotiated: bool = False
+    """The promise was renegotiated with the customer: it binds even past the cadence."""
     pauses: list[Pause] = msgspec.field(default_factory=list)
     updates: list[StatusUpdate] = msgspec.field(default_factory=list)
     commitments: dict[str, Commitment] = msgspec.field(default_factory=dict)

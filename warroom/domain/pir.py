@@ -350,14 +350,17 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def commitments_ledger(state: IncidentState, now: datetime) -> dict[str, Any]:
-    """Commitments made / met / missed / open / overdue, and each one."""
+    """Commitments made / met / met late (not on time) / missed / open / overdue, and each."""
     items = []
-    counts = {"made": 0, "met": 0, "missed": 0, "open": 0, "overdue": 0, "renegotiated": 0}
+    counts = {"made": 0, "met": 0, "met_late": 0, "missed": 0, "open": 0, "overdue": 0,
+              "renegotiated": 0}
     for c in sorted(state.commitments.values(), key=lambda c: natural_id(c.id)):
         counts["made"] += 1
         overdue = c.is_open and now > c.due_at
         if c.state is CommitmentState.MET:
             counts["met"] += 1
+        elif c.state is CommitmentState.MET_LATE:
+            counts["met_late"] += 1
         elif c.state is CommitmentState.MISSED:
             counts["missed"] += 1
         else:

@@ -84,15 +84,17 @@ def _timeline(state: IncidentState, events: Iterable[Event], zone: tzinfo
 def _commitments(state: IncidentState, zone: tzinfo, now: datetime) -> list[dict[str, Any]]:
     out = []
     for c in sorted(state.commitments.values(), key=lambda c: natural_id(c.id)):
-        if c.state is CommitmentState.MET:
-            on_time = c.closed_at is not None and c.closed_at <= c.due_at
+        kept = c.state in (CommitmentState.MET, CommitmentState.MET_LATE)
+        if kept:
+            on_time = c.state is CommitmentState.MET and c.closed_at is not None \
+                and c.closed_at <= c.due_at
             outcome = "kept on time" if on_time else "kept late"
         elif c.state is CommitmentState.MISSED:
             outcome = "not kept"
         else:
             outcome = "overdue" if now > c.due_at else "in progress"
         out.append({"text": c.text, "due": _local(c.due_at, zone),
-                    "kept": _local(c.closed_at, zone) if c.state is CommitmentState.MET else None,
+                    "kept": _local(c.closed_at, zone) if kept else None,
                     "outcome": outcome})
     return out
 

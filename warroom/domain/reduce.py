@@ -29,6 +29,7 @@ from warroom.domain.models import (
     Severity,
     StatusUpdate,
 )
+from warroom.domain.next_update import promise_text
 from warroom.domain.structs import convert, replace
 from warroom.domain.timeparse import parse_iso
 
@@ -175,14 +176,20 @@ def _update_posted(state: IncidentState, event: Event) -> None:
                     for d in p.get("deliveries", ())},
     )
     state.updates.append(update)
-    if update.audience is not Audience.CUSTOMER:
-        return
-    at = event.occurred_at
+    if update.audience is Audience.CUSTOMER and not update.deliveries:
+        _customer_update_made(state, event.occurred_at, next_at)
+
+
+def _customer_update_made(state: IncidentState, at: datetime, next_at: datetime | None) -> None:
+    """The customer has an update at `at`: when posted, or, for an update sent to channels,
+    when the first channel delivered it (the update clocks stay honest: recording is not
+    reaching the customer)."""
     if state.first_customer_update_at is None or at < state.first_customer_update_at:
         state.first_customer_update_at = at
     if state.last_customer_update_at is None or at >= state.last_customer_update_at:
         state.last_customer_update_at = at
         state.promised_next_update_at = next_at
+        state.promise_renegotiated = False
 
 
 def _delivery_outcome(state: IncidentState, event: Event) -> None:
@@ -197,6 +204,9 @@ def _delivery_outcome(state: IncidentState, event: Event) -> None:
         if current is not None and current.state == "delivered":
             return  # a resend after a lapsed lease: already delivered
         delivered = event.kind is EventKind.UPDATE_DELIVERED
+        if delivered and update.audience is Audience.CUSTOMER and not any(
+                d.state == "delivered" for d in update.deliveries.values()):
+            _customer_update_made(state, event.occurred_at, update.next_update_at)
         status = DeliveryStatus(
             channel=p["channel"], recipients=tuple(p.get("recipients", ())),
             state="delivered" if delivered else "failed", attempts=int(p.get("attempt", 0)),
@@ -222,7 +232,10 @@ def _commitment_closed(new_state: CommitmentState) -> Handler:
         cid = event.payload["commitment_id"]
         c = state.commitments.get(cid)
         if c is not None:
-            state.commitments[cid] = replace(c, state=new_state, closed_at=event.occurred_at)
+            kept = new_state
+            if new_state is CommitmentState.MET and event.occurred_at > c.due_at:
+                kept = CommitmentState.MET_LATE
+            state.commitments[cid] = replace(c, state=kept, closed_at=event.occurred_at)
 
     return handle
 
@@ -240,8 +253,17 @@ def _commitment_renegotiated(state: IncidentState, event: Event) -> None:
         "at": event.occurred_at.isoformat(),
         "reason": p.get("reason", ""),
     }
+    if event.occurred_at > c.due_at:
+        entry["original_missed"] = True
+    text = c.text
+    if c.source == "update":
+        text = promise_text(new_due)
+        if state.promised_next_update_at == c.due_at:
+            state.promised_next_update_at = new_due
+            state.promise_renegotiated = True
     state.commitments[c.id] = replace(
-        c, due_at=new_due, state=CommitmentState.RENEGOTIATED, history=[*c.history, entry]
+        c, due_at=new_due, text=text, state=CommitmentState.RENEGOTIATED,
+        history=[*c.history, entry],
     )
 
 

@@ -7,9 +7,10 @@ Rules (the policy supplies the numbers):
 - `triage` is met at `triaged_at` while an incident commander is assigned; `first_update` at the
   first customer update; `resolve` at resolution; `pir` when the customer RCA summary is sent
   (under the worst severity the escalation ever had; not applicable to imported history).
-- `next_update` is due the first-update target after receipt until the first customer update,
-  then at the sooner of `last update + cadence` and the next-update time promised in the latest
-  customer update. It never pauses and is not applicable once resolved.
+- `next_update` is when the next customer update is owed (`warroom.domain.next_update.owed`):
+  the first update, then the cadence or a sooner promise (a renegotiated promise replaces it),
+  and after resolution the final update. It never pauses; it is not applicable once the final
+  update after resolution is posted.
 - Pauses (waiting on the customer) stop `resolve` only. While paused its `remaining_s` is the
   frozen calendar time left and `due_at` is projected as if resumed now. Pausing a clock that is
   already past due changes nothing: it stays `breached` against its real due time.
@@ -24,6 +25,7 @@ from itertools import pairwise
 
 from warroom.domain.calendar import add_time, elapsed
 from warroom.domain.models import Clock, ClockName, ClockState, IncidentState, Pause, Severity
+from warroom.domain.next_update import owed
 from warroom.domain.policy import Calendar, Policy
 
 __all__ = ["clocks", "pir_severity", "resolve_due"]
@@ -57,8 +59,7 @@ def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockNam
             ClockName.FIRST_UPDATE, first_due, targets.first_update,
             state.first_customer_update_at, now, cal, fraction,
         ),
-        ClockName.NEXT_UPDATE: _next_update(state, first_due, targets.first_update,
-                                            targets.update_every, now, cal, fraction),
+        ClockName.NEXT_UPDATE: _next_update(state, policy, now, cal, fraction),
         ClockName.RESOLVE: _resolve(state, targets.resolve, now, cal, fraction),
     }
     out[ClockName.PIR] = _pir(state, policy, now, fraction)
@@ -167,20 +168,13 @@ def _deadline(
 
 
 def _next_update(
-    state: IncidentState, first_due: datetime, first_target: timedelta, every: timedelta,
-    now: datetime, cal: Calendar, fraction: float,
+    state: IncidentState, policy: Policy, now: datetime, cal: Calendar, fraction: float
 ) -> Clock:
-    if state.resolved_at is not None:
+    next_one = owed(state, policy)
+    if next_one.due_at is None:
         return _not_applicable(ClockName.NEXT_UPDATE)
-    last = state.last_customer_update_at
-    if last is None:
-        return _running(ClockName.NEXT_UPDATE, first_due, first_target, now, cal, fraction)
-    due = add_time(last, every, cal)
-    promised = state.promised_next_update_at
-    if promised is not None and promised < due:
-        due = promised
-        every = elapsed(last, due, cal)
-    return _running(ClockName.NEXT_UPDATE, due, every, now, cal, fraction)
+    window = elapsed(next_one.since, next_one.due_at, cal)
+    return _running(ClockName.NEXT_UPDATE, next_one.due_at, window, now, cal, fraction)
 
 
 def _resolve(

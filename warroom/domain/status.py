@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from warroom.domain.delivery_view import updates_view
 from warroom.domain.models import Clock, Commitment, CommitmentState, IncidentState
 from warroom.domain.policy import Policy
 from warroom.domain.sla import clocks
@@ -87,6 +88,8 @@ def status_view(state: IncidentState, policy: Policy, now: datetime) -> dict[str
         "most_urgent": urgent.name.value if urgent is not None else None,
         "commitments": [commitment_view(p, now) for p in ordered],
         "customer_updates": len(customer_updates),
+        "undelivered_customer_updates": sum(1 for u in customer_updates if u.undelivered),
+        "updates": updates_view(state),
         "last_customer_update_at": _iso(state.last_customer_update_at),
         "decisions": [
             {"right": d.right, "actor": d.actor, "text": d.text, "at": _iso(d.at)}

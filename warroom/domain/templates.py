@@ -14,18 +14,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from warroom.domain.calendar import add_time
 from warroom.domain.errors import InvalidInput
 from warroom.domain.models import (
     Audience,
-    ClockName,
     Impact,
     IncidentState,
     Phase,
     Severity,
 )
+from warroom.domain.next_update import owed
 from warroom.domain.policy import Policy, Template
-from warroom.domain.sla import clocks
 from warroom.domain.timeparse import format_duration
 
 __all__ = ["KNOWN_PLACEHOLDERS", "context_for", "placeholders", "render", "select"]
@@ -130,27 +128,38 @@ def format_time(when: datetime, now: datetime, zone: tzinfo | None = None) -> st
     return text
 
 
+NO_PROMISE = "a time we will confirm with you"
+"""`{next_update}` in a customer update that promises no time: never a time it did not promise."""
+
+
 def context_for(
-    state: IncidentState, policy: Policy, now: datetime, next_update_at: datetime | None
+    state: IncidentState, policy: Policy, now: datetime, next_update_at: datetime | None,
+    audience: Audience = Audience.CUSTOMER,
 ) -> dict[str, str]:
     """Placeholder values for an escalation at `now` (keys: `KNOWN_PLACEHOLDERS`).
 
-    `next_update` is `next_update_at` (the time promised in this update) if given, else when the
-    cadence makes the next customer update due if one is posted now; `next_update_local` is the
-    same in the customer's timezone (from `policy.customers`, UTC when unset).
-    `customer_update_due` is when the next customer update is due right now (the SLA clock).
-    `age` is how long the escalation has been (or was) open.
+    Every time about the next customer update comes from `warroom.domain.next_update`:
+
+    - in a customer update, `next_update` is `next_update_at` (the time this update promises)
+      or, when it promises none, `NO_PROMISE`: the text never claims a time it did not promise;
+    - in an internal or executive update it is when the next customer update is due (the
+      `next_update` clock), or `none owed`;
+    - `customer_update_due` is always that clock's due time.
+
+    `next_update_local` is `next_update` in the customer's timezone (from `policy.customers`,
+    UTC when unset). `age` is how long the escalation has been (or was) open.
     """
     customer = policy.customers.get(state.customer)
     zone = ZoneInfo(customer.timezone) if customer is not None and customer.timezone else None
-    effective = state.severity if state.triaged else Severity.P0
-    targets = policy.severities.get(effective)
-    if next_update_at is None and targets is not None:
-        next_update_at = add_time(now, targets.update_every, policy.calendar_for(effective))
-    promised = format_time(next_update_at, now) if next_update_at else "to be confirmed"
-    promised_local = format_time(next_update_at, now, zone) if next_update_at else promised
+    due = owed(state, policy).due_at
+    due_text = format_time(due, now) if due is not None else "none owed"
+    if audience is Audience.CUSTOMER:
+        promised = format_time(next_update_at, now) if next_update_at else NO_PROMISE
+        promised_local = format_time(next_update_at, now, zone) if next_update_at else NO_PROMISE
+    else:
+        promised = due_text
+        promised_local = format_time(due, now, zone) if due is not None else due_text
 
-    due = clocks(state, policy, now)[ClockName.NEXT_UPDATE].due_at
     ended = state.resolved_at or now
     label = policy.severities[state.severity].label if state.severity in policy.severities else ""
     context = {
@@ -169,17 +178,19 @@ def context_for(
         "age": format_duration(max((ended - state.received_at).total_seconds(), 0.0)),
         "next_update": promised,
         "next_update_local": promised_local,
-        "customer_update_due": format_time(due, now) if due else "none (resolved)",
-        "open_commitments": _commitments_text(state, now),
+        "customer_update_due": due_text,
+        "open_commitments": _commitments_text(state, now, audience),
     }
     for key, role in _ROLE_KEYS.items():
         context[key] = state.roles.get(role) or "unassigned"
     return context
 
 
-def _commitments_text(state: IncidentState, now: datetime) -> str:
-    """Open commitments, soonest first, as one short line (`none` when there are none)."""
-    promises = state.open_commitments()
+def _commitments_text(state: IncidentState, now: datetime, audience: Audience) -> str:
+    """Open commitments, soonest first, as one short line (`none` when there are none). A
+    customer update keeps the promise of the previous one, so it does not list that promise."""
+    promises = [c for c in state.open_commitments()
+                if audience is not Audience.CUSTOMER or c.source != "update"]
     if not promises:
         return "none"
     parts = [

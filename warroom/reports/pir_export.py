@@ -138,14 +138,15 @@ def _commitments(ledger: dict[str, Any]) -> list[str]:
     out = ["## Our commitments to you", ""]
     if not ledger["made"]:
         return [*out, "No commitments were made during this incident.", ""]
-    out += [f"Made {ledger['made']} · met {ledger['met']} · missed {ledger['missed']} · "
+    out += [f"Made {ledger['made']} · met {ledger['met']} · met late "
+            f"{ledger['met_late']} · missed {ledger['missed']} · "
             f"open {ledger['open']}" + (f" ({ledger['overdue']} overdue)"
                                         if ledger["overdue"] else ""), "",
             "| # | Commitment | Due | Outcome |", "|---|---|---|---|"]
     for c in ledger["items"]:
         outcome = c["state"]
-        if c["closed_at"] and outcome in ("met", "missed"):
-            outcome = f"{outcome} {_when(c['closed_at'])}"
+        if c["closed_at"] and outcome in ("met", "met_late", "missed"):
+            outcome = f"{outcome.replace('_', ' ')} {_when(c['closed_at'])}"
         if c["renegotiations"]:
             outcome += f" (due time renegotiated {len(c['renegotiations'])}×)"
         out.append(f"| {c['id']} | {_cell(c['text'])} | {_when(c['due_at'])} | {outcome} |")

@@ -144,7 +144,8 @@ def render_markdown(data: dict[str, Any]) -> str:
               f"- Customer-update cadence adherence: **{_pct(cadence['adherence'])}** "
               f"({cadence['on_time']:,} of {cadence['due']:,} updates on time)",
               f"- Commitments honoured: **{_pct(promises['honoured_rate'])}** "
-              f"(met {promises['met']:,}, missed {promises['missed']:,}, overdue "
+              f"(met {promises['met']:,}, met late {promises['met_late']:,}, missed "
+              f"{promises['missed']:,}, overdue "
               f"{promises['overdue']:,}, still open {promises['open']:,})",
               f"- Open corrective actions: **{actions['total']:,}** "
               f"({actions['overdue']:,} overdue)", ""]

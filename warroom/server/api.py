@@ -7,10 +7,12 @@ tests and `warroom serve` assemble exactly what they need. Everything lives unde
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 from fastapi import FastAPI
@@ -22,10 +24,13 @@ from warroom.domain.policy import Policy
 from warroom.server import errors
 from warroom.server.broker import Broker
 from warroom.server.deps import Parts, TokenVerifier
-from warroom.server.routes import commands, escalations, events, meta
+from warroom.server.routes import commands, escalations, events, meta, statuspage
 from warroom.server.routes import hooks as hooks_routes
 from warroom.service import WarRoom
-from warroom.store.base import Store
+from warroom.store.base import DeliveryStore, Store
+
+if TYPE_CHECKING:
+    from warroom.config.delivery import Delivery
 
 API_PREFIX = "/api/v1"
 
@@ -46,6 +51,7 @@ def create_app(
     coalesce: float = 0.02,
     title: str = "warroom",
     hooks: Hooks | None = None,
+    delivery: Delivery | None = None,
 ) -> FastAPI:
     """Build the API app.
 
@@ -58,16 +64,23 @@ def create_app(
         queue_size: chunks a slow SSE subscriber may lag before it is dropped.
         coalesce: least seconds between two fan-outs of this server's own commands (under
             load, commands arriving together go to every subscriber as one write).
+        delivery: configured channels and triggers: posted updates get deliveries, and the
+            app runs a deliverer while it serves (when the store can hold deliveries).
     """
-    service = WarRoom(store, policy, clock)
+    service = WarRoom(store, policy, clock, delivery)
     broker = Broker(store, heartbeat=heartbeat, queue_size=queue_size, coalesce=coalesce)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await broker.start()
+        worker = _start_deliverer(store, delivery, policy, clock)
         try:
             yield
         finally:
+            if worker is not None:
+                thread, stop = worker
+                stop.set()
+                await asyncio.to_thread(thread.join, 15)
             await broker.stop()
 
     app = FastAPI(
@@ -83,8 +96,20 @@ def create_app(
                    meta.health_router, hooks_routes.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
+    app.include_router(statuspage.router)
     app.openapi = _openapi_with_commands(app)  # type: ignore[method-assign]
     return app
+
+
+def _start_deliverer(
+    store: Store, delivery: Delivery | None, policy: Policy, clock: Callable[[], datetime]
+) -> tuple[threading.Thread, threading.Event] | None:
+    """A deliverer thread for the app's lifetime, when there is something to deliver to."""
+    if delivery is None or not hasattr(store, "claim_deliveries"):
+        return None
+    from warroom.delivery.worker import Deliverer
+
+    return Deliverer(cast(DeliveryStore, store), delivery, policy, clock).start()
 
 
 def _openapi_with_commands(app: FastAPI) -> Callable[[], dict[str, Any]]:

@@ -105,7 +105,8 @@ def serve(
         policy = config.policy
     assert policy is not None
     hooks = config.file.hooks if config is not None else None
-    app = build_app(store_path, policy, hooks=hooks)
+    app = build_app(store_path, policy, hooks=hooks,
+                    delivery=config.delivery if config is not None else None)
     book = TokenBook(store_path)
     try:
         tokens = book.count()

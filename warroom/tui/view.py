@@ -12,6 +12,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.domain.models import Clock, ClockName, ClockState, Commitment, Event, IncidentState
+from warroom.domain.next_update import Owed, owed
 from warroom.domain.policy import Policy
 from warroom.domain.sla import clocks as evaluate_clocks
 from warroom.domain.timeparse import format_duration, parse_time
@@ -152,6 +153,11 @@ class Board:
     def other_urgent(self) -> Clock | None:
         """The most urgent clock other than the next customer update (shown in its own pane)."""
         return most_urgent(self.clocks, other_than=ClockName.NEXT_UPDATE)
+
+    @property
+    def owed(self) -> Owed:
+        """The next customer update owed, from the domain's one source."""
+        return owed(self.state, self.policy)
 
     @property
     def update_clock(self) -> Clock:

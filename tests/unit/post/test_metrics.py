@@ -144,8 +144,17 @@ def test_update_exactly_at_the_deadline_is_on_time() -> None:
 
 
 def test_commitments_honoured(report: dict) -> None:  # type: ignore[type-arg]
-    assert report["commitments"] == {"made": 4, "met": 1, "missed": 1, "overdue": 1, "open": 1,
-                                     "honoured_rate": 1 / 3}
+    assert report["commitments"] == {"made": 4, "met": 1, "met_late": 0, "missed": 1,
+                                     "overdue": 1, "open": 1, "honoured_rate": 1 / 3}
+
+
+def test_a_commitment_kept_late_is_not_honoured_on_time() -> None:
+    log = incident()
+    log.commit(T0, "C1", T0 + hours(1)).commitment(T0 + hours(2), "C1", "met")
+    log.commit(T0, "C2", T0 + hours(1)).commitment(T0 + minutes(30), "C2", "met")
+    got = trends([log.state()], log.events, POLICY, T0 + hours(3))["commitments"]
+    assert got == {"made": 2, "met": 1, "met_late": 1, "missed": 0, "overdue": 0, "open": 0,
+                   "honoured_rate": 0.5}
 
 
 def test_open_actions_by_age(report: dict) -> None:  # type: ignore[type-arg]
@@ -199,7 +208,7 @@ def test_renegotiated_commitments_stay_binding() -> None:
                                                    due_at=T0 + hours(30))
     now = T0 + hours(4)
     got = trends([log.state()], log.events, POLICY, now)["commitments"]
-    assert got == {"made": 2, "met": 0, "missed": 0, "overdue": 1, "open": 1,
+    assert got == {"made": 2, "met": 0, "met_late": 0, "missed": 0, "overdue": 1, "open": 1,
                    "honoured_rate": 0.0}
     ledger = commitments_ledger(log.state(), now)
     assert (ledger["open"], ledger["overdue"], ledger["renegotiated"]) == (2, 1, 2)

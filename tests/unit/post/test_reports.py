@@ -163,7 +163,7 @@ def test_pir_document_gathers_everything() -> None:
     assert sla["resolve"]["breached_by_seconds"] == 9000.0
     assert sla["first_update"]["state"] == "met"
     assert sla["pir"]["state"] == "ok"
-    assert sla["next_update"]["state"] == "not_applicable"
+    assert sla["next_update"]["state"] == "breached"  # the final update was never posted
     assert [u["body"] for u in doc["customer_updates"]] == [
         "We are investigating failed checkouts.\n\nMore soon."]
     assert doc["credit"]["approved"]["amount"] == 7500.0

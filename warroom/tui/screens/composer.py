@@ -21,7 +21,8 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from warroom.domain.commands import PostUpdate
 from warroom.domain.errors import CommandError
-from warroom.domain.models import Audience, IncidentState, Severity
+from warroom.domain.models import Audience, IncidentState
+from warroom.domain.next_update import after_posting
 from warroom.domain.templates import context_for, render, select
 from warroom.domain.timeparse import TimeParseError
 from warroom.tui import messages as m
@@ -199,10 +200,11 @@ class ComposerScreen(ModalScreen[None]):
     def _default_next(self, audience: str) -> str:
         if audience != Audience.CUSTOMER.value:
             return ""
-        policy = war_app(self).policy
-        severity = self.state.severity if self.state.triaged else Severity.P0
-        minutes = int(policy.severities[severity].update_every.total_seconds() // 60)
-        return f"+{minutes}m"
+        now = war_app(self).clock()
+        due = after_posting(self.state, war_app(self).policy, now, None)
+        if due is None:  # the final update after resolution promises nothing more
+            return ""
+        return f"+{int((due - now).total_seconds() // 60)}m"
 
     def _next_update(self) -> datetime | None:
         text = self.query_one("#next-at", Input).value.strip()
@@ -211,7 +213,7 @@ class ComposerScreen(ModalScreen[None]):
     def _rendered(self) -> str:
         now = war_app(self).clock()
         context = context_for(self.state, war_app(self).policy, now,
-                              self._next_update())
+                              self._next_update(), Audience(self._audience()))
         return render(self.query_one("#editor", TextArea).text, context).strip()
 
     def _refresh_preview(self) -> None:

@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
 
+from warroom.domain.delivery_view import delivery_line, undelivered_badge
 from warroom.domain.models import Event
 from warroom.tui.app import war_app
 from warroom.tui.screens.actions import IncidentActions
@@ -56,6 +57,8 @@ class MainScreen(PostActions, IncidentActions, Screen[None]):
     tab: reactive[str] = reactive("timeline", init=False)
     flags: reactive[str] = reactive("", init=False, repaint=False)
     """Recurring-pattern flags due ('' when none), for the header."""
+    undelivered: reactive[str] = reactive("", init=False, repaint=False)
+    """Customer updates undelivered past 2 minutes ('' when none), for the header."""
 
     def __init__(self, incident_id: str | None, events: list[Event],
                  size: tuple[int, int]) -> None:
@@ -67,7 +70,8 @@ class MainScreen(PostActions, IncidentActions, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(id="header").data_bind(MainScreen.board, MainScreen.connection,
-                                                    MainScreen.flags)
+                                                    MainScreen.flags,
+                                                    MainScreen.undelivered)
         yield StatusStrip(id="strip").data_bind(MainScreen.board)
         yield Static(id="tabs")
         with Container(id="panes"):
@@ -140,6 +144,9 @@ class MainScreen(PostActions, IncidentActions, Screen[None]):
         if state is None:
             return
         self.board = Board.build(state, war.policy, war.now)
+        self.undelivered = undelivered_badge(war.states.values(), war.now)
+        self.timeline.set_deliveries({u.seq: line for u in state.updates
+                                      if (line := delivery_line(u)) is not None})
         availability = (state.triaged, state.paused, state.resolved_at is None,
                         state.closed_at is None, bool(state.open_commitments()))
         if availability != self._availability:  # the key bar only changes with these

@@ -143,10 +143,15 @@ class NextUpdatePane(_BoardPane):
         if clock.remaining_s is None or clock.due_at is None:
             digits.show("")
             detail.show(Content.assemble((badge(clock.state), STATE_STYLES[clock.state]),
-                                         "  no customer update owed"))
+                                         "  final update posted: no customer update owed"))
             return
         digits.show(countdown(clock.remaining_s))
+        next_one = board.owed
         due = "due " + dual(clock.due_at, board.tz, now=board.now)
+        if next_one.final:
+            due = "final (resolved) update " + due
+        elif next_one.promised:
+            due = "promised, " + due
         if clock.state is ClockState.BREACHED:
             detail.show(Content.assemble(
                 (f"✖ OVERDUE by {duration(clock.remaining_s)}", "bold reverse $sla-breached"),

@@ -44,6 +44,8 @@ class IncidentHeader(LiveText):
     read_only: reactive[bool] = reactive(False, init=False, repaint=False)
     flags: reactive[str] = reactive("", init=False, repaint=False)
     """Recurring-pattern flags due (`⚑ 1 pattern to flag`), '' when none."""
+    undelivered: reactive[str] = reactive("", init=False, repaint=False)
+    """Customer updates undelivered past 2 minutes (`✉ 1 customer update undelivered`)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("warroom", id=id)
@@ -55,6 +57,9 @@ class IncidentHeader(LiveText):
         self._redraw()
 
     def watch_flags(self) -> None:
+        self._redraw()
+
+    def watch_undelivered(self) -> None:
         self._redraw()
 
     def _redraw(self) -> None:
@@ -80,6 +85,8 @@ class IncidentHeader(LiveText):
         line2 = Content.assemble((state.title, "italic"))
         if self.flags:
             line2 = Content.assemble((self.flags, "bold $sla-at-risk"), "  ", line2)
+        if self.undelivered:
+            line2 = Content.assemble((self.undelivered, "bold $sla-breached"), "  ", line2)
         line3 = Content.assemble(
             "IC ", (commander, "bold" if roles.get("incident_commander") else "bold $role-vacant"),
             " · SPOC ", (spoc or "⚠ VACANT", "bold" if spoc else "bold $role-vacant"),

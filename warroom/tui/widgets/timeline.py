@@ -56,7 +56,7 @@ class Timeline(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "timeline--time", "timeline--local", "timeline--kind", "timeline--actor",
         "timeline--update", "timeline--customer", "timeline--decision", "timeline--commitment",
-        "timeline--alert", "timeline--good", "timeline--cursor",
+        "timeline--alert", "timeline--good", "timeline--cursor", "timeline--pending",
     }
 
     DEFAULT_CSS = """
@@ -71,6 +71,7 @@ class Timeline(ScrollView, can_focus=True):
     Timeline > .timeline--commitment { color: $timeline-commitment; }
     Timeline > .timeline--alert { color: $sla-breached; }
     Timeline > .timeline--good { color: $sla-ok; }
+    Timeline > .timeline--pending { color: $sla-at-risk; }
     Timeline > .timeline--cursor { background: $panel; }
     Timeline:focus > .timeline--cursor { background: $primary 40%; }
     """
@@ -96,6 +97,7 @@ class Timeline(ScrollView, can_focus=True):
         self.tz: tzinfo | None = None
         """The customer's timezone (a local-time column is shown when wide enough)."""
         self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(512)
+        self._deliveries: dict[int, tuple[str, str]] = {}
 
     # -- data --
 
@@ -123,6 +125,14 @@ class Timeline(ScrollView, can_focus=True):
         self.tz = tz
         self._unseen = 0
         self._refilter(follow=True)
+
+    def set_deliveries(self, deliveries: dict[int, tuple[str, str]]) -> None:
+        """Delivery state by update seq (`delivery_view.delivery_line`), shown after each
+        update's text."""
+        if deliveries != self._deliveries:
+            self._deliveries = deliveries
+            self._cache.clear()
+            self.refresh()
 
     def add_events(self, events: Iterable[Event]) -> int:
         """Append live events (older seqs are ignored); returns how many were added."""
@@ -278,6 +288,12 @@ class Timeline(ScrollView, can_focus=True):
         if width >= 70:
             parts.append((f"{event.actor[:12]:<13}", self._style("timeline--actor")))
         parts.append((summary(event), text_style))
+        delivery = self._deliveries.get(event.seq) if kind == "update_posted" else None
+        if delivery is not None:
+            text, worst = delivery
+            style = {"delivered": "timeline--good", "failed": "timeline--alert"}.get(
+                worst, "timeline--pending")
+            parts.append((f"  {text}", self._style(style)))
         segments = [Segment(text, base + part_style) for text, part_style in parts]
         return Strip(segments).crop_extend(0, width, base).simplify()
 

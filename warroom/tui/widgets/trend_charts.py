@@ -98,7 +98,8 @@ def trend_content(data: dict[str, Any], flags: list[dict[str, Any]]) -> Content:
               _rate_line("Update cadence kept", cadence["adherence"],
                          f"{cadence['on_time']}/{cadence['due']} on time"),
               _rate_line("Commitments honoured", commits["honoured_rate"],
-                         f"{commits['met']} met, {commits['missed']} missed, "
+                         f"{commits['met']} met, {commits['met_late']} late, "
+                         f"{commits['missed']} missed, "
                          f"{commits['overdue']} overdue")]
     actions = data["open_actions"]
     parts += [Content(""), _title(f"Open corrective actions by age ({actions['total']} open, "
