@@ -14,12 +14,13 @@ Reads `{"page": {...}, "incidents": [...]}` (an `incidents.json`) or `{"page": {
 - the component names (sorted, joined by ", ") become the `component` tag (falling back to the
   updates' affected components), the `category` tag is `statuspage` unless told otherwise;
 - the page name is the customer;
-- the escalation arrives closed (after its last event) and carries its `source` on `opened`
+- a resolved escalation arrives closed (after its last event); each carries its `source` on `opened`
   (`{"system": "statuspage", ...}`): imported history stays off the live board and owes no PIR.
 
-A record whose status is resolved but has neither `resolved_at` nor a resolved update, or that is
-not resolved at all, is rejected (naming the incident id): only history is imported. Every
-record is checked (with pydantic models) before any is returned.
+A record whose status is resolved but has neither `resolved_at` nor a resolved update is rejected
+(naming the incident id) rather than imported as a live escalation. A record still open at the
+source arrives open, still marked imported (off the board, no PIR owed). Every record is checked
+(with pydantic models) before any is returned.
 
 `parse(path)` gives `ImportedIncident`s; `to_events(imported, incident_id, actor, recorded_at)`
 gives the escalation's events (seq 0). Each incident has a deterministic key
@@ -270,12 +271,9 @@ def parse_data(data: Any, source: str = "<data>") -> list[ImportedIncident]:
                                   f"(also at {seen[item.id]})")
         seen[item.id] = path
         incident = _incident(item, parsed.page)
-        if incident.resolution_time() is None:
-            status = incident.status or "unknown"
-            why = ("has status resolved but no resolved_at and no resolved update"
-                   if status == "resolved" else f"is not resolved (status {status!r}): only "
-                   "resolved history is imported")
-            raise StatuspageError(source, path, f"incident {item.id} {why}")
+        if incident.status == "resolved" and incident.resolution_time() is None:
+            raise StatuspageError(source, path, f"incident {item.id} has status resolved but "
+                                  "no resolved_at and no resolved update")
         out.append(incident)
     return out
 
