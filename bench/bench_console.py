@@ -161,7 +161,8 @@ def child_env(tmp: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(XDG_CONFIG_HOME=str(tmp / "config"), XDG_DATA_HOME=str(tmp / "data"),
-               WARROOM_USER="maria.chen", TEXTUAL_ANIMATIONS="none")
+               XDG_CACHE_HOME=str(tmp / "cache"), WARROOM_USER="maria.chen",
+               TEXTUAL_ANIMATIONS="none")
     env.pop("WARROOM_CONFIG", None)
     env.pop("WARROOM_STORE", None)
     return env

@@ -56,9 +56,12 @@ def write(kind: str, key: str, value: object) -> None:
     """Keep `value` as the one cached `kind` result (older ones are removed); errors ignored."""
     target = _path(kind, key)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temp.write_bytes(msgspec.msgpack.encode(value))
+        # Only the owner may read it: a config can hold a server token.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(msgspec.msgpack.encode(value))
         os.replace(temp, target)
         for old in target.parent.glob(f"{kind}-*.msgpack"):
             if old != target:

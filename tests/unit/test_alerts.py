@@ -111,3 +111,12 @@ def test_an_alert_that_starts_in_the_future_is_received_now(
         service: WarRoom, clock: FrozenClock) -> None:
     incident = service.execute(fired(started_at=T0 + timedelta(minutes=30)), "am")["id"]
     assert service.state(incident).received_at <= clock() + timedelta(minutes=1)
+
+
+def test_a_sender_clock_ahead_of_ours_is_clamped_not_refused(
+        service: WarRoom, clock: FrozenClock) -> None:
+    incident = service.execute(fired(), "am")["id"]
+    ahead = clock() + timedelta(minutes=10)
+    result = service.execute(fired(status="resolved", at=ahead), "am")
+    assert result["id"] == incident
+    assert service.events(incident)[-1].occurred_at == clock()

@@ -39,6 +39,20 @@ def test_a_miss_validates_and_writes_one_cache_file(tmp_path: Path) -> None:
     assert cache_files() == [first]
 
 
+def test_the_cache_file_is_private_and_round_trips_every_section(tmp_path: Path) -> None:
+    user = tmp_path / "config.toml"
+    user.write_text('[remote]\nurl = "https://w.example"\ntoken = "s3cret"\n')
+    config = load_config(user)
+    [cached] = cache_files()
+    assert cached.stat().st_mode & 0o777 == 0o600
+    from warroom.config.files import default_config_path, merge, read
+    from warroom.config.schema import ConfigFile
+
+    merged = merge(read(default_config_path()), read(user), user)
+    assert config.file == ConfigFile.model_validate(merged)  # nothing lost through the cache
+    assert config.remote.token == "s3cret"
+
+
 def test_changed_content_misses_and_replaces_the_file(tmp_path: Path) -> None:
     user = tmp_path / "config.toml"
     user.write_text('[console]\ntheme = "warroom-light"\n')
