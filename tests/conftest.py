@@ -69,3 +69,37 @@ def service(store_path: Path, policy, clock: FrozenClock) -> Iterator[object]:  
     store = SqliteStore(store_path)
     yield WarRoom(store, policy, clock)
     store.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    """One throwaway PostgreSQL cluster for the whole session (skips where it cannot run)."""
+    from tests.pgcluster import Cluster, missing_reason
+
+    reason = missing_reason()
+    if reason:
+        pytest.skip(f"PostgreSQL tests need a local server: {reason}")
+    cluster = Cluster().start()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A fresh, empty database of the session's cluster; dropped afterwards."""
+    import uuid
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    url = pg_cluster.create_database(name)
+    yield url
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Where a store lives, once per kind of store: a SQLite file, or a fresh database of the
+    session's PostgreSQL cluster (tests taking it run against both stores)."""
+    if request.param == "sqlite":
+        return tmp_path / "store.db"
+    url: str = request.getfixturevalue("pg_url")
+    return url

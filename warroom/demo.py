@@ -17,6 +17,7 @@ from typing import Any
 
 from warroom.domain import commands as c
 from warroom.domain.models import Audience, Event, Impact, Phase, Severity
+from warroom.domain.policy import Policy
 from warroom.domain.structs import replace
 from warroom.service import WarRoom
 from warroom.store.base import AppendResult, Draft, NewDelivery, SeqConflict
@@ -101,7 +102,7 @@ def seed(service: WarRoom, now: datetime) -> str:
     for _ in range(5):
         existing = service.store.read(0)
         scratch = ScratchStore(existing)
-        iid = _decide(WarRoom(scratch, service.policy, service.clock), now)
+        iid = _decide(scratch, service.policy, now)
         fresh = [replace(e, seq=0) for e in scratch.events[len(existing):]]
         try:
             service.store.append(fresh, expect_seq=existing[-1].seq if existing else 0)
@@ -112,8 +113,11 @@ def seed(service: WarRoom, now: datetime) -> str:
     raise SeqConflict(0, service.store.last_seq())
 
 
-def _decide(service: WarRoom, now: datetime) -> str:
+def _decide(scratch: ScratchStore, policy: Policy, now: datetime) -> str:
+    """Play the story, each command recorded at its own moment (so nothing is back-dated)."""
     start = now - RECEIVED_AGO
+    moment = [start]
+    service = WarRoom(scratch, policy, lambda: moment[0])
 
     def at(minutes: int) -> datetime:
         return start + timedelta(minutes=minutes)
@@ -170,5 +174,6 @@ def _decide(service: WarRoom, now: datetime) -> str:
     add(185, TECH, c.ChangePhase(incident_id=iid, phase=Phase.MONITORING))
     steps.sort(key=lambda step: step[0])
     for minute, actor, command in steps:
+        moment[0] = at(minute)
         service.execute(replace(command, at=at(minute)), actor)
     return iid

@@ -66,7 +66,7 @@ class LiveServer:
     def start(self) -> LiveServer:
         self.store = SqliteStore(self.store_path)
         self.app = create_app(self.store, self.policy, self.clock,
-                              tokens=TokenBook(self.store_path), **self.options)
+                              tokens=TokenBook(self.store), **self.options)
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((HOST, self.port))

@@ -210,6 +210,24 @@ def test_one_key_one_event(live: LiveServer, tokens: Tokens) -> None:
     assert opened[0].json()["id"] == opened[1].json()["id"] == "ESC-2"
 
 
+def test_idempotency_keys_are_each_persons_own(live: LiveServer, tokens: Tokens) -> None:
+    alice, bob = client(live, tokens.alice), client(live, tokens.bob)
+    alice.post("/escalations", json={"title": "t", "customer": "c"})
+    mine = alice.post("/commands", json={"type": "note", "incident_id": "ESC-1", "text": "a",
+                                         "idempotency_key": "same"})
+    theirs = bob.post("/commands", json={"type": "note", "incident_id": "ESC-1", "text": "b",
+                                         "idempotency_key": "same"})
+    assert mine.status_code == theirs.status_code == 200
+    assert theirs.json()["duplicate"] is False and theirs.json()["actor"] == "bob"
+    assert theirs.json()["seqs"] != mine.json()["seqs"]
+    notes = [(e["actor"], e["payload"]["text"]) for e in alice.get("/events").json()["events"]
+             if e["kind"] == "note"]
+    assert notes == [("alice", "a"), ("bob", "b")]
+    assert alice.get("/commands/same").json()["seqs"] == mine.json()["seqs"]
+    assert bob.get("/commands/same").json()["seqs"] == theirs.json()["seqs"]
+    assert client(live, tokens.carol).get("/commands/same").status_code == 404
+
+
 def test_meta_endpoints(live: LiveServer, tokens: Tokens, policy: Policy) -> None:
     anonymous = client(live, None)
     assert anonymous.get(live.url + "/healthz").json()["status"] == "ok"

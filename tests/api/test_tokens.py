@@ -20,7 +20,8 @@ def test_add_list_revoke(tmp_path: Path) -> None:
     assert token.startswith("wr_") and len(token) > 40
     listed = list_tokens(path)
     assert [(t.person, t.read_only) for t in listed] == [("alice", False), ("wall", True)]
-    book = TokenBook(path)
+    store = SqliteStore(path)
+    book = TokenBook(store)
     try:
         identity = book.verify(token)
         assert identity is not None and identity.person == "alice" and not identity.read_only
@@ -34,7 +35,7 @@ def test_add_list_revoke(tmp_path: Path) -> None:
         revoke_token(path, "alice")  # by person: all of theirs
         assert book.verify(token) is None
     finally:
-        book.close()
+        store.close()
     with pytest.raises(TokenError):
         revoke_token(path, "nobody")
     with pytest.raises(TokenError):

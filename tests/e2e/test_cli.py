@@ -15,7 +15,7 @@ NOW = "2026-11-24T10:00:00Z"
 
 
 class Cli:
-    def __init__(self, store: Path) -> None:
+    def __init__(self, store: str | Path) -> None:
         self.store = store
 
     def run(self, *args: str, actor: str = "dana") -> subprocess.CompletedProcess[str]:
@@ -35,8 +35,9 @@ class Cli:
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "cli.db")
+def cli(store_target: str | Path) -> Cli:
+    """The CLI on a SQLite file, then on a PostgreSQL database (`--store postgresql://...`)."""
+    return Cli(store_target)
 
 
 def test_full_flow_and_status_json(cli: Cli) -> None:

@@ -19,8 +19,8 @@ GITHUB = next((p / _NAME for p in Path(__file__).resolve().parents if (p / _NAME
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path / "post.db")
+def cli(store_target: str | Path) -> Cli:
+    return Cli(store_target)
 
 
 def test_pir_gate_then_close_and_export(cli: Cli) -> None:

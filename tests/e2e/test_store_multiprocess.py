@@ -1,7 +1,7 @@
-"""SqliteStore shared by real processes: concurrent writers, one idempotency key, a watcher.
+"""Both stores shared by real processes: concurrent writers, one idempotency key, a watcher.
 
 Children are separate interpreters (`python -c`), started together and released at once by a
-"go" file, so their transactions genuinely interleave on the one database file.
+"go" file, so their transactions genuinely interleave on the one SQLite file or PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import subprocess
 import sys
 import textwrap
 from collections import Counter
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from warroom.store.sqlite import SqliteStore
+from warroom.store.target import open_store
 
 CHILD = textwrap.dedent(
     """
@@ -24,11 +25,11 @@ CHILD = textwrap.dedent(
     from datetime import UTC, datetime
     from pathlib import Path
     from warroom.domain.models import Event, EventKind
-    from warroom.store.sqlite import SqliteStore
+    from warroom.store.target import open_store
 
     path, go, worker, count, key_mode = sys.argv[1:6]
     go, count = Path(go), int(count)
-    store = SqliteStore(path)
+    store = open_store(path)
     while not go.exists():  # start line: every child is ready before any writes
         time.sleep(0.005)
     outcomes = []
@@ -46,7 +47,7 @@ CHILD = textwrap.dedent(
 
 
 def spawn(
-    path: Path, go: Path, worker: str, count: int, key_mode: str = "own"
+    path: str | Path, go: Path, worker: str, count: int, key_mode: str = "own"
 ) -> subprocess.Popen[str]:
     """Start a child that appends `count` single-event commands once `go` exists."""
     return subprocess.Popen(
@@ -65,13 +66,15 @@ def finish(proc: subprocess.Popen[str]) -> list[dict[str, Any]]:
     return outcomes
 
 
-def test_four_processes_append_2000_events_gap_free(tmp_path: Path) -> None:
-    path, go = tmp_path / "shared.db", tmp_path / "go"
+def test_four_processes_append_2000_events_gap_free(
+    tmp_path: Path, store_target: str | Path
+) -> None:
+    path, go = store_target, tmp_path / "go"
     procs = [spawn(path, go, f"w{n}", 500) for n in range(4)]
     go.touch()
     outcomes = [finish(p) for p in procs]
 
-    with SqliteStore(path) as store:
+    with closing(open_store(path)) as store:
         events = store.read()
         assert [e.seq for e in events] == list(range(1, 2001))
         assert store.last_seq() == 2000
@@ -91,13 +94,15 @@ def test_four_processes_append_2000_events_gap_free(tmp_path: Path) -> None:
                 assert outcome["duplicate"] is False
 
 
-def test_one_idempotency_key_raced_by_four_processes_writes_once(tmp_path: Path) -> None:
-    path, go = tmp_path / "shared.db", tmp_path / "go"
+def test_one_idempotency_key_raced_by_four_processes_writes_once(
+    tmp_path: Path, store_target: str | Path
+) -> None:
+    path, go = store_target, tmp_path / "go"
     procs = [spawn(path, go, f"w{n}", 25, key_mode="shared") for n in range(4)]
     go.touch()
     outcomes = [o for p in procs for o in finish(p)]
 
-    with SqliteStore(path) as store:
+    with closing(open_store(path)) as store:
         events = store.read()
         assert len(events) == 1
         winner = store.lookup("shared")
@@ -106,9 +111,11 @@ def test_one_idempotency_key_raced_by_four_processes_writes_once(tmp_path: Path)
     assert all(o["seqs"] == [1] and o["result"] == winner.result for o in outcomes)
 
 
-async def test_watcher_notices_appends_from_a_child_process(tmp_path: Path) -> None:
-    path, go = tmp_path / "shared.db", tmp_path / "go"
-    store = SqliteStore(path)
+async def test_watcher_notices_appends_from_a_child_process(
+    tmp_path: Path, store_target: str | Path
+) -> None:
+    path, go = store_target, tmp_path / "go"
+    store = open_store(path)
     try:
         it = store.watch(since_seq=store.last_seq())
         first = asyncio.ensure_future(anext(it))

@@ -1,4 +1,5 @@
-"""SqliteStore against real files: round trip, seqs, idempotency, conflicts, drafts, watch."""
+"""The store suite, run against both stores (a SQLite file, a fresh PostgreSQL database):
+round trip, seqs, idempotency, conflicts, drafts, tokens, watch; then SQLite's file handling."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ import pytest
 
 from warroom.domain.models import Event, EventKind
 from warroom.domain.structs import convert, dump, replace
-from warroom.store.base import SeqConflict, StoreError
+from warroom.store.base import SeqConflict, ServerStore, StoredToken, StoreError
 from warroom.store.sqlite import SCHEMA_VERSION, SqliteStore
+from warroom.store.target import open_store
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -43,8 +45,13 @@ def ev(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    s = SqliteStore(tmp_path / "store.db")
+def target(store_target: str | Path) -> str | Path:
+    return store_target
+
+
+@pytest.fixture
+def store(target: str | Path) -> Iterator[ServerStore]:
+    s = open_store(target)
     yield s
     s.close()
 
@@ -52,7 +59,7 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
 # --- events ---------------------------------------------------------------------------------
 
 
-def test_round_trip_keeps_every_field(store: SqliteStore) -> None:
+def test_round_trip_keeps_every_field(store: ServerStore) -> None:
     payload = {
         "title": "Checkout down — ünïcode ✓",
         "assessment": {"impact": "outage", "affected": 12, "strategic": True},
@@ -84,7 +91,7 @@ def test_round_trip_keeps_every_field(store: SqliteStore) -> None:
     assert second.seq == 2
 
 
-def test_payload_values_are_stored_as_json(store: SqliteStore) -> None:
+def test_payload_values_are_stored_as_json(store: ServerStore) -> None:
     due = datetime(2026, 11, 24, 12, 0, tzinfo=timezone(timedelta(hours=2)))
     naive = Event(
         incident_id="ESC-1", kind=EventKind.NOTE, actor="a",
@@ -101,7 +108,7 @@ def test_payload_values_are_stored_as_json(store: SqliteStore) -> None:
     assert store.last_seq() == 1
 
 
-def test_read_events_are_ordinary_records(store: SqliteStore) -> None:
+def test_read_events_are_ordinary_records(store: ServerStore) -> None:
     store.append([ev(n=1)])
     (stored,) = store.read()
     assert convert(dump(stored), Event) == stored
@@ -112,21 +119,20 @@ def test_read_events_are_ordinary_records(store: SqliteStore) -> None:
         stored.actor = "mallory"  # type: ignore[misc]
 
 
-def test_seqs_are_gap_free_across_appends_and_reopen(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    with SqliteStore(path) as s:
+def test_seqs_are_gap_free_across_appends_and_reopen(target: str | Path) -> None:
+    with open_store(target) as s:
         assert s.last_seq() == 0
         assert s.read() == []
         assert s.append([ev(n=1)]).seqs == (1,)
         assert s.append([ev(n=2), ev(n=3), ev(n=4)]).seqs == (2, 3, 4)
-    with SqliteStore(path) as s:
+    with open_store(target) as s:
         assert s.append([ev(n=5)]).seqs == (5,)
         assert s.last_seq() == 5
         assert [e.seq for e in s.read()] == [1, 2, 3, 4, 5]
         assert [e.payload["text"] for e in s.read()] == [f"note {n}" for n in range(1, 6)]
 
 
-def test_read_since_and_by_incident(store: SqliteStore) -> None:
+def test_read_since_and_by_incident(store: ServerStore) -> None:
     store.append([ev("ESC-1", n=1), ev("ESC-2", n=2), ev("ESC-1", n=3), ev("ESC-2", n=4)])
     assert [e.seq for e in store.read(since_seq=2)] == [3, 4]
     assert [e.seq for e in store.read(incident_id="ESC-1")] == [1, 3]
@@ -135,7 +141,7 @@ def test_read_since_and_by_incident(store: SqliteStore) -> None:
     assert store.read(incident_id="ESC-404") == []
 
 
-def test_large_batch_append_and_read(store: SqliteStore) -> None:
+def test_large_batch_append_and_read(store: ServerStore) -> None:
     events = [ev(f"ESC-{i % 37}", n=i) for i in range(20_000)]
     assert store.append(events).seqs == tuple(range(1, 20_001))
     gc_was_enabled = gc.isenabled()
@@ -146,14 +152,14 @@ def test_large_batch_append_and_read(store: SqliteStore) -> None:
     assert [e.seq for e in back] == list(range(1, 20_001))
 
 
-def test_append_refuses_events_that_already_have_a_seq(store: SqliteStore) -> None:
+def test_append_refuses_events_that_already_have_a_seq(store: ServerStore) -> None:
     stored = replace(ev(), seq=9)
     with pytest.raises(ValueError):
         store.append([stored])
     assert store.last_seq() == 0
 
 
-def test_threads_share_one_store(store: SqliteStore) -> None:
+def test_threads_share_one_store(store: ServerStore) -> None:
     errors: list[BaseException] = []
 
     def work(t: int) -> None:
@@ -180,7 +186,7 @@ def test_threads_share_one_store(store: SqliteStore) -> None:
 # --- idempotency and expect_seq --------------------------------------------------------------
 
 
-def test_repeated_idempotency_key_writes_once_and_returns_the_original(store: SqliteStore) -> None:
+def test_repeated_idempotency_key_writes_once_and_returns_the_original(store: ServerStore) -> None:
     first = store.append(
         [ev(n=1, key="k1"), ev(n=2, key="k1")], idempotency_key="k1", result={"id": "ESC-1"}
     )
@@ -201,17 +207,16 @@ def test_repeated_idempotency_key_writes_once_and_returns_the_original(store: Sq
     assert store.lookup("never-seen") is None
 
 
-def test_idempotency_survives_reopen(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    with SqliteStore(path) as s:
+def test_idempotency_survives_reopen(target: str | Path) -> None:
+    with open_store(target) as s:
         s.append([ev()], idempotency_key="k", result={"n": 1})
-    with SqliteStore(path) as s:
+    with open_store(target) as s:
         again = s.append([ev()], idempotency_key="k")
         assert again.duplicate and again.seqs == (1,) and again.result == {"n": 1}
         assert s.last_seq() == 1
 
 
-def test_duplicate_wins_over_a_stale_expect_seq(store: SqliteStore) -> None:
+def test_duplicate_wins_over_a_stale_expect_seq(store: ServerStore) -> None:
     store.append([ev()], expect_seq=0, idempotency_key="k")
     store.append([ev(n=2)])
     # A retry of the first command (its expect_seq is now stale) is still just a duplicate.
@@ -219,7 +224,7 @@ def test_duplicate_wins_over_a_stale_expect_seq(store: SqliteStore) -> None:
     assert again.duplicate and again.seqs == (1,)
 
 
-def test_expect_seq_conflict_writes_nothing(store: SqliteStore) -> None:
+def test_expect_seq_conflict_writes_nothing(store: ServerStore) -> None:
     store.append([ev(n=1), ev(n=2)], expect_seq=0)
     with pytest.raises(SeqConflict) as caught:
         store.append([ev(n=3)], expect_seq=1, idempotency_key="k")
@@ -230,7 +235,7 @@ def test_expect_seq_conflict_writes_nothing(store: SqliteStore) -> None:
     assert store.append([ev(n=3)], expect_seq=2, idempotency_key="k").seqs == (3,)
 
 
-def test_empty_append_with_key_is_remembered(store: SqliteStore) -> None:
+def test_empty_append_with_key_is_remembered(store: ServerStore) -> None:
     result = store.append([], idempotency_key="noop", result={"changed": False})
     assert result.seqs == () and not result.duplicate
     again = store.append([], idempotency_key="noop")
@@ -241,15 +246,14 @@ def test_empty_append_with_key_is_remembered(store: SqliteStore) -> None:
 # --- drafts ---------------------------------------------------------------------------------
 
 
-def test_drafts_save_replace_discard_and_survive_reopen(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    with SqliteStore(path) as s:
+def test_drafts_save_replace_discard_and_survive_reopen(target: str | Path) -> None:
+    with open_store(target) as s:
         assert s.load_draft("ESC-1", "alice") is None
         s.save_draft("ESC-1", "alice", {"body": "first"})
         s.save_draft("ESC-1", "alice", {"body": "second", "audience": "customer"})
         s.save_draft("ESC-1", "bob", {"body": "bob's"})
         s.save_draft("ESC-2", "alice", {"body": "other incident"})
-    with SqliteStore(path) as s:
+    with open_store(target) as s:
         draft = s.load_draft("ESC-1", "alice")
         assert draft is not None
         assert (draft.incident_id, draft.person) == ("ESC-1", "alice")
@@ -321,8 +325,8 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         SqliteStore(path)
 
 
-def test_closed_store_raises_store_error(tmp_path: Path) -> None:
-    s = SqliteStore(tmp_path / "s.db")
+def test_closed_store_raises_store_error(target: str | Path) -> None:
+    s = open_store(target)
     s.close()
     s.close()  # idempotent
     with pytest.raises(StoreError):
@@ -335,11 +339,10 @@ def test_closed_store_raises_store_error(tmp_path: Path) -> None:
 
 
 async def test_watch_yields_backlog_then_new_events_from_another_connection(
-    tmp_path: Path,
+    target: str | Path,
 ) -> None:
-    path = tmp_path / "s.db"
-    watcher_store = SqliteStore(path)
-    writer = SqliteStore(path)  # its own connections: like another process
+    watcher_store = open_store(target)
+    writer = open_store(target)  # its own connections: like another process
     try:
         writer.append([ev(n=1), ev(n=2), ev(n=3)])
         it = watcher_store.watch(since_seq=1)
@@ -361,7 +364,7 @@ async def test_watch_yields_backlog_then_new_events_from_another_connection(
         writer.close()
 
 
-async def test_watch_sees_appends_through_the_same_store(store: SqliteStore) -> None:
+async def test_watch_sees_appends_through_the_same_store(store: ServerStore) -> None:
     it = store.watch()
     pending = asyncio.ensure_future(anext(it))
     await asyncio.sleep(0.1)
@@ -377,11 +380,54 @@ async def test_watch_sees_appends_through_the_same_store(store: SqliteStore) -> 
     await it.aclose()  # type: ignore[attr-defined]
 
 
-async def test_watch_ends_when_the_store_closes(tmp_path: Path) -> None:
-    s = SqliteStore(tmp_path / "s.db")
+async def test_watch_ends_when_the_store_closes(target: str | Path) -> None:
+    s = open_store(target)
     it = s.watch()
     pending = asyncio.ensure_future(anext(it))
     await asyncio.sleep(0.1)
     s.close()
     with pytest.raises(StopAsyncIteration):
         await asyncio.wait_for(pending, timeout=1.0)
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+
+def test_tokens_add_find_list_revoke(store: ServerStore) -> None:
+    alice = StoredToken(id="0000000a", person="alice", read_only=False, hash="h1",
+                        created_at="2026-11-24T10:00:00+00:00")
+    wall = StoredToken(id="0000000b", person="wall", read_only=True, hash="h2",
+                       created_at="2026-11-24T10:00:01+00:00")
+    assert store.add_token(alice) and store.add_token(wall)
+    assert not store.add_token(replace_token(alice, person="mallory"))  # id taken
+    assert store.tokens() == [alice, wall]
+    assert store.find_token("0000000b") == wall
+    assert store.find_token("nothere") is None
+    store.revoke_tokens(["0000000b"], "2026-11-24T11:00:00+00:00")
+    revoked = store.find_token("0000000b")
+    assert revoked is not None and revoked.revoked_at == "2026-11-24T11:00:00+00:00"
+    assert store.find_token("0000000a") == alice
+    assert store.read() == []  # tokens are not events
+
+
+def test_version_1_file_gains_the_tokens_table(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    SqliteStore(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE warroom_tokens")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with SqliteStore(path) as s:
+        assert s.tokens() == []
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        conn.close()
+
+
+def replace_token(token: StoredToken, **changes: Any) -> StoredToken:
+    from dataclasses import replace as dc_replace
+
+    return dc_replace(token, **changes)

@@ -7,7 +7,6 @@ not answer (sent later). Errors are one line on stderr.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import re
 import sys
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from warroom.cli.context import Context
+    from warroom.gcpause import Pause
 
 QUERY_VERBS = {"status", "list", "log"}
 _RELATIVE_PAST = re.compile(r"^-(\d+[dhms])+$")
@@ -24,30 +24,33 @@ CONSOLE_VERBS = {None, "console", "demo", "wall"}
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the `warroom` console script."""
+    from warroom.gcpause import collector_paused
+
     # Start-up allocates many long-lived objects (Textual's CSS, widgets, the state) and no
     # garbage worth collecting: collecting then only costs time (about 0.09 s here). The console
-    # re-enables the collector once its first frame is drawn; other verbs before they run.
-    gc.disable()
-    try:
-        sys.exit(run(argv))
-    finally:
-        gc.enable()
+    # lets go once its first read is done or has failed; other verbs before they run.
+    with collector_paused() as startup:
+        sys.exit(run(argv, startup))
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    """Parse and dispatch; returns the exit status."""
+def run(argv: Sequence[str] | None = None, startup: Pause | None = None) -> int:
+    """Parse and dispatch; returns the exit status. `startup`: a hold on the garbage collector,
+    released here for a scripting verb and by the console once its first read is done."""
     from warroom.cli.context import Context
     from warroom.cli.parser import build_parser, wants_console
+    from warroom.gate.guard import guard_textual, is_remote
 
+    if is_remote():  # started by the SSH gate or the web view: no links or files on the server
+        guard_textual()
     words = _shield_relative_times(sys.argv[1:] if argv is None else argv)
     args = build_parser(console_only=wants_console(words)).parse_args(words)
     ctx = Context(args.store, args.actor, args.config,
                   no_queue=bool(getattr(args, "no_queue", False)),
                   scripting=args.verb not in CONSOLE_VERBS, verb=args.verb)
-    if args.verb not in CONSOLE_VERBS:
-        gc.enable()
+    if args.verb not in CONSOLE_VERBS and startup is not None:
+        startup.release()
     try:
-        status = _dispatch(ctx, args)
+        status = _dispatch(ctx, args, startup)
         sys.stdout.flush()
         return status
     except BrokenPipeError:
@@ -69,24 +72,26 @@ def _shield_relative_times(argv: Sequence[str]) -> list[str]:
     return [f" {arg}" if _RELATIVE_PAST.match(arg) else arg for arg in argv]
 
 
-def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
+def _dispatch(ctx: Context, args: argparse.Namespace, startup: Pause | None) -> int:
     from warroom.cli import verbs
 
     verb = args.verb
     if verb in CONSOLE_VERBS:
         from warroom.cli.console import run_console_verb
 
-        return run_console_verb(ctx, args)
+        return run_console_verb(ctx, args, startup)
     if verb in QUERY_VERBS:
         return verbs.run_query(ctx, args)
     from warroom.cli.post_verbs import POST_VERBS, run_post
 
     if verb in POST_VERBS:
         return run_post(ctx, args)
-    if verb in ("serve", "token"):
+    if verb in ("serve", "token", "db"):
         from warroom.cli import server_verbs
 
-        return (server_verbs.run_serve if verb == "serve" else server_verbs.run_token)(ctx, args)
+        run_verb = {"serve": server_verbs.run_serve, "token": server_verbs.run_token,
+                    "db": server_verbs.run_db}[verb]
+        return run_verb(ctx, args)
     if verb == "outbox":
         from warroom.cli.outbox_verbs import run_outbox
 

@@ -111,28 +111,37 @@ class Context:
             raise StoreError(f"{path}: folder {path.parent} does not exist")
         return path
 
+    def store_location(self) -> str | Path:
+        """The store this host opens itself: a PostgreSQL URL as given, else the store file."""
+        from warroom.cli.targets import DATABASE, kind_of
+
+        if self.store_arg and kind_of(self.store_arg) == DATABASE:
+            return self.store_arg
+        return self.store_path()
+
     def service(self, *, read_only: bool = False) -> WarRoom:
-        """The service over the chosen store (a local file, or a server); opened once.
+        """The service over the chosen store (a local file, a database, or a server); opened
+        once.
 
         `read_only`: a verb that only reads never creates a store: a missing local file (or
         folder) raises StoreError naming the path (exit 4).
         """
         if read_only and self._service is None and not self.is_remote:
-            path = self.store_path().expanduser()
-            if not path.is_file():
+            location = self.store_location()
+            if isinstance(location, Path) and not location.is_file():
                 from warroom.store.base import StoreError
 
-                what = "folder" if not path.parent.is_dir() else "file"
-                raise StoreError(f"no store at {path} (missing {what}); nothing to read")
+                what = "folder" if not location.parent.is_dir() else "file"
+                raise StoreError(f"no store at {location} (missing {what}); nothing to read")
         if self._service is None:
             self._service = self._open_service()
         return self._service
 
     def _open_service(self) -> WarRoom:
-        from warroom.cli.targets import FILE, SERVER
+        from warroom.cli.targets import DATABASE, FILE, SERVER
 
-        if self.store_kind(self.verb, (FILE, SERVER)) == SERVER:
-            from warroom.store.remote import RemoteWarRoom
+        if self.store_kind(self.verb, (FILE, SERVER, DATABASE)) == SERVER:
+            from warroom.service.remote import RemoteWarRoom
 
             remote = RemoteWarRoom.connect(str(self.store_target), self.config,
                                            queue_offline=not self.no_queue,
@@ -141,7 +150,7 @@ class Context:
                 report_outbox(remote.store.outbox)
             return remote
         from warroom.service import WarRoom
-        from warroom.store.sqlite import SqliteStore
+        from warroom.store.target import open_store
 
-        return WarRoom(SqliteStore(self.store_path()), self.config.policy, system_clock,
+        return WarRoom(open_store(self.store_location()), self.config.policy, system_clock,
                        self.config.delivery)

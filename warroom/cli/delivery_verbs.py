@@ -40,12 +40,12 @@ def add_delivery_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
 
 def run_delivery_verb(ctx: Context, args: argparse.Namespace) -> int:
     """Dispatch `deliver` and `statuspage`."""
-    from warroom.cli.targets import FILE
+    from warroom.cli.targets import DATABASE, FILE
+    from warroom.store.target import open_store
 
-    ctx.store_kind(args.verb, (FILE,))
-    from warroom.store.sqlite import SqliteStore
+    ctx.store_kind(args.verb, (FILE, DATABASE))
 
-    store = SqliteStore(ctx.store_path())
+    store = open_store(ctx.store_location())
     try:
         if args.verb == "deliver":
             return _deliver(ctx, args, store)

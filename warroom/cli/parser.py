@@ -41,7 +41,8 @@ def wants_console(argv: list[str]) -> bool:
 def _globals(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     parser.add_argument("--store", default=default, metavar="PATH|URL",
-                        help="store file, or http(s)://host:port of a warroom server")
+                        help="store file, postgresql://user@host:port/db, or http(s)://host:port "
+                             "of a warroom server")
     parser.add_argument("--as", dest="actor", default=default, metavar="PERSON",
                         help="act as PERSON (default: $WARROOM_USER, then the login name)")
     parser.add_argument("--config", default=default, metavar="FILE", help="config file")

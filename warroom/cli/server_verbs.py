@@ -1,4 +1,4 @@
-"""`warroom serve` and `warroom token add | list | revoke`."""
+"""`warroom serve`, `warroom token add | list | revoke` and `warroom db upgrade | copy`."""
 
 from __future__ import annotations
 
@@ -40,39 +40,50 @@ def add_server_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
     revoke = actions.add_parser("revoke", help="revoke by token id, token, or person")
     revoke.add_argument("which")
 
+    p = sub.add_parser("db", parents=[shared], help="the store's schema; SQLite to PostgreSQL",
+                       description="Create or migrate the store's schema, or copy a SQLite "
+                                   "store into an empty PostgreSQL database.")
+    actions = p.add_subparsers(dest="db_verb", metavar="ACTION", required=True,
+                               parser_class=type(p))
+    actions.add_parser("upgrade", help="create or migrate the schema of --store")
+    copy = actions.add_parser("copy", help="copy a SQLite store into PostgreSQL")
+    copy.add_argument("--from", dest="source", required=True, metavar="SQLITE_FILE")
+    copy.add_argument("--to", dest="target", required=True, metavar="postgresql://...")
+
 
 def run_serve(ctx: Context, args: argparse.Namespace) -> int:
     """Run the server in the foreground."""
-    from warroom.cli.targets import FILE
+    from warroom.cli.targets import DATABASE, FILE
     from warroom.server.run import serve
 
-    ctx.store_kind("serve", (FILE,))
+    ctx.store_kind("serve", (FILE, DATABASE))
     gates: list[Coroutine[Any, Any, None]] = []
     if args.ssh or args.web:
-        from warroom.gate.serve import GateUnavailable, gate_coroutines
+        from warroom.gate.serve import gate_coroutines
 
         config_path = str(ctx.config_path) if ctx.config_path else None
-        try:
-            gates = gate_coroutines(args, str(ctx.store_path()), config_path)
-        except GateUnavailable as exc:
-            raise InvalidInput("--ssh/--web", str(exc)) from None
-    if args.no_api:
-        if not gates:
-            raise InvalidInput("--no-api", "give --ssh or --web to serve without the API")
+        gates = gate_coroutines(args, str(ctx.store_location()), config_path)
+    if args.no_api and not gates:
+        raise InvalidInput("--no-api", "give --ssh or --web to serve without the API")
+    if gates:
         from warroom.gate.serve import run_services
 
-        return run_services(gates)
-    return serve(ctx.store_path(), args.host, args.port, args.tls_cert, args.tls_key, ctx.config,
-                 log_level=args.log_level, gates=gates)
+        if args.no_api:
+            return run_services(gates)
+        return serve(ctx.store_location(), args.host, args.port, args.tls_cert, args.tls_key,
+                     ctx.config, log_level=args.log_level,
+                     run=lambda server: run_services(gates, api=server))
+    return serve(ctx.store_location(), args.host, args.port, args.tls_cert, args.tls_key,
+                 ctx.config, log_level=args.log_level)
 
 
 def run_token(ctx: Context, args: argparse.Namespace) -> int:
-    """Token administration on the store file."""
-    from warroom.cli.targets import FILE
+    """Token administration on the store (a file or a database)."""
+    from warroom.cli.targets import DATABASE, FILE
     from warroom.server.tokens import TokenError, add_token, list_tokens, revoke_token
 
-    ctx.store_kind("token", (FILE,))
-    path = ctx.store_path()
+    ctx.store_kind("token", (FILE, DATABASE))
+    path = ctx.store_location()
     try:
         if args.token_verb == "add":
             print(add_token(path, args.person, read_only=args.read_only))
@@ -89,4 +100,46 @@ def run_token(ctx: Context, args: argparse.Namespace) -> int:
                 print(f"revoked {t.id} ({t.person})")
     except TokenError as exc:
         raise InvalidInput("token", str(exc)) from None
+    return 0
+
+
+def run_db(ctx: Context, args: argparse.Namespace) -> int:
+    """Schema upgrade, or the SQLite to PostgreSQL copy."""
+    from pathlib import Path
+
+    from warroom.store.target import is_database_url
+
+    if args.db_verb == "copy":
+        if not is_database_url(args.target):
+            raise InvalidInput("--to", f"{args.target!r} is not a postgresql:// URL")
+        if not Path(args.source).is_file():
+            raise InvalidInput("--from", f"{args.source}: no such store file")
+        from warroom.store.copy import CopyRefused, copy_sqlite_to_postgres
+        from warroom.store.postgres import redact
+
+        try:
+            report = copy_sqlite_to_postgres(Path(args.source), args.target)
+        except CopyRefused as exc:
+            raise InvalidInput("--to", str(exc)) from None
+        done = "copied" if report.copied else "already there, nothing copied:"
+        print(f"{done} {report.counts.describe()} to {redact(args.target)}")
+        return 0
+    from warroom.cli.targets import DATABASE, FILE
+
+    ctx.store_kind("db upgrade", (FILE, DATABASE))
+    target = ctx.store_location()
+    if is_database_url(target):
+        from warroom.store.postgres import PostgresStore
+
+        store = PostgresStore(str(target), migrate=True)
+        try:
+            applied = ", ".join(store.applied) or "nothing to apply"
+            print(f"{store.name}: schema version {store.schema_version()} ({applied})")
+        finally:
+            store.close()
+        return 0
+    from warroom.store.sqlite import SCHEMA_VERSION, SqliteStore
+
+    SqliteStore(target).close()  # a SQLite file is brought up to date whenever it is opened
+    print(f"{target}: schema version {SCHEMA_VERSION}")
     return 0

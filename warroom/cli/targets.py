@@ -13,10 +13,13 @@ from warroom.domain.errors import InvalidInput
 
 FILE = "file"
 SERVER = "server"
-SCHEMES: dict[str, str] = {"http": SERVER, "https": SERVER}
+DATABASE = "database"
+SCHEMES: dict[str, str] = {"http": SERVER, "https": SERVER,
+                           "postgresql": DATABASE, "postgres": DATABASE}
 """URL scheme → store kind (other stores add their schemes here)."""
 DESCRIBE: dict[str, str] = {FILE: "a store file path",
-                            SERVER: "a warroom server URL (http(s)://host:port)"}
+                            SERVER: "a warroom server URL (http(s)://host:port)",
+                            DATABASE: "a PostgreSQL URL (postgresql://user@host:port/db)"}
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 

@@ -107,6 +107,7 @@ def to_policy(model: ConfigFile) -> Policy:
     """The domain's view of a validated file."""
     return Policy(
         at_risk_fraction=model.sla.at_risk,
+        backdate_limit=model.sla.backdate_limit,
         severities={s: SeverityPolicy(**t.model_dump()) for s, t in model.severities.items()},
         calendars={n: Calendar(**c.model_dump()) for n, c in model.calendars.items()},
         triage_rules=[TriageRule(**r.model_dump()) for r in model.triage_rules],

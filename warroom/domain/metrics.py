@@ -460,6 +460,9 @@ def trends(
         "sla_breach_rate": breach_rate,
         "sla_clocks": clock_counts,
         "update_cadence": {"on_time": on_time, "due": due, "adherence": _rate(on_time, due)},
+        "backdated_customer_updates": sum(
+            1 for s in selected for u in s.updates
+            if u.audience is Audience.CUSTOMER and u.backdated_s is not None),
         "commitments": _commitments(selected, now),
         "open_actions": _open_actions(selected, now),
         "patterns": pattern_rows,

@@ -177,6 +177,8 @@ class StatusUpdate(msgspec.Struct, kw_only=True):
     posted_at: datetime
     next_update_at: datetime | None = None
     template: str | None = None
+    backdated_s: int | None = None
+    """Seconds it was posted before it was recorded, when past the policy's back-date limit."""
     deliveries: dict[str, DeliveryStatus] = msgspec.field(default_factory=dict)
     """By channel name: every channel it was sent to (empty: nothing leaves warroom)."""
 

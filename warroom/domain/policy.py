@@ -128,6 +128,8 @@ class Policy(_Strict, kw_only=True, frozen=True):
     """Login -> display name and team (customer documents never show a login)."""
     teams: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_TEAMS))
     """Teams a pattern may be flagged to, and that may own corrective actions."""
+    backdate_limit: timedelta = timedelta(minutes=5)
+    """A customer update back-dated by more than this needs `edit_milestone` and is marked."""
 
     def for_severity(self, severity: Severity) -> SeverityPolicy:
         """Targets for a severity."""

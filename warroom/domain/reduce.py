@@ -171,6 +171,7 @@ def _update_posted(state: IncidentState, event: Event) -> None:
         posted_at=event.occurred_at,
         next_update_at=next_at,
         template=p.get("template"),
+        backdated_s=p.get("backdated_s"),
         deliveries={d["channel"]: DeliveryStatus(channel=d["channel"],
                                                  recipients=tuple(d.get("recipients", ())))
                     for d in p.get("deliveries", ())},

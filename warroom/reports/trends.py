@@ -143,6 +143,8 @@ def render_markdown(data: dict[str, Any]) -> str:
               f"{data['recurrence_window_days']:g} days before)",
               f"- Customer-update cadence adherence: **{_pct(cadence['adherence'])}** "
               f"({cadence['on_time']:,} of {cadence['due']:,} updates on time)",
+              f"- Back-dated customer updates: **{data['backdated_customer_updates']:,}** "
+              "(posted as of an earlier time than recorded, past the back-date limit)",
               f"- Commitments honoured: **{_pct(promises['honoured_rate'])}** "
               f"(met {promises['met']:,}, met late {promises['met_late']:,}, missed "
               f"{promises['missed']:,}, overdue "

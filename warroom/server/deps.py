@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from warroom.config.schema.hooks import Hooks
 from warroom.server.broker import Broker
@@ -79,13 +80,14 @@ def identify_writer(request: Request) -> Identity:
 
 
 async def reader(request: Request) -> Identity:
-    """Dependency: the caller, any valid token."""
-    return identify(request)
+    """Dependency: the caller, any valid token (checked in a worker thread: the token is
+    read from the store on every request, and a slow database must not stall the loop)."""
+    return await run_in_threadpool(identify, request)
 
 
 async def writer(request: Request) -> Identity:
     """Dependency: the caller, with a token that may write."""
-    return identify_writer(request)
+    return await run_in_threadpool(identify_writer, request)
 
 
 Reader = Annotated[Identity, Depends(reader)]

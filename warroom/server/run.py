@@ -1,4 +1,4 @@
-"""`warroom serve`: the API on uvicorn over a SQLite store file.
+"""`warroom serve`: the API on uvicorn over a store (a SQLite file or a PostgreSQL database).
 
 fastapi and uvicorn are imported inside these functions only, so importing this module (as the
 CLI does) costs nothing for the console.
@@ -6,28 +6,19 @@ CLI does) costs nothing for the console.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from warroom.net import is_loopback
 
 if TYPE_CHECKING:
     import uvicorn
     from fastapi import FastAPI
 
     from warroom.domain.policy import Policy
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and `localhost`."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def make_server(app: FastAPI, host: str = "127.0.0.1", port: int = 8765, *,
@@ -59,13 +50,13 @@ def make_server(app: FastAPI, host: str = "127.0.0.1", port: int = 8765, *,
 
 
 def build_app(store_path: str | Path, policy: Policy, **options: Any) -> FastAPI:
-    """The app over a store file, checking tokens kept in that file."""
+    """The app over a store (file path or database URL), checking tokens kept in it."""
     from warroom.server.api import create_app
     from warroom.server.tokens import TokenBook
-    from warroom.store.sqlite import SqliteStore
+    from warroom.store.target import open_store
 
-    store = SqliteStore(store_path)
-    return create_app(store, policy, tokens=TokenBook(store_path), **options)
+    store = open_store(store_path)
+    return create_app(store, policy, tokens=TokenBook(store), **options)
 
 
 def serve(
@@ -78,21 +69,23 @@ def serve(
     *,
     policy: Policy | None = None,
     log_level: str = "info",
-    gates: Sequence[Coroutine[Any, Any, None]] = (),
+    run: Callable[[uvicorn.Server], int] | None = None,
 ) -> int:
     """Run the server until interrupted; returns an exit status.
 
     Args:
-        store_path: the SQLite store file (created if missing).
+        store_path: the SQLite store file (created if missing) or a PostgreSQL URL.
         host: address to listen on (loopback by default; anything else should use TLS).
         port: TCP port (0: any free port).
         tls_cert: PEM certificate file; with `tls_key` the server speaks HTTPS only.
         tls_key: PEM private key file.
         config: the loaded `warroom.config.Config` (its `.policy` is used).
         policy: the policy, when no config is given.
-        gates: SSH / web gate coroutines to run beside the API in the same event loop.
+        run: runs the prepared server and returns the exit status (the CLI passes one that
+            runs the SSH / web gates beside it); default: just the server.
     """
     from warroom.server.tokens import TokenBook
+    from warroom.store.target import describe
 
     if (tls_cert is None) != (tls_key is None):
         print("warroom serve: --tls-cert and --tls-key go together", file=sys.stderr)
@@ -107,13 +100,9 @@ def serve(
     hooks = config.file.hooks if config is not None else None
     app = build_app(store_path, policy, hooks=hooks,
                     delivery=config.delivery if config is not None else None)
-    book = TokenBook(store_path)
-    try:
-        tokens = book.count()
-    finally:
-        book.close()
+    tokens = TokenBook(app.state.warroom.store).count()
     scheme = "https" if tls_cert else "http"
-    print(f"warroom serve: {Path(store_path)} on {scheme}://{host}:{port} "
+    print(f"warroom serve: {describe(store_path)} on {scheme}://{host}:{port} "
           f"(docs at /docs; {tokens} active token{'s' if tokens != 1 else ''})", file=sys.stderr)
     if tokens == 0:
         print("warroom serve: no tokens yet, so every request is refused: "
@@ -124,10 +113,8 @@ def serve(
     server = make_server(app, host, port, tls_cert=tls_cert, tls_key=tls_key,
                          log_level=log_level)
     try:
-        if gates:
-            from warroom.gate.serve import run_services
-
-            status = run_services(gates, api=server)
+        if run is not None:
+            status = run(server)
         else:
             server.run()
             status = 0 if server.started else 1

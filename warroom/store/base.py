@@ -52,6 +52,18 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class StoredToken:
+    """An API token as a store keeps it: only the SHA-256 of the secret, never the secret."""
+
+    id: str
+    person: str
+    read_only: bool
+    hash: str
+    created_at: str
+    revoked_at: str | None = None
+
+
+@dataclass(frozen=True)
 class NewDelivery:
     """A message to send, written in the same transaction as the event it delivers.
 
@@ -217,3 +229,29 @@ class DeliveryStore(Store, Protocol):
     def revoke_statuspage_key(self, customer: str, now: datetime) -> bool:
         """Revoke `customer`'s active key; False when there was none."""
         ...
+
+
+class TokenStore(Protocol):
+    """Where API tokens live (hashes only): beside the events they guard, in the same store."""
+
+    def add_token(self, token: StoredToken) -> bool:
+        """Keep a new token; False (nothing written) when its id is already taken."""
+        ...
+
+    def tokens(self) -> list[StoredToken]:
+        """Every token, revoked ones too, oldest first."""
+        ...
+
+    def find_token(self, ident: str) -> StoredToken | None:
+        """The token with this id (revoked or not), or None; read fresh on every call so a
+        revocation through any process or server applies at once."""
+        ...
+
+    def revoke_tokens(self, ids: Sequence[str], at: str) -> None:
+        """Mark these tokens revoked at `at` (ISO 8601) in one transaction."""
+        ...
+
+
+class ServerStore(DeliveryStore, TokenStore, Protocol):
+    """A store a server can own: events, drafts, idempotency keys, deliveries, status page
+    keys and tokens (SQLite or PostgreSQL; not a remote server's mirror)."""

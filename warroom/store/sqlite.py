@@ -1,11 +1,14 @@
 """SQLite event store: the embedded default and the shared file for several processes on one host.
 
-Layout (schema version 1, kept in `PRAGMA user_version`):
+Layout (schema version 3, kept in `PRAGMA user_version`):
 
 - `events(seq INTEGER PRIMARY KEY, incident_id, kind, actor, occurred_at, recorded_at, payload,
   idempotency_key)`; datetimes are ISO 8601 UTC text, payload is JSON text.
 - `commands(key PRIMARY KEY, seqs, result)`: one row per idempotency key (JSON seqs and result).
 - `drafts(incident_id, person, body, saved_at)`: one half-written update per incident and person.
+- `deliveries`, `statuspage_keys`: messages waiting to be sent (leased), status page key hashes.
+- `warroom_tokens(id, person, read_only, hash, created_at, revoked_at)`: API tokens (hashes only),
+  so tokens travel with the data they guard.
 
 Durability and concurrency: WAL journal, `synchronous=FULL`, one `BEGIN IMMEDIATE` transaction
 per append. Seqs are assigned inside that transaction as `max(seq) + 1 ...`, so writers in any
@@ -23,17 +26,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import json.encoder
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
-from warroom.domain.models import Event, EventKind
+from warroom.domain.models import Event
 from warroom.gcpause import collector_paused
 from warroom.store.base import (
     AppendResult,
@@ -42,10 +42,22 @@ from warroom.store.base import (
     NewDelivery,
     SeqConflict,
     StatusPageKey,
+    StoredToken,
     StoreError,
 )
+from warroom.store.codec import (
+    COLUMNS,
+    DELIVERY_COLUMNS,
+    RowNoSeq,
+    delivery_from_row,
+    dumps,
+    event_row,
+    events_from_rows,
+    iso,
+    result_from_row,
+)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The `PRAGMA user_version` this code writes and understands."""
 
 BUSY_TIMEOUT_S = 10.0
@@ -104,151 +116,30 @@ CREATE TABLE IF NOT EXISTS statuspage_keys (
     created_at TEXT NOT NULL,
     revoked_at TEXT
 );
+CREATE TABLE IF NOT EXISTS warroom_tokens (
+    id TEXT PRIMARY KEY,
+    person TEXT NOT NULL,
+    read_only INTEGER NOT NULL DEFAULT 0,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
 """
 _OUR_TABLES = frozenset({"events", "commands", "drafts", "deliveries", "statuspage_keys",
-                         "sqlite_sequence"})
-_DELIVERY_COLUMNS = ("id, incident_id, seq, channel, recipients, message, state, attempts, "
-                     "due_at, created_at, lease_owner, lease_until, last_error, delivered_at")
+                         "warroom_tokens", "sqlite_sequence"})
 
-_COLUMNS = "seq, incident_id, kind, actor, occurred_at, recorded_at, payload, idempotency_key"
 _INSERT = (
     "INSERT INTO events (seq, incident_id, kind, actor, occurred_at, recorded_at, payload, "
     "idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
-_RowNoSeq = tuple[str, str, str, str, str, str, str | None]
+
+def _token_from_row(row: tuple[Any, ...]) -> StoredToken:
+    return StoredToken(id=row[0], person=row[1], read_only=bool(row[2]), hash=row[3],
+                       created_at=row[4], revoked_at=row[5])
 
 
-# --- encoding -------------------------------------------------------------------------------
-
-
-def _iso(value: datetime) -> str:
-    """ISO 8601 UTC text, fixed width (naive datetimes are taken to be UTC)."""
-    if value.tzinfo is not UTC:
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        elif value.utcoffset():
-            value = value.astimezone(UTC)
-    return value.isoformat(timespec="microseconds")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return _iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    if isinstance(value, msgspec.Struct):
-        return msgspec.to_builtins(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def _make_dumps() -> Callable[[Any], str]:
-    """A compact JSON encoder function.
-
-    One shared `JSONEncoder` (`json.dumps` with options builds a new one per call), or better,
-    its C core called directly (3x faster for small payloads; bulk appends encode 100k of them)
-    when that gives byte-identical output here.
-    """
-    standard = json.JSONEncoder(
-        separators=(",", ":"), ensure_ascii=False, default=_json_default
-    ).encode
-    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-    if c_make_encoder is None:
-        return standard
-    try:
-        core = c_make_encoder(
-            None, _json_default, json.encoder.encode_basestring, None, ":", ",", False, False, True
-        )
-
-        def fast(value: Any) -> str:
-            return "".join(core(value, 0))
-
-        sample = {
-            "s": "ünï\"code\n✓", "n": [1, -2.5, None, True, {"k": []}],
-            "at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "e": EventKind.NOTE, "t": (1, 2),
-        }
-        if fast(sample) == standard(sample):
-            return fast
-    except Exception:
-        pass
-    return standard
-
-
-_dumps = _make_dumps()
-
-
-def _event_row(event: Event) -> _RowNoSeq:
-    """The columns after `seq`, encoded before the write lock is taken."""
-    payload = event.payload
-    occurred = _iso(event.occurred_at)
-    return (
-        event.incident_id,
-        str(event.kind),
-        event.actor,
-        occurred,
-        occurred if event.recorded_at == event.occurred_at else _iso(event.recorded_at),
-        _dumps(payload) if payload else "{}",
-        event.idempotency_key,
-    )
-
-
-# --- decoding (hot path: 100k rows must decode in well under half a second) ------------------
-
-_KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
-_CHUNK = 5000
-"""Rows decoded per batch: one `json.loads` parses a whole batch of payloads."""
-
-
-def _events_from_cursor(cursor: sqlite3.Cursor) -> list[Event]:
-    """Build Events from trusted rows without validation (hot path: 100k rows in ~0.4 s).
-
-    Payloads of a batch are parsed by one `json.loads` of the joined texts (a third of the
-    cost of one call per row, and repeated keys are shared).
-    """
-    loads = json.loads
-    fromiso = datetime.fromisoformat
-    kinds = _KINDS
-    new_event = Event
-    out: list[Event] = []
-    append = out.append
-    while chunk := cursor.fetchmany(_CHUNK):
-        payloads = loads("[" + ",".join([row[6] for row in chunk]) + "]")
-        for (seq, incident_id, kind, actor, occurred, recorded, _, key), payload in zip(
-            chunk, payloads, strict=True
-        ):
-            append(new_event(
-                seq=seq,
-                incident_id=incident_id,
-                # A kind written by a newer warroom stays a plain string; folds ignore it.
-                kind=kinds.get(kind, kind),
-                actor=actor,
-                occurred_at=(at := fromiso(occurred)),
-                recorded_at=at if recorded == occurred else fromiso(recorded),
-                payload=payload,
-                idempotency_key=key,
-            ))
-    return out
-
-
-def _result_from_row(seqs: str, result: str, duplicate: bool) -> AppendResult:
-    return AppendResult(
-        seqs=tuple(json.loads(seqs)), result=json.loads(result), duplicate=duplicate
-    )
-
-
-def _delivery(row: tuple[Any, ...]) -> Delivery:
-    def at(value: str | None) -> datetime | None:
-        return datetime.fromisoformat(value) if value else None
-
-    return Delivery(
-        id=row[0], incident_id=row[1], seq=row[2], channel=row[3],
-        recipients=tuple(json.loads(row[4])), message=json.loads(row[5]), state=row[6],
-        attempts=row[7], due_at=datetime.fromisoformat(row[8]),
-        created_at=datetime.fromisoformat(row[9]), lease_owner=row[10],
-        lease_until=at(row[11]), last_error=row[12], delivered_at=at(row[13]),
-    )
+_TOKEN_COLUMNS = "id, person, read_only, hash, created_at, revoked_at"
 
 
 # --- the store ------------------------------------------------------------------------------
@@ -348,7 +239,8 @@ class SqliteStore:
                         if statement.strip():
                             conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                elif version < SCHEMA_VERSION:  # 1 -> 2: deliveries and status page keys
+                elif version < SCHEMA_VERSION:  # every table is CREATE ... IF NOT EXISTS
+                    # 1 -> 2: deliveries and status page keys; 2 -> 3: API tokens
                     for statement in _SCHEMA.split(";"):
                         if statement.strip():
                             conn.execute(statement)
@@ -388,8 +280,8 @@ class SqliteStore:
             if event.seq != 0:
                 raise ValueError(f"event already has seq {event.seq}; the store assigns seqs")
         result = {} if result is None else result
-        result_json = _dumps(result)
-        encoded = [_event_row(e) for e in events]  # outside the lock: hold it briefly
+        result_json = dumps(result)
+        encoded = [event_row(e) for e in events]  # outside the lock: hold it briefly
         with self._write_lock:
             self._check_open()
             conn = self._wconn
@@ -402,7 +294,7 @@ class SqliteStore:
                         ).fetchone()
                         if row is not None:
                             conn.execute("ROLLBACK")
-                            return _result_from_row(row[0], row[1], duplicate=True)
+                            return result_from_row(row[0], row[1], duplicate=True)
                     seqs = self._insert_events(conn, events, encoded, expect_seq)
                     if idempotency_key is not None:
                         conn.execute(
@@ -411,12 +303,12 @@ class SqliteStore:
                         )
                     for d in deliveries:
                         event = events[d.event_index]
-                        at = _iso(event.recorded_at)
+                        at = iso(event.recorded_at)
                         conn.execute(
                             "INSERT INTO deliveries (incident_id, seq, channel, recipients, "
                             "message, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                             (event.incident_id, seqs[d.event_index], d.channel,
-                             _dumps(list(d.recipients)), _dumps(d.message), at, at),
+                             dumps(list(d.recipients)), dumps(d.message), at, at),
                         )
                     conn.execute("COMMIT")
                 except BaseException:
@@ -431,7 +323,7 @@ class SqliteStore:
 
     @staticmethod
     def _insert_events(conn: sqlite3.Connection, events: Sequence[Event],
-                       encoded: list[_RowNoSeq], expect_seq: int | None) -> tuple[int, ...]:
+                       encoded: list[RowNoSeq], expect_seq: int | None) -> tuple[int, ...]:
         """Insert inside an open write transaction; returns the seqs given."""
         last = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
         if expect_seq is not None and last != expect_seq:
@@ -444,7 +336,7 @@ class SqliteStore:
     def lookup(self, idempotency_key: str) -> AppendResult | None:
         """The stored outcome of a command key (marked `duplicate=True`), or None."""
         row = self._read_one("SELECT seqs, result FROM commands WHERE key = ?", (idempotency_key,))
-        return None if row is None else _result_from_row(row[0], row[1], duplicate=True)
+        return None if row is None else result_from_row(row[0], row[1], duplicate=True)
 
     def read(
         self, since_seq: int = 0, incident_id: str | None = None, limit: int | None = None
@@ -470,15 +362,15 @@ class SqliteStore:
                     "SELECT COALESCE(MAX(seq), 0) - ? FROM events", (since_seq,)
                 ).fetchone()[0]
                 with collector_paused(backlog if page < 0 else min(backlog, page)):
-                    return _events_from_cursor(
+                    return events_from_rows(
                         conn.execute(
-                            f"SELECT {_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                            f"SELECT {COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
                             (since_seq, page),
                         )
                     )
-            return _events_from_cursor(
+            return events_from_rows(
                 conn.execute(
-                    f"SELECT {_COLUMNS} FROM events WHERE incident_id = ? AND seq > ? "
+                    f"SELECT {COLUMNS} FROM events WHERE incident_id = ? AND seq > ? "
                     "ORDER BY seq LIMIT ?",
                     (incident_id, since_seq, page),
                 )
@@ -544,12 +436,12 @@ class SqliteStore:
 
     def save_draft(self, incident_id: str, person: str, body: dict[str, Any]) -> None:
         """Keep a draft (one per incident and person), replacing any earlier one."""
-        saved_at = _iso(datetime.now(UTC))
+        saved_at = iso(datetime.now(UTC))
         self._write(
             "INSERT INTO drafts (incident_id, person, body, saved_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (incident_id, person) DO UPDATE SET body = excluded.body, "
             "saved_at = excluded.saved_at",
-            (incident_id, person, _dumps(body), saved_at),
+            (incident_id, person, dumps(body), saved_at),
         )
 
     def load_draft(self, incident_id: str, person: str) -> Draft | None:
@@ -584,7 +476,7 @@ class SqliteStore:
         self, owner: str, now: datetime, lease: timedelta, limit: int = 50
     ) -> list[Delivery]:
         """Lease due pending deliveries to `owner` (see `Store.claim_deliveries`)."""
-        at, until = _iso(now), _iso(now + lease)
+        at, until = iso(now), iso(now + lease)
         with self._write_lock:
             self._check_open()
             conn = self._wconn
@@ -600,7 +492,7 @@ class SqliteStore:
                         "attempts = attempts + 1 WHERE id = ?", [(owner, until, i) for i in ids])
                     marks = ",".join("?" * len(ids))
                     rows = conn.execute(
-                        f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE id IN ({marks}) "
+                        f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id IN ({marks}) "
                         "ORDER BY due_at, id", ids).fetchall() if ids else []
                     conn.execute("COMMIT")
                 except BaseException:
@@ -609,7 +501,7 @@ class SqliteStore:
                     raise
             except sqlite3.Error as exc:
                 raise self._fail(exc, "claim failed") from exc
-        return [_delivery(r) for r in rows]
+        return [delivery_from_row(r) for r in rows]
 
     def finish_delivery(
         self,
@@ -622,7 +514,7 @@ class SqliteStore:
         events: Sequence[Event] = (),
     ) -> bool:
         """Record an attempt's outcome with its events (see `Store.finish_delivery`)."""
-        encoded = [_event_row(e) for e in events]
+        encoded = [event_row(e) for e in events]
         with self._write_lock:
             self._check_open()
             conn = self._wconn
@@ -638,12 +530,12 @@ class SqliteStore:
                         conn.execute(
                             "UPDATE deliveries SET state = 'delivered', delivered_at = ?, "
                             "last_error = NULL, lease_owner = NULL, lease_until = NULL "
-                            "WHERE id = ?", (_iso(now), delivery_id))
+                            "WHERE id = ?", (iso(now), delivery_id))
                     else:
                         conn.execute(
                             "UPDATE deliveries SET due_at = ?, last_error = ?, "
                             "lease_owner = NULL, lease_until = NULL WHERE id = ?",
-                            (_iso(retry_at or now), error, delivery_id))
+                            (iso(retry_at or now), error, delivery_id))
                     self._insert_events(conn, events, encoded, None)
                     conn.execute("COMMIT")
                 except BaseException:
@@ -670,17 +562,17 @@ class SqliteStore:
             self._check_open()
             try:
                 rows = self._rconn.execute(
-                    f"SELECT {_DELIVERY_COLUMNS} FROM deliveries {where} ORDER BY id",
+                    f"SELECT {DELIVERY_COLUMNS} FROM deliveries {where} ORDER BY id",
                     params).fetchall()
             except sqlite3.Error as exc:
                 raise self._fail(exc, "read failed") from exc
-        return [_delivery(r) for r in rows]
+        return [delivery_from_row(r) for r in rows]
 
     # -- status page keys --
 
     def add_statuspage_key(self, customer: str, key_hash: str, now: datetime) -> None:
         """Keep a new key hash for `customer`, revoking any earlier one (one transaction)."""
-        at = _iso(now)
+        at = iso(now)
         with self._write_lock:
             self._check_open()
             conn = self._wconn
@@ -719,10 +611,62 @@ class SqliteStore:
             try:
                 cursor = self._wconn.execute(
                     "UPDATE statuspage_keys SET revoked_at = ? "
-                    "WHERE customer = ? AND revoked_at IS NULL", (_iso(now), customer))
+                    "WHERE customer = ? AND revoked_at IS NULL", (iso(now), customer))
             except sqlite3.Error as exc:
                 raise self._fail(exc, "write failed") from exc
         return cursor.rowcount > 0
+
+    # -- tokens --
+
+    def add_token(self, token: StoredToken) -> bool:
+        """Keep a new token; False (nothing written) when its id is already taken."""
+        try:
+            self._write(
+                f"INSERT INTO warroom_tokens ({_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                (token.id, token.person, int(token.read_only), token.hash, token.created_at,
+                 token.revoked_at),
+            )
+        except StoreError as exc:
+            if isinstance(exc.__cause__, sqlite3.IntegrityError):
+                return False
+            raise
+        return True
+
+    def tokens(self) -> list[StoredToken]:
+        """Every token, revoked ones too, oldest first."""
+        with self._read_lock:
+            self._check_open()
+            try:
+                rows = self._rconn.execute(
+                    f"SELECT {_TOKEN_COLUMNS} FROM warroom_tokens ORDER BY rowid"
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "read failed") from exc
+        return [_token_from_row(r) for r in rows]
+
+    def find_token(self, ident: str) -> StoredToken | None:
+        """The token with this id (revoked or not), or None."""
+        row = self._read_one(f"SELECT {_TOKEN_COLUMNS} FROM warroom_tokens WHERE id = ?",
+                             (ident,))
+        return None if row is None else _token_from_row(row)
+
+    def revoke_tokens(self, ids: Sequence[str], at: str) -> None:
+        """Mark these tokens revoked at `at` in one transaction."""
+        with self._write_lock:
+            self._check_open()
+            conn = self._wconn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.executemany("UPDATE warroom_tokens SET revoked_at = ? WHERE id = ?",
+                                     [(at, i) for i in ids])
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "write failed") from exc
 
     # -- lifecycle --
 

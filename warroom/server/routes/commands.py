@@ -86,8 +86,9 @@ async def post_command(
 
 @router.get("/commands/{key}", summary="Outcome of a command key")
 async def get_command(key: str, parts: PartsDep, who: Reader) -> JSONResponse:
-    """What a command posted with this idempotency key did (404 if the key is unknown)."""
-    seen = await run_in_threadpool(parts.store.lookup, key)
+    """What a command the caller posted with this idempotency key did (404 if the caller has
+    not used the key: keys are each person's own)."""
+    seen = await run_in_threadpool(parts.service.lookup, who.person, key)
     if seen is None:
         return error_response(404, f"unknown idempotency key {key!r}")
-    return JSONResponse({**seen.result, "seqs": list(seen.seqs), "duplicate": True})
+    return JSONResponse({**seen, "duplicate": True})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +11,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from warroom.server.deps import PartsDep, Reader
+from warroom.server.errors import one_line
+from warroom.store.base import StoreError
 
 router = APIRouter(tags=["meta"])
 
@@ -52,7 +55,21 @@ async def policy(parts: PartsDep, who: Reader) -> JSONResponse:
 health_router = APIRouter(tags=["meta"])
 
 
-@health_router.get("/healthz", summary="Liveness (no token needed)")
+HEALTH_TIMEOUT_S = 3.0
+"""How long `/healthz` waits for the store before calling it unreachable."""
+
+
+@health_router.get("/healthz", summary="Liveness and store reachability (no token needed)")
 async def healthz(parts: PartsDep) -> JSONResponse:
-    """`{"status": "ok"}` while the server runs."""
-    return JSONResponse({"status": "ok", "subscribers": parts.broker.subscribers})
+    """`{"status": "ok", "store": "ok", "last_seq": N}` while the server runs and its store
+    answers; 503 with `"store": "unavailable"` and the reason while it does not."""
+    body: dict[str, Any] = {"subscribers": parts.broker.subscribers,
+                            "published_seq": parts.broker.last_seq}
+    try:
+        last = await asyncio.wait_for(asyncio.to_thread(parts.store.last_seq), HEALTH_TIMEOUT_S)
+    except (StoreError, TimeoutError) as exc:
+        reason = str(exc) or f"no answer within {HEALTH_TIMEOUT_S:g} s"
+        return JSONResponse({"status": "degraded", "store": "unavailable",
+                             "error": f"store unavailable: {one_line(reason)}", **body},
+                            status_code=503)
+    return JSONResponse({"status": "ok", "store": "ok", "last_seq": last, **body})

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.domain.commands import AnyCommand, checked
-from warroom.domain.decide import Decision, decide, next_incident_id, register_close_check
+from warroom.domain.decide import CloseCheck, Decision, decide, next_incident_id
 from warroom.domain.errors import NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
 from warroom.domain.policy import Policy
@@ -33,17 +33,24 @@ MAX_ATTEMPTS = 100
 """Optimistic-concurrency retries when other writers keep moving the log on."""
 
 
+def close_checks(states: Mapping[str, IncidentState]) -> tuple[CloseCheck, ...]:
+    """What can block closing, besides open commitments: the PIR gate, whose blameless check
+    knows every person in `states` (imported on first close: the console's start-up never needs
+    it)."""
 
-def _pir_gate(state: IncidentState, policy: Policy, states: Mapping[str, IncidentState]
-              ) -> list[str]:
-    """The PIR close gate (imported on first close: the console's start-up never needs it)."""
-    from warroom.domain.blameless import known_people
-    from warroom.domain.pir import close_blockers
+    def pir_gate(state: IncidentState, policy: Policy) -> list[str]:
+        from warroom.domain.blameless import known_people
+        from warroom.domain.pir import close_blockers
 
-    return close_blockers(state, policy, known_people(states.values(), policy))
+        return close_blockers(state, policy, known_people(states.values(), policy))
+
+    return (pir_gate,)
 
 
-register_close_check(_pir_gate)
+def person_key(actor: str, key: str | None) -> str | None:
+    """The key as stored: scoped to the person who sent it, so two people's keys never meet
+    (the length prefix keeps `a:b` + `c` apart from `a` + `b:c`)."""
+    return None if not key else f"{len(actor)}:{actor}:{key}"
 
 
 class WarRoom:
@@ -99,8 +106,9 @@ class WarRoom:
     ) -> dict[str, Any]:
         """Decide and append a command; returns its result with `seqs` and `duplicate`.
 
-        A command whose idempotency key was seen before returns the original result and writes
-        nothing. Raises a `CommandError` (and writes nothing) when the command is refused.
+        A command whose idempotency key this actor used before returns the original result and
+        writes nothing; keys are the actor's own (another person's same key is another command).
+        Raises a `CommandError` (and writes nothing) when the command is refused.
         """
         command = checked(command)
 
@@ -110,7 +118,12 @@ class WarRoom:
                                for e in decision.events]
             return decision
 
-        return self._append_decided(attempt, idempotency_key)
+        return self._append_decided(attempt, person_key(actor, idempotency_key))
+
+    def lookup(self, actor: str, idempotency_key: str) -> dict[str, Any] | None:
+        """The outcome of a command this actor ran with this key, or None."""
+        seen = self.store.lookup(person_key(actor, idempotency_key) or "")
+        return None if seen is None else _outcome(seen)
 
     def append_new_incident(
         self, key: str, build: Callable[[str], list[Event]]
@@ -188,7 +201,8 @@ class WarRoom:
             events, result = decide_post_events(command, self._states, self.policy, actor, now,
                                                 log)
             return Decision(events, result)
-        decision = decide(command, self._states, self.policy, actor, now)
+        decision = decide(command, self._states, self.policy, actor, now,
+                          close_checks=close_checks(self._states))
         closed = decision.events[-1] if decision.events else None
         if closed is not None and closed.kind is EventKind.CLOSED:
             state = self._states[closed.incident_id]
