@@ -311,7 +311,7 @@ severity = "P2"
             ("[console]\ntheme = 3\n", "console.theme", 2, "valid string"),
             ('[roles.anyone]\ntitle = "Everyone"\n', "roles.anyone", 1, "reserved"),
             ("[tiers.standard]\ncredit_cap_percent = 150.0\n",
-             "tiers.standard.credit_cap_percent", 2, "less than or equal to 100"),
+             "tiers.standard.credit_cap_percent", 2, "must be at most 100"),
             ('[templates.new]\nbody = "hi"\n', "templates.new.audience", 1, "missing"),
             ("bogus = 1\n", "bogus", 1, "unknown key (known: sla, severities,"),
             ("[severities.P1]\nresolve = true\n", "severities.P1.resolve", 2, "duration"),

@@ -57,7 +57,7 @@ def explain(exc: ValidationError, path: Path, text: str, root: type[BaseModel]) 
     loc = tuple(p for p in error["loc"] if isinstance(p, int) or "[" not in p or p == "[key]")
     if loc and loc[-1] == "[key]":
         loc = loc[:-1]
-        problem = f"bad table name {loc[-1]!r}: {problem}"
+        problem = f"bad table name {loc[-1]!r}: {problem.removeprefix('bad key: ')}"
     elif error["type"] == "extra_forbidden":
         known = known_keys(root, loc[:-1])
         problem = "unknown key" + (f" (known: {', '.join(known)})" if known else "")

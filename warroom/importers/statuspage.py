@@ -142,13 +142,11 @@ def _time(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value
     if not isinstance(value, str):
-        raise PydanticCustomError("time", "expected an ISO 8601 time, got {kind}",
-                                  {"kind": _kind(value)})
+        raise PydanticCustomError("time", "expected an ISO 8601 time")
     try:
         return parse_iso(value)
     except TimeParseError:
-        raise PydanticCustomError("time", "expected an ISO 8601 time, got {value}",
-                                  {"value": repr(value)}) from None
+        raise PydanticCustomError("time", "expected an ISO 8601 time") from None
 
 
 def _text(value: Any) -> Any:

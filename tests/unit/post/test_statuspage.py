@@ -169,17 +169,17 @@ def test_imported_history_arrives_closed_marked_with_its_source() -> None:
     ({"incidents": []}, "page: required"),
     ({"page": PAGE}, "missing key 'incidents' (or 'incident')"),
     ({"page": {"id": "p"}, "incidents": []}, "page.name: required"),
-    ({"page": PAGE, "incidents": {}}, "incidents: input should be a valid list"),
+    ({"page": PAGE, "incidents": {}}, "incidents: must be a valid list"),
     ({"page": PAGE, "incidents": [_incident(), _incident(id="b", impact="huge")]},
-     "incidents[1].impact: input should be 'critical', 'major', 'minor' or 'none'"),
+     "incidents[1].impact: must be 'critical', 'major', 'minor' or 'none' (got 'huge')"),
     ({"page": PAGE, "incidents": [_incident(created_at="yesterday")]},
-     "incidents[0].created_at: expected an ISO 8601 time, got 'yesterday'"),
+     "incidents[0].created_at: expected an ISO 8601 time (got 'yesterday')"),
     ({"page": PAGE, "incidents": [_incident(incident_updates=[{"status": "resolved"}])]},
      "incidents[0].incident_updates[0].created_at: required"),
     ({"page": PAGE, "incidents": [_incident(incident_updates=[
         {"status": "fixed", "created_at": "2021-03-01T10:00:00Z"}])]},
-     "incidents[0].incident_updates[0].status: input should be 'investigating', 'identified', "
-     "'monitoring', 'resolved' or 'postmortem'"),
+     "incidents[0].incident_updates[0].status: must be 'investigating', 'identified', "
+     "'monitoring', 'resolved' or 'postmortem' (got 'fixed')"),
     ({"page": PAGE, "incidents": [_incident(), _incident()]},
      "incidents[1].id: duplicate incident id 'inc1' (also at incidents[0])"),
     ({"page": PAGE, "incidents": [_incident(resolved_at="2021-03-01T09:00:00Z")]},
