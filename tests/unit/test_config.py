@@ -173,7 +173,8 @@ class TestMerge:
 
     def test_dropping_an_unknown_entry_is_an_error(self, tmp_path: Path) -> None:
         path = write(tmp_path, "[templates]\nno-such-template = false\n")
-        assert error_for(path).key == "templates.no-such-template"
+        err = error_for(path)
+        assert (err.key, err.line) == ("templates.no-such-template", 2)
 
     def test_pir_can_be_made_optional(self, tmp_path: Path) -> None:
         path = write(tmp_path, '[severities.P1]\npir_due = "optional"\n')

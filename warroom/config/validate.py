@@ -39,7 +39,7 @@ def validate(files: Sequence[tuple[Path, bytes]]) -> Validated:
     text = ""
     for index, (path, raw) in enumerate(files):
         text, data = decode(path, raw)
-        merged = merge(merged, data, path) if index else data
+        merged = merge(merged, data, path, text=text) if index else data
         if index == 0 and len(files) > 1:
             known = set(data.get("rights", {}))
     blame = files[-1][0]

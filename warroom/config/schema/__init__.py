@@ -20,6 +20,7 @@ from warroom.config.schema.hooks import Hooks
 from warroom.config.schema.people import PersonEntry, TeamName, check_people, default_teams
 from warroom.config.schema.recurrence import Recurrence
 from warroom.config.schema.roles import Rights, Roles, check_rights
+from warroom.config.schema.server import ServerSection
 from warroom.config.schema.severities import Severities
 from warroom.config.schema.sla import Sla
 from warroom.config.schema.templates import TemplateEntry
@@ -43,6 +44,7 @@ class ConfigFile(Section):
     people: dict[str, PersonEntry] = Field(default_factory=dict)
     console: ConsoleSection = ConsoleSection()
     remote: RemoteSection = RemoteSection()
+    server: ServerSection = ServerSection()
     hooks: Hooks = Hooks()
     channels: dict[str, Channel] = Field(default_factory=dict)
     triggers: list[Trigger] = Field(default_factory=list)
