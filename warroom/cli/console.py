@@ -35,7 +35,8 @@ def run_console_verb(ctx: Context, args: argparse.Namespace, startup: Pause | No
         service = ctx.service()
         service.delivery = None  # the demo's updates are not for real channels
         incident_id = seed(service, system_clock())
-        ctx.act_as(service.state(incident_id).roles["incident_commander"])
+        if not getattr(args, "actor", None):  # `demo --as NAME` acts as NAME
+            ctx.act_as(service.state(incident_id).roles["incident_commander"])
         if args.print_only:
             from warroom.cli.output import status_text
 
