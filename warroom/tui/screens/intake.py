@@ -37,9 +37,12 @@ UNTRIAGED = "untriaged"
 
 def _affected(text: Any) -> int:
     try:
-        return max(0, int(str(text).strip() or 0))
+        count = int(str(text).strip() or 0)
     except ValueError as exc:
         raise ValueError("affected: a whole number of customers") from exc
+    if count < 0:  # the same words as the CLI and the API
+        raise ValueError("affected: must be at least 0")
+    return count
 
 
 class IntakeScreen(FormScreen):
