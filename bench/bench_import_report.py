@@ -26,13 +26,8 @@ REPORT_LIMIT_S = 2.0
 
 
 def _policy() -> Any:
-    try:
-        from warroom.config import load_config
-    except ImportError:  # the config loader is not in place yet: use the test copy of defaults
-        sys.path.insert(0, str(REPO))
-        from tests.factories import default_policy
+    from warroom.config import load_config
 
-        return default_policy()
     return load_config().policy
 
 

@@ -69,7 +69,7 @@ def theme_dir() -> Path:
     """The packaged `themes/` folder (installed wheel or source checkout)."""
     from warroom.resources import resource_dir
 
-    return Path(resource_dir("themes"))
+    return resource_dir("themes")
 
 
 def _spec(path: Path, raw: bytes) -> ThemeSpec:

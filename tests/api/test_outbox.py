@@ -12,9 +12,9 @@ from warroom.domain.commands import Assign, Note, Open, Triage
 from warroom.domain.errors import InvalidInput, NotFound, Refused, RightRequired
 from warroom.domain.policy import Policy
 from warroom.domain.structs import dump
+from warroom.service.remote import RemoteWarRoom
 from warroom.store.http import ConnectionState, Forbidden, HttpStore
 from warroom.store.outbox import Outbox, token_identity
-from warroom.store.remote import RemoteWarRoom
 
 
 def connect(live: LiveServer, token: str, tmp_path: Path, policy: Policy) -> RemoteWarRoom:

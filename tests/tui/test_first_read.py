@@ -3,14 +3,23 @@ first screen), a bigger one behind the loading line while a worker reads."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from tests.tui.conftest import NOW, ready
+from textual.widgets import Static
+
+from tests.api.helpers import LiveServer, free_port
+from tests.tui.conftest import NOW, ready, until
 from warroom.demo import IC
 from warroom.domain.models import Event, EventKind
+from warroom.gcpause import collector_paused
+from warroom.server.tokens import add_token
 from warroom.service import WarRoom
+from warroom.service.remote import RemoteWarRoom
+from warroom.store.outbox import Outbox
 from warroom.store.sqlite import SqliteStore
 from warroom.tui.app import WarRoomApp
 from warroom.tui.launch import make_app
@@ -73,3 +82,38 @@ async def test_empty_store_says_there_is_no_escalation_yet(
         header = str(main.query_one("#header").render())
         assert "no escalation open" in header and "i: new escalation" in header
         assert "loading" not in header
+
+
+async def test_a_store_that_cannot_be_read_is_retried_with_the_reason_shown(
+        tmp_path: Path, policy: Any) -> None:
+    """Nothing listens on the server's port at first: the loading screen says why and when it
+    tries again, the collector runs meanwhile (the start-up hold is let go), and the console
+    shows the escalations as soon as the server is up."""
+    path = tmp_path / "server.db"
+    SqliteStore(path).close()
+    token = add_token(path, "alice")
+    server = LiveServer(path, policy)
+    server.port = free_port()
+    service = RemoteWarRoom.connect(server.url, token=token, policy=policy,
+                                    outbox=Outbox(tmp_path / "outbox.db"))
+    startup = collector_paused()
+    try:
+        assert not gc.isenabled()
+        app = make_app(service, user="alice", bell=False, startup=startup, retry_s=0.05)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.connection.startswith("store unavailable: "))
+            assert isinstance(app.screen, LoadingScreen)
+            await pilot.pause()
+            line = str(app.screen.query_one("#loading", Static).render())
+            assert line.startswith("warroom · store unavailable: ")
+            assert line.endswith(", retrying in 0.05s") and server.url.split("//")[1] in line
+            assert gc.isenabled()
+            server.start()
+            await until(pilot, lambda: app.loaded.is_set(), timeout=10)
+            assert isinstance(app.screen, MainScreen) and app.main is not None
+            assert app.main.incident_id is None
+    finally:
+        startup.release()
+        server.stop()
+        service.store.close()
+    assert gc.isenabled()

@@ -12,8 +12,8 @@ from tests.tui.conftest import until
 from warroom.domain import commands as c
 from warroom.server.tokens import add_token
 from warroom.service import WarRoom
+from warroom.service.remote import RemoteWarRoom
 from warroom.store.outbox import Outbox
-from warroom.store.remote import RemoteWarRoom
 from warroom.store.sqlite import SqliteStore
 from warroom.tui.app import WarRoomApp
 from warroom.tui.launch import make_app

@@ -7,7 +7,6 @@ not answer (sent later). Errors are one line on stderr.
 from __future__ import annotations
 
 import argparse
-import gc
 import re
 import sys
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from warroom.cli.context import Context
+    from warroom.gcpause import Pause
 
 QUERY_VERBS = {"status", "list", "log"}
 _RELATIVE_PAST = re.compile(r"^-(\d+[dhms])+$")
@@ -23,30 +23,33 @@ CONSOLE_VERBS = {None, "console", "demo", "wall"}
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the `warroom` console script."""
+    from warroom.gcpause import collector_paused
+
     # Start-up allocates many long-lived objects (Textual's CSS, widgets, the state) and no
     # garbage worth collecting: collecting then only costs time (about 0.09 s here). The console
-    # re-enables the collector once its first frame is drawn; other verbs before they run.
-    gc.disable()
-    try:
-        sys.exit(run(argv))
-    finally:
-        gc.enable()
+    # lets go once its first read is done or has failed; other verbs before they run.
+    with collector_paused() as startup:
+        sys.exit(run(argv, startup))
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    """Parse and dispatch; returns the exit status."""
+def run(argv: Sequence[str] | None = None, startup: Pause | None = None) -> int:
+    """Parse and dispatch; returns the exit status. `startup`: a hold on the garbage collector,
+    released here for a scripting verb and by the console once its first read is done."""
     from warroom.cli.context import Context
     from warroom.cli.parser import build_parser, wants_console
+    from warroom.gate.guard import guard_textual, is_remote
 
+    if is_remote():  # started by the SSH gate or the web view: no links or files on the server
+        guard_textual()
     words = _shield_relative_times(sys.argv[1:] if argv is None else argv)
     args = build_parser(console_only=wants_console(words)).parse_args(words)
     ctx = Context(args.store, args.actor, args.config,
                   no_queue=bool(getattr(args, "no_queue", False)),
                   scripting=args.verb not in CONSOLE_VERBS, verb=args.verb)
-    if args.verb not in CONSOLE_VERBS:
-        gc.enable()
+    if args.verb not in CONSOLE_VERBS and startup is not None:
+        startup.release()
     try:
-        return _dispatch(ctx, args)
+        return _dispatch(ctx, args, startup)
     except Exception as exc:
         code, message = _explain(exc)
         if code is None:
@@ -61,14 +64,14 @@ def _shield_relative_times(argv: Sequence[str]) -> list[str]:
     return [f" {arg}" if _RELATIVE_PAST.match(arg) else arg for arg in argv]
 
 
-def _dispatch(ctx: Context, args: argparse.Namespace) -> int:
+def _dispatch(ctx: Context, args: argparse.Namespace, startup: Pause | None) -> int:
     from warroom.cli import verbs
 
     verb = args.verb
     if verb in CONSOLE_VERBS:
         from warroom.cli.console import run_console_verb
 
-        return run_console_verb(ctx, args)
+        return run_console_verb(ctx, args, startup)
     if verb in QUERY_VERBS:
         return verbs.run_query(ctx, args)
     from warroom.cli.post_verbs import POST_VERBS, run_post

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warroom.cli.context import Context, system_clock
+
+if TYPE_CHECKING:
+    from warroom.gcpause import Pause
 
 
 def demo_store_path() -> Path:
@@ -16,8 +20,9 @@ def demo_store_path() -> Path:
     return data_dir() / "demo.db"
 
 
-def run_console_verb(ctx: Context, args: argparse.Namespace) -> int:
-    """Open the console (or the wallboard), seeding the demo first for `demo`."""
+def run_console_verb(ctx: Context, args: argparse.Namespace, startup: Pause | None = None) -> int:
+    """Open the console (or the wallboard), seeding the demo first for `demo`; the console lets
+    go of `startup` (a hold on the garbage collector) once its first read is done."""
     if args.verb == "demo":
         if ctx.store_arg is None:
             path = demo_store_path()
@@ -34,11 +39,12 @@ def run_console_verb(ctx: Context, args: argparse.Namespace) -> int:
 
             print(status_text(service.status(incident_id)))
             return 0
-        return _launch(ctx, args, incident_id=incident_id)
-    return _launch(ctx, args, incident_id=getattr(args, "id", None))
+        return _launch(ctx, args, incident_id, startup)
+    return _launch(ctx, args, getattr(args, "id", None), startup)
 
 
-def _launch(ctx: Context, args: argparse.Namespace, incident_id: str | None) -> int:
+def _launch(ctx: Context, args: argparse.Namespace, incident_id: str | None,
+            startup: Pause | None) -> int:
     from warroom.cli.config_verbs import theme_dirs, user_file
     from warroom.tui.launch import run_console
 
@@ -48,7 +54,7 @@ def _launch(ctx: Context, args: argparse.Namespace, incident_id: str | None) -> 
     try:
         run_console(service, user=ctx.actor, theme=theme, wall=args.verb == "wall",
                     incident_id=incident_id, theme_dirs=theme_dirs(),
-                    on_theme=theme_keeper(user_file(ctx)))
+                    on_theme=theme_keeper(user_file(ctx)), startup=startup)
     finally:
         if stop is not None:
             stop()

@@ -129,7 +129,7 @@ class Context:
         from warroom.cli.targets import DATABASE, FILE, SERVER
 
         if self.store_kind(self.verb, (FILE, SERVER, DATABASE)) == SERVER:
-            from warroom.store.remote import RemoteWarRoom
+            from warroom.service.remote import RemoteWarRoom
 
             remote = RemoteWarRoom.connect(str(self.store_target), self.config,
                                            queue_offline=not self.no_queue,

@@ -62,8 +62,8 @@ def _list(outbox: Outbox, as_json: bool) -> int:
 
 def _send(ctx: Context, entry: Entry) -> int:
     """Flush the entry's server under the current token; report what became of the entry."""
+    from warroom.service.remote import RemoteWarRoom
     from warroom.store.http import command_error
-    from warroom.store.remote import RemoteWarRoom
 
     if ctx.store_target and ctx.is_remote and str(ctx.store_target).rstrip("/") != entry.server:
         raise InvalidInput("--store", f"entry #{entry.n} is for {entry.server}, "

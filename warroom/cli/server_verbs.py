@@ -59,21 +59,22 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
     ctx.store_kind("serve", (FILE, DATABASE))
     gates: list[Coroutine[Any, Any, None]] = []
     if args.ssh or args.web:
-        from warroom.gate.serve import GateUnavailable, gate_coroutines
+        from warroom.gate.serve import gate_coroutines
 
         config_path = str(ctx.config_path) if ctx.config_path else None
-        try:
-            gates = gate_coroutines(args, str(ctx.store_location()), config_path)
-        except GateUnavailable as exc:
-            raise InvalidInput("--ssh/--web", str(exc)) from None
-    if args.no_api:
-        if not gates:
-            raise InvalidInput("--no-api", "give --ssh or --web to serve without the API")
+        gates = gate_coroutines(args, str(ctx.store_location()), config_path)
+    if args.no_api and not gates:
+        raise InvalidInput("--no-api", "give --ssh or --web to serve without the API")
+    if gates:
         from warroom.gate.serve import run_services
 
-        return run_services(gates)
+        if args.no_api:
+            return run_services(gates)
+        return serve(ctx.store_location(), args.host, args.port, args.tls_cert, args.tls_key,
+                     ctx.config, log_level=args.log_level,
+                     run=lambda server: run_services(gates, api=server))
     return serve(ctx.store_location(), args.host, args.port, args.tls_cert, args.tls_key,
-                 ctx.config, log_level=args.log_level, gates=gates)
+                 ctx.config, log_level=args.log_level)
 
 
 def run_token(ctx: Context, args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ to report (e.g. the new escalation id); it raises a `CommandError` and writes no
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,9 @@ from warroom.domain.triage import suggest
 OPEN_PHASES = (Phase.INVESTIGATING, Phase.IDENTIFIED, Phase.MONITORING)
 _ID_NUMBER = re.compile(r"^ESC-(\d+)$")
 
+CloseCheck = Callable[[IncidentState, Policy], list[str]]
+"""A rule that can block closing: the reasons it blocks (empty: it does not)."""
+
 
 class Decision:
     """What a command produced: events (seq 0) and a JSON-ready result."""
@@ -54,6 +57,8 @@ def decide(
     policy: Policy,
     actor: str,
     now: datetime,
+    *,
+    close_checks: Sequence[CloseCheck] = (),
 ) -> Decision:
     """Validate `command` and produce its events.
 
@@ -63,6 +68,8 @@ def decide(
         policy: roles, rights, targets, templates.
         actor: who is acting (from `--as`, the console user or the API token).
         now: the store's clock.
+        close_checks: rules that can block closing besides open commitments (the service
+            passes the PIR gate); each returns the reasons it blocks, empty when it does not.
     """
     if isinstance(command, c.Alert):  # a sender's clock may run ahead: decide_alert clamps
         events, result = decide_alert(command, states, policy, actor, now,
@@ -80,7 +87,7 @@ def decide(
         raise Refused(f"{state.id} is closed")
     if at < state.received_at and not isinstance(command, c.EditMilestone):
         raise InvalidInput("at", f"{at.isoformat()} is before {state.id} was received")
-    ctx = _Ctx(state, policy, actor, at, now)
+    ctx = _Ctx(state, policy, actor, at, now, close_checks)
     handler = _HANDLERS.get(type(command))
     if handler is None:  # pragma: no cover - every command type is registered
         raise InvalidInput("type", f"unsupported command {type(command).__name__}")
@@ -91,9 +98,11 @@ class _Ctx:
     """One command's surroundings, with an event factory."""
 
     def __init__(
-        self, state: IncidentState, policy: Policy, actor: str, at: datetime, now: datetime
+        self, state: IncidentState, policy: Policy, actor: str, at: datetime, now: datetime,
+        close_checks: Sequence[CloseCheck],
     ) -> None:
         self.state = state
+        self.close_checks = close_checks
         self.policy = policy
         self.actor = actor
         self.at = at
@@ -397,16 +406,6 @@ def _resolve(ctx: _Ctx, cmd: c.Resolve) -> Decision:
     return ctx.done()
 
 
-CloseCheck = Callable[[IncidentState, Policy], list[str]]
-_close_checks: list[CloseCheck] = []
-
-
-def register_close_check(check: CloseCheck) -> None:
-    """Add a rule that can block closing (the PIR gate registers itself here)."""
-    if check not in _close_checks:
-        _close_checks.append(check)
-
-
 def _close(ctx: _Ctx, cmd: c.Close) -> Decision:
     ctx.require("close")
     state = ctx.state
@@ -416,7 +415,7 @@ def _close(ctx: _Ctx, cmd: c.Close) -> Decision:
     if binding:
         ids = ", ".join(p.id for p in binding)
         raise Refused(f"{state.id} has open commitments ({ids}); meet, miss or renegotiate them")
-    for check in _close_checks:
+    for check in ctx.close_checks:
         blockers = check(state, ctx.policy)
         if blockers:
             raise Refused(f"{state.id} cannot close: {'; '.join(blockers)}")

@@ -27,7 +27,7 @@ from typing import Any
 
 from warroom.domain.blameless import check_pir
 from warroom.domain.credits import credit_view
-from warroom.domain.describe import backdated_mark
+from warroom.domain.describe import sentence
 from warroom.domain.models import (
     Audience,
     ClockState,
@@ -53,7 +53,6 @@ __all__ = [
     "close_blockers",
     "corrective_actions",
     "default_timeline_seqs",
-    "describe",
     "list_actions",
     "pir_document",
     "pir_gaps",
@@ -118,8 +117,8 @@ def pir_required(state: IncidentState, policy: Policy) -> bool:
 
 
 def close_blockers(state: IncidentState, policy: Policy) -> list[str]:
-    """Why the PIR keeps the escalation from closing (empty: nothing). Registered with
-    `warroom.domain.decide.register_close_check`."""
+    """Why the PIR keeps the escalation from closing (empty: nothing): a `CloseCheck` the
+    service passes to `decide`."""
     if not pir_required(state, policy):
         return []
     return [f"PIR needs {gap}" for gap in pir_gaps(state)]
@@ -155,57 +154,6 @@ def timeline_seqs(pir: Mapping[str, Any], events: Sequence[Event]) -> list[int]:
     return sorted(chosen & known)
 
 
-def describe(event: Event) -> str:
-    """One line saying what an event was, for timelines."""
-    p = event.payload
-    kind = event.kind
-    if kind is EventKind.OPENED:
-        return f"Escalation opened: {p.get('title', '')}"
-    if kind is EventKind.TRIAGED:
-        return f"Triaged as {p.get('severity', '?')}"
-    if kind is EventKind.SEVERITY_CHANGED:
-        reason = f" ({p['reason']})" if p.get("reason") else ""
-        return f"Severity changed to {p.get('severity', '?')}{reason}"
-    if kind is EventKind.PHASE_CHANGED:
-        return f"Phase: {p.get('phase', '?')}"
-    if kind is EventKind.UPDATE_POSTED:
-        return (f"{str(p.get('audience', '')).capitalize()} update: {p.get('body', '')}"
-                + backdated_mark(p))
-    if kind is EventKind.DECISION_RECORDED:
-        return f"Decision: {p.get('text', '')}"
-    if kind is EventKind.RESOLVED:
-        return f"Resolved: {p.get('summary', '')}" if p.get("summary") else "Resolved"
-    if kind is EventKind.CLOSED:
-        return "Closed"
-    if kind is EventKind.NOTE:
-        return f"Note: {p.get('text', '')}"
-    if kind is EventKind.MILESTONE_EDITED:
-        return f"{str(p.get('milestone', '')).capitalize()} time corrected to {p.get('new_time')}"
-    if kind is EventKind.COMMITMENT_MADE:
-        return f"Commitment {p.get('commitment_id')}: {p.get('text', '')}"
-    if kind in (EventKind.COMMITMENT_MET, EventKind.COMMITMENT_MISSED):
-        return f"Commitment {p.get('commitment_id')} {kind.value.split('_')[1]}"
-    if kind is EventKind.COMMITMENT_RENEGOTIATED:
-        return f"Commitment {p.get('commitment_id')} renegotiated to {p.get('due_at')}"
-    if kind is EventKind.CLOCK_PAUSED:
-        return f"Resolution clock paused: {p.get('reason', '')}"
-    if kind is EventKind.CLOCK_RESUMED:
-        return "Resolution clock resumed"
-    if kind is EventKind.ROLE_ASSIGNED:
-        return f"{p.get('role')} assigned to {p.get('person') or 'nobody'}"
-    if kind is EventKind.TAGS_SET:
-        return "Tagged " + ", ".join(f"{k}={v}" for k, v in p.get("tags", {}).items())
-    if kind is EventKind.ACTION_ADDED:
-        return f"Corrective action {p.get('action_id')}: {p.get('title', '')}"
-    if kind is EventKind.ACTION_COMPLETED:
-        return f"Corrective action {p.get('action_id')} done"
-    if kind is EventKind.CREDIT_APPROVED:
-        return f"Service credit approved: {p.get('amount')}"
-    if kind is EventKind.PATTERN_FLAGGED:
-        return f"Pattern {p.get('pattern')} flagged to {', '.join(p.get('to', []))}"
-    return kind.value.replace("_", " ").capitalize()
-
-
 @dataclass(frozen=True)
 class TimelineEntry:
     """One line of a PIR timeline."""
@@ -225,7 +173,7 @@ class TimelineEntry:
 
 def _entry(event: Event) -> TimelineEntry:
     return TimelineEntry(event.seq, event.occurred_at, event.kind.value, event.actor,
-                         describe(event), _is_default(event))
+                         sentence(event), _is_default(event))
 
 
 def timeline(state: IncidentState, events: Iterable[Event]) -> list[TimelineEntry]:

@@ -4,8 +4,8 @@
 - `warroom.gate.roster`: who may join, by public key (authorized_keys form).
 - `warroom.gate.pty`: a console process on a real pseudo-terminal.
 - `warroom.gate.web`: the read-only wallboard for browsers (textual-serve), behind a token.
-- `warroom.gate.child`: the console entry used for remote viewers (no links or files on the
-  server).
+- `warroom.gate.guard`: what a console run for a remote viewer may not do (open links or save
+  files on the server).
 - `warroom.gate.serve`: options and wiring for `warroom serve --ssh/--web`.
 
 Importing this package imports nothing heavy.

@@ -67,34 +67,19 @@ def add_gate_arguments(parser: argparse.ArgumentParser) -> None:
                        help="browsers at once (default: 16)")
 
 
-class GateUnavailable(RuntimeError):
-    """A gate's library is not installed (asyncssh for --ssh, textual-serve for --web)."""
-
-
 def gate_coroutines(args: argparse.Namespace, store: str,
                     config_path: str | None = None) -> list[Coroutine[Any, Any, None]]:
-    """The gates asked for by `args` (from `add_gate_arguments`), as coroutines to run.
-
-    Raises GateUnavailable (one-line message) when a gate's library is not installed.
-    """
+    """The gates asked for by `args` (from `add_gate_arguments`), as coroutines to run."""
     coros: list[Coroutine[Any, Any, None]] = []
     if getattr(args, "ssh", None):
-        try:
-            from warroom.gate.ssh import run_ssh_gate
-        except ImportError as exc:
-            raise GateUnavailable(f"--ssh needs asyncssh ({exc.name} is missing): "
-                                  "install warroom[ssh]") from exc
+        from warroom.gate.ssh import run_ssh_gate
 
         host, port = args.ssh
         coros.append(run_ssh_gate(host, port, store, args.roster, args.host_key, config_path,
                                   user=args.ssh_user, max_sessions=args.ssh_max_sessions,
                                   prefork=not getattr(args, "no_prefork", False)))
     if getattr(args, "web", None):
-        try:
-            from warroom.gate.web import run_web
-        except ImportError as exc:
-            raise GateUnavailable(f"--web needs textual-serve ({exc.name} is missing): "
-                                  "install warroom[ssh]") from exc
+        from warroom.gate.web import run_web
 
         host, port = args.web
         tls_cert = getattr(args, "tls_cert", None)
@@ -175,9 +160,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.ssh and not args.web:
         parser.error("give --ssh HOST:PORT and/or --web HOST:PORT")
-    try:
-        coros = gate_coroutines(args, args.store, args.config)
-    except GateUnavailable as exc:
-        print(f"warroom: {exc}", file=sys.stderr)
-        return 2
-    return run_services(coros)
+    return run_services(gate_coroutines(args, args.store, args.config))

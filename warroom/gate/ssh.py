@@ -3,7 +3,7 @@
 An asyncssh server with one job. Identity comes from the public key alone, looked up in the
 roster (see `warroom.gate.roster`), which is read anew for every connection. Each session gets
 its own console process on a real PTY (see `warroom.gate.pty`), started as
-`python -m warroom.gate.child --store STORE --as PERSON [--config FILE] console` (or `wall` for
+`python -m warroom --store STORE --as PERSON [--config FILE] console` (or `wall` for
 a read-only key), with `WARROOM_USER=PERSON` and `WARROOM_REMOTE_SESSION=1` in its environment.
 
 Refused: user names other than the configured one, passwords and keyboard-interactive, host-based
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import asyncssh
 
+from warroom.gate.guard import CONSOLE_MODULE, REMOTE_ENV
 from warroom.gate.pty import Launcher, PtyProcess
 from warroom.gate.roster import (
     PERSON_OPTION,
@@ -106,7 +107,7 @@ def console_command(store: str, config_path: str | None = None) -> CommandFactor
     """The command line of a session's console: `console`, or `wall` for a read-only key."""
 
     def build(person: str, read_only: bool) -> list[str]:
-        argv = [sys.executable, "-m", "warroom.gate.child", "--store", store, "--as", person]
+        argv = [sys.executable, "-m", CONSOLE_MODULE, "--store", store, "--as", person]
         if config_path:
             argv += ["--config", str(config_path)]
         argv.append("wall" if read_only else "console")
@@ -123,7 +124,7 @@ def session_env(person: str, read_only: bool, term: str,
            if k not in _STRIP_ENV}
     env["TERM"] = term or "xterm-256color"
     env["WARROOM_USER"] = person
-    env["WARROOM_REMOTE_SESSION"] = "1"
+    env[REMOTE_ENV] = "1"
     if read_only:
         env["WARROOM_READONLY"] = "1"
     env["BROWSER"] = "true"  # a second lock: webbrowser.open does nothing

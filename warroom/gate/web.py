@@ -38,8 +38,9 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
+from warroom.gate.guard import CONSOLE_MODULE
 from warroom.gate.ssh import session_env
-from warroom.server.run import is_loopback
+from warroom.net import is_loopback
 
 COOKIE = "warroom_wall"
 DEFAULT_PERSON = "wallboard"
@@ -123,7 +124,7 @@ def load_or_create_token(path: str | Path) -> tuple[str, bool]:
 def wall_command(store: str, config_path: str | None = None,
                  person: str = DEFAULT_PERSON) -> list[str]:
     """The wallboard command line (one process per browser)."""
-    argv = [sys.executable, "-m", "warroom.gate.child", "--store", store, "--as", person]
+    argv = [sys.executable, "-m", CONSOLE_MODULE, "--store", store, "--as", person]
     if config_path:
         argv += ["--config", str(config_path)]
     argv.append("wall")

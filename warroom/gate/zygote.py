@@ -6,10 +6,10 @@ imports the console modules, freezes the garbage collector's view of them (so ch
 those pages), then waits. For each session the gate sends it, over a SOCK_SEQPACKET socket, the
 command line and environment together with the PTY slave (SCM_RIGHTS); the zygote forks, and the
 child becomes a session leader with the slave as controlling terminal and stdio, takes the
-session's environment, and runs `warroom.gate.child` with those arguments. The zygote reports
-each child's pid, and its wait status when it exits.
+session's environment, and runs `python -m warroom` (the command line) with those arguments. The
+zygote reports each child's pid, and its wait status when it exits.
 
-Only commands of the form `[python, "-m", "warroom.gate.child", *args]` go through the zygote;
+Only commands of the form `[python, "-m", "warroom", *args]` go through the zygote;
 anything else (and everything, should the zygote fail) is spawned directly. The zygote is a
 plain blocking loop with no threads and no event loop, so forking it is safe.
 
@@ -23,6 +23,7 @@ import contextlib
 import importlib
 import json
 import os
+import runpy
 import signal
 import socket
 import subprocess
@@ -30,12 +31,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from warroom.gate.guard import CONSOLE_MODULE
 from warroom.gate.pty import SPAWN, ExitCallback
 
-CHILD_MODULE = "warroom.gate.child"
 # Imported once in the zygote; anything missing is skipped.
 PRELOAD = (
-    "warroom.gate.child",
+    "warroom.gate.guard",
     "warroom.cli",
     "warroom.cli.parser",
     "warroom.cli.context",
@@ -138,11 +139,9 @@ def _become_console(sock: socket.socket, wake_r: int, wake_w: int, request: dict
         os.environ.update(request["env"])
         _reopen_stdio()
         args = list(request["args"])
-        sys.argv = [CHILD_MODULE, *args]
-        from warroom.gate.child import main as child_main
-
+        sys.argv = [CONSOLE_MODULE, *args]
         try:
-            child_main(args)
+            runpy.run_module(CONSOLE_MODULE, run_name="__main__", alter_sys=True)
             code = 0
         except SystemExit as exc:
             if exc.code is None:
@@ -363,7 +362,7 @@ class ZygoteLauncher:
     async def launch(self, argv: Sequence[str], env: Mapping[str, str], slave: int,
                      on_exit: ExitCallback) -> int:
         """See `warroom.gate.pty.Launcher.launch`."""
-        prefix = [self.python, "-m", CHILD_MODULE]
+        prefix = [self.python, "-m", CONSOLE_MODULE]
         if self._sock is None or list(argv[:3]) != prefix:
             return await SPAWN.launch(argv, env, slave, on_exit)
         assert self._loop is not None

@@ -6,28 +6,19 @@ CLI does) costs nothing for the console.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from warroom.net import is_loopback
 
 if TYPE_CHECKING:
     import uvicorn
     from fastapi import FastAPI
 
     from warroom.domain.policy import Policy
-
-
-def is_loopback(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and `localhost`."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def make_server(app: FastAPI, host: str = "127.0.0.1", port: int = 8765, *,
@@ -78,7 +69,7 @@ def serve(
     *,
     policy: Policy | None = None,
     log_level: str = "info",
-    gates: Sequence[Coroutine[Any, Any, None]] = (),
+    run: Callable[[uvicorn.Server], int] | None = None,
 ) -> int:
     """Run the server until interrupted; returns an exit status.
 
@@ -90,7 +81,8 @@ def serve(
         tls_key: PEM private key file.
         config: the loaded `warroom.config.Config` (its `.policy` is used).
         policy: the policy, when no config is given.
-        gates: SSH / web gate coroutines to run beside the API in the same event loop.
+        run: runs the prepared server and returns the exit status (the CLI passes one that
+            runs the SSH / web gates beside it); default: just the server.
     """
     from warroom.server.tokens import TokenBook
     from warroom.store.target import describe
@@ -121,10 +113,8 @@ def serve(
     server = make_server(app, host, port, tls_cert=tls_cert, tls_key=tls_key,
                          log_level=log_level)
     try:
-        if gates:
-            from warroom.gate.serve import run_services
-
-            status = run_services(gates, api=server)
+        if run is not None:
+            status = run(server)
         else:
             server.run()
             status = 0 if server.started else 1

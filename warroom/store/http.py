@@ -1,5 +1,5 @@
 """Talking to `warroom serve`: `HttpStore`, the Store protocol over HTTP + SSE (the service on
-top of it is `warroom.store.remote.RemoteWarRoom`).
+top of it is `warroom.service.remote.RemoteWarRoom`).
 
 - Reads (`read`, `last_seq`, `lookup`, drafts) are plain requests on a sync httpx client.
 - `watch()` follows `GET /api/v1/stream` (Server-Sent Events), resuming after the last seq it saw
@@ -381,13 +381,6 @@ class HttpStore:
         report = self.outbox.flush(self.url, self.identity, self.send, wait=wait)
         self._notify()
         return report
-
-    def wake_flush(self) -> None:
-        """Ask a running `watch()` to flush the outbox soon."""
-        wake = self._flush_wake
-        if wake is not None:
-            with contextlib.suppress(RuntimeError):
-                wake.set()
 
     # -- live push --
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -25,9 +26,10 @@ from warroom.domain.commands import AnyCommand, Open
 from warroom.domain.models import IncidentState
 from warroom.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes, resolve_name, theme_dir
 from warroom.tui import messages as m
-from warroom.tui.sync import StoreWorkers
+from warroom.tui.sync import RETRY_S, StoreWorkers
 
 if TYPE_CHECKING:
+    from warroom.gcpause import Pause
     from warroom.service import WarRoom
     from warroom.tui.flags import FlagTracker
     from warroom.tui.screens.main import MainScreen
@@ -56,7 +58,8 @@ class WarRoomApp(StoreWorkers, App[None]):
         dict, always_update=True, init=False, repaint=False)
     """Every escalation's state, replaced whole when the store changes."""
     connection: reactive[str] = reactive("connecting", init=False, repaint=False)
-    """The store watcher's state: `live`, `connecting`, `reconnecting`, `offline: ...`."""
+    """The store watcher's state: `live`, `connecting`, `reconnecting`, `offline: ...`, or before
+    the first read, `store unavailable: <reason>, retrying in 2s`."""
 
     def __init__(
         self,
@@ -69,9 +72,15 @@ class WarRoomApp(StoreWorkers, App[None]):
         clock: Callable[[], datetime] | None = None,
         bell: bool = True,
         theme_dirs: Iterable[Path] = (),
+        startup: Pause | None = None,
+        retry_s: float = RETRY_S,
         on_theme: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__()
+        self.startup = startup
+        """A hold on the garbage collector, let go once the first read is done or has failed."""
+        self.retry_s = retry_s
+        self.stop_retrying = threading.Event()
         self.service = service
         self.policy = service.policy
         self.user = user
@@ -137,6 +146,8 @@ class WarRoomApp(StoreWorkers, App[None]):
                         group="theme", exit_on_error=False)
 
     def on_unmount(self) -> None:
+        self.let_collector_go()
+        self.stop_retrying.set()
         if self._keep_timer is not None and self._on_theme is not None \
                 and self.theme != self._kept_theme:
             self._keep_timer.stop()
@@ -201,8 +212,13 @@ class WarRoomApp(StoreWorkers, App[None]):
         """The store's state is on screen. What was read so far lives as long as the console,
         so move it out of the garbage collector's way (no long pauses while paging)."""
         gc.freeze()
-        gc.enable()  # the CLI holds the collector off during start-up
+        self.let_collector_go()
         self.loaded.set()
+
+    def let_collector_go(self) -> None:
+        """Release the start-up hold on the garbage collector (once; later calls do nothing)."""
+        if self.startup is not None:
+            self.startup.release()
 
     def _tick(self) -> None:
         self.now = self.clock()

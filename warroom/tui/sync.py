@@ -7,6 +7,7 @@ blocking reads the store itself moves to a thread. None of them touch a widget.
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.message import Message
 from textual.message_pump import MessagePump
+from textual.worker import get_current_worker
 
 from warroom.domain.commands import AnyCommand
 from warroom.domain.errors import CommandError
@@ -27,7 +29,9 @@ if TYPE_CHECKING:
     from warroom.service import WarRoom
 
 RETRY_S = 2.0
-"""Pause before watching the store again after it failed."""
+"""Pause before reading or watching the store again after it failed."""
+UNAVAILABLE = "store unavailable"
+"""How a failed first read starts its connection state."""
 INLINE_READ_MAX = 2_000
 """A local store with at most this many events not yet read is read before the first frame."""
 
@@ -39,8 +43,12 @@ class StoreWorkers:
     user: str
     wanted: str | None
     clock: Callable[[], datetime]
+    retry_s: float
+    stop_retrying: threading.Event
+    """Set when the app ends, so a first read waiting to retry gives up at once."""
     if TYPE_CHECKING:
         def post_message(self, message: Message) -> bool: ...
+        def let_collector_go(self) -> None: ...
 
     def read_first(self) -> m.StateLoaded:
         """First read: catch the service up, pick the escalation, read its timeline.
@@ -77,13 +85,21 @@ class StoreWorkers:
 
     @work(thread=True, group="store", exit_on_error=False)
     def _load(self) -> None:
-        """First read in a worker, while the loading screen shows."""
-        try:
-            loaded = self.read_first()
-        except (StoreError, OSError) as exc:
-            self.post_message(m.ConnectionChanged(f"offline: {exc}"))
+        """First read in a worker, while the loading screen shows. A failed read is tried again
+        every `retry_s` seconds, with the reason shown; the collector runs meanwhile."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            try:
+                loaded = self.read_first()
+            except (StoreError, OSError) as exc:
+                self.let_collector_go()
+                self.post_message(m.ConnectionChanged(
+                    f"{UNAVAILABLE}: {exc}, retrying in {self.retry_s:g}s"))
+                if self.stop_retrying.wait(self.retry_s):
+                    return
+                continue
+            self.post_message(loaded)
             return
-        self.post_message(loaded)
 
     @work(thread=True, group="timeline", exclusive=True, exit_on_error=False)
     def load_timeline(self, incident_id: str) -> None:

@@ -213,14 +213,6 @@ def matches(event: Event, kinds: frozenset[str] | None) -> bool:
     return kind == "update_posted" and f"{kind}:{event.payload.get('audience')}" in kinds
 
 
-def overdue_by(board: Board) -> timedelta | None:
-    """How long the next customer update is overdue (None if not overdue)."""
-    clock = board.update_clock
-    if clock.state is ClockState.BREACHED and clock.remaining_s is not None:
-        return timedelta(seconds=-clock.remaining_s)
-    return None
-
-
 def parse_when(text: str, now: datetime) -> datetime:
     """A due time typed by a person: `+30m`, `30m`, `1h30m`, `16:30` (UTC; the next such time),
     ISO 8601, or `now`. Raises `TimeParseError`."""

@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 SCRIPT = r"""
 import asyncio, json, os, sys
-from warroom.gate.child import guard_textual, is_remote
+from warroom.gate.guard import guard_textual, is_remote
 if is_remote():
     guard_textual()
 from textual.app import App
@@ -63,9 +65,24 @@ def test_local_sessions_are_untouched(tmp_path: Path) -> None:
     assert result["key"] is not None and len(result["files"]) == 1
 
 
-def test_the_console_runs_under_the_guard(tmp_path: Path) -> None:
-    """`python -m warroom.gate.child` is the ordinary command line, guarded when remote."""
-    env = dict(os.environ, WARROOM_REMOTE_SESSION="1")
-    out = subprocess.run([sys.executable, "-m", "warroom.gate.child", "--version"], env=env,
-                         capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0 and out.stdout.startswith("warroom ")
+GUARDED = """
+import sys
+from textual.app import App
+from warroom.cli import run
+status = run(["config", "path"])
+print(status, App.open_url.__module__)
+"""
+
+
+@pytest.mark.parametrize(("remote", "patched_by"), [(True, "warroom.gate.guard"),
+                                                    (False, "textual.app")])
+def test_the_command_line_guards_textual_in_remote_sessions(
+        remote: bool, patched_by: str) -> None:
+    """The gates run `python -m warroom`: the ordinary command line, guarded when remote."""
+    env = dict(os.environ)
+    env.pop("WARROOM_REMOTE_SESSION", None)
+    if remote:
+        env["WARROOM_REMOTE_SESSION"] = "1"
+    out = subprocess.run([sys.executable, "-c", GUARDED], env=env, capture_output=True,
+                         text=True, timeout=60, check=True)
+    assert out.stdout.splitlines()[-1] == f"0 {patched_by}"

@@ -267,7 +267,7 @@ async def test_banner_names_the_fingerprint(gates: Gates, client_key: asyncssh.S
 def test_console_command_and_env() -> None:
     build = console_command("/srv/warroom.db", "/etc/warroom.toml")
     argv = build("dana", False)
-    assert argv[1:] == ["-m", "warroom.gate.child", "--store", "/srv/warroom.db", "--as", "dana",
+    assert argv[1:] == ["-m", "warroom", "--store", "/srv/warroom.db", "--as", "dana",
                         "--config", "/etc/warroom.toml", "console"]
     assert build("bo", True)[-1] == "wall"
     env = session_env("dana", True, "tmux-256color", {"COLORTERM": "truecolor", "EVIL": "1"},

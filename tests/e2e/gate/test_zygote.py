@@ -16,7 +16,7 @@ from warroom.gate.pty import PtyProcess
 from warroom.gate.ssh import session_env
 from warroom.gate.zygote import ZygoteLauncher
 
-CHILD = [sys.executable, "-m", "warroom.gate.child"]
+CHILD = [sys.executable, "-m", "warroom"]
 
 
 @pytest.fixture

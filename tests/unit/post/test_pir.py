@@ -90,21 +90,20 @@ def test_close_blockers_only_for_severities_with_a_pir_target() -> None:
     assert close_blockers(complete_log().state(), POLICY) == []
 
 
-def test_close_is_refused_through_the_lead_decider_until_complete(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from warroom.domain import decide as lead
+def test_close_is_refused_through_the_lead_decider_until_complete() -> None:
     from warroom.domain.commands import Close
     from warroom.domain.decide import decide
 
-    monkeypatch.setattr(lead, "_close_checks", [])  # do not leak into other tests
-    lead.register_close_check(close_blockers)
     log = incident(resolved_after=hours(1))
     policy = post_policy()
     now = T0 + hours(2)
     with pytest.raises(Refused, match="PIR needs a root cause"):
-        decide(Close(incident_id="ESC-1"), {"ESC-1": log.state()}, policy, "ana", now)
+        decide(Close(incident_id="ESC-1"), {"ESC-1": log.state()}, policy, "ana", now,
+               close_checks=[close_blockers])
+    decide(Close(incident_id="ESC-1"), {"ESC-1": log.state()}, policy, "ana", now)  # no gate
     done = complete_log()
-    decision = decide(Close(incident_id="ESC-1"), {"ESC-1": done.state()}, policy, "ana", now)
+    decision = decide(Close(incident_id="ESC-1"), {"ESC-1": done.state()}, policy, "ana", now,
+                      close_checks=[close_blockers])
     assert [e.kind for e in decision.events] == [EventKind.CLOSED]
 
 
@@ -197,9 +196,10 @@ def test_default_timeline_is_customer_updates_decisions_changes_and_milestones()
     log = _timeline_log()
     assert default_timeline_seqs(log.events) == [1, 2, 4, 6, 7, 8]
     texts = [t.text for t in timeline(log.state(), log.events)]
-    assert texts == ["Escalation opened: Checkout down", "Triaged as P1",
-                     "Customer update: We are looking into it.", "Decision: fail over",
-                     "Phase: identified", "Resolved: failed over"]
+    assert texts == ["Escalation opened: Checkout down — Northwind", "Triaged: P1: matrix",
+                     "Update: [customer] We are looking into it.",
+                     "Decision: [set_severity] fail over", "Phase: identified",
+                     "Resolved: failed over"]
 
 
 def test_timeline_include_exclude_and_explicit_list() -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.domain.commands import AnyCommand, checked
-from warroom.domain.decide import Decision, decide, next_incident_id, register_close_check
+from warroom.domain.decide import CloseCheck, Decision, decide, next_incident_id
 from warroom.domain.errors import NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
 from warroom.domain.policy import Policy
@@ -33,7 +33,6 @@ MAX_ATTEMPTS = 100
 """Optimistic-concurrency retries when other writers keep moving the log on."""
 
 
-
 def _pir_gate(state: IncidentState, policy: Policy) -> list[str]:
     """The PIR close gate (imported on first close: the console's start-up never needs it)."""
     from warroom.domain.pir import close_blockers
@@ -41,7 +40,8 @@ def _pir_gate(state: IncidentState, policy: Policy) -> list[str]:
     return close_blockers(state, policy)
 
 
-register_close_check(_pir_gate)
+CLOSE_CHECKS: tuple[CloseCheck, ...] = (_pir_gate,)
+"""What can block closing, besides open commitments."""
 
 
 def person_key(actor: str, key: str | None) -> str | None:
@@ -198,7 +198,8 @@ class WarRoom:
             events, result = decide_post_events(command, self._states, self.policy, actor, now,
                                                 log)
             return Decision(events, result)
-        decision = decide(command, self._states, self.policy, actor, now)
+        decision = decide(command, self._states, self.policy, actor, now,
+                          close_checks=CLOSE_CHECKS)
         closed = decision.events[-1] if decision.events else None
         if closed is not None and closed.kind is EventKind.CLOSED:
             state = self._states[closed.incident_id]

@@ -1,7 +1,7 @@
-"""Entry point of a console started for a remote viewer: `python -m warroom.gate.child ARGS`.
-
-It runs the ordinary `warroom` command line (ARGS as for `warroom`), after closing the two ways a
-remote person could act on the server's desktop or disk through Textual itself:
+"""A console for a remote viewer is the ordinary command line, `python -m warroom ARGS`
+(`CONSOLE_MODULE`), with `WARROOM_REMOTE_SESSION=1` in its environment. The command line then
+calls `guard_textual` first, which closes the two ways a remote person could act on the server's
+desktop or disk through Textual itself:
 
 - `App.open_url` (the browser would open on the server, not at the person's end) is refused
   with a notice that shows the link, so it can still be copied;
@@ -12,17 +12,17 @@ remote person could act on the server's desktop or disk through Textual itself:
 Suspending the process (`action_suspend_process`) is a no-op: no shell would resume it.
 
 Subclasses that override these methods themselves (the console honours
-`WARROOM_REMOTE_SESSION=1`) keep their own behaviour. Nothing is patched unless
-`WARROOM_REMOTE_SESSION=1`, so the module is harmless to run locally.
+`WARROOM_REMOTE_SESSION=1`) keep their own behaviour. Importing this module patches nothing.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
+CONSOLE_MODULE = "warroom"
+"""What the gates run (`python -m warroom`) for each remote session."""
 REMOTE_ENV = "WARROOM_REMOTE_SESSION"
 REFUSED_LINK = "Links can't be opened from a remote session: {url}"
 REFUSED_FILE = "Files can't be saved on the server from a remote session."
@@ -62,15 +62,3 @@ def guard_textual() -> None:
             setattr(App, name, deliver_binary)
     App.get_system_commands = get_system_commands  # type: ignore[method-assign]
 
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Guard Textual when remote, then run the `warroom` command line."""
-    if is_remote():
-        guard_textual()
-    from warroom.cli import main as cli_main
-
-    cli_main(list(sys.argv[1:] if argv is None else argv))
-
-
-if __name__ == "__main__":
-    main()
