@@ -199,3 +199,18 @@ def test_db_copy_bad_arguments_exit_2(tmp_path: Path, pg_url: str) -> None:
     SqliteStore(lite).close()
     not_url = warroom("db", "copy", "--from", str(lite), "--to", str(tmp_path / "x.db"))
     assert not_url.returncode == 2 and "--to" in not_url.stderr
+
+
+def test_the_config_store_url_opens_the_database(tmp_path: Path, pg_url: str) -> None:
+    config = tmp_path / "warroom.toml"
+    config.write_text(f'[store]\nurl = "{pg_url}"\n', encoding="utf-8")
+    opened = warroom("--config", str(config), "open", "From config", "--customer", "Acme")
+    assert opened.returncode == 0, opened.stderr
+    with closing(PostgresStore(pg_url)) as store:
+        assert store.read()[0].payload["title"] == "From config"
+    # --store still wins over the configured database
+    lite = tmp_path / "own.db"
+    assert warroom("--config", str(config), "--store", str(lite), "open", "Local",
+                   "--customer", "Acme").returncode == 0
+    with closing(SqliteStore(lite)) as s:
+        assert s.read()[0].payload["title"] == "Local"

@@ -145,9 +145,11 @@ class PostgresStore:
         self._pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, open=False, timeout=CONNECT_TIMEOUT_S,
             kwargs={"connect_timeout": int(CONNECT_TIMEOUT_S), "autocommit": True},
-            # a connection broken by a database restart is noticed before it is lent out
-            check=ConnectionPool.check_connection, name="warroom",
+            name="warroom",
         )
+        # Connections are not checked before use (a round trip on every call): one broken by
+        # a database restart fails its call with StoreError (503, retried by clients) and the
+        # pool replaces it.
         self._pool.open(wait=False)
 
     # -- connections and schema --
@@ -570,8 +572,8 @@ def _read(
             f"SELECT {COLUMNS} FROM warroom_events WHERE incident_id = %s AND seq > %s "
             f"ORDER BY seq{page}", (incident_id, since_seq))
         return events_from_rows(cur)
-    backlog = _last_seq(conn) - since_seq
-    with collector_paused(backlog if limit is None else min(backlog, limit)):
+    # No count first (a round trip per read): hold the collector off for up to a page.
+    with collector_paused(PAGE if limit is None else limit):
         cur = conn.execute(
             f"SELECT {COLUMNS} FROM warroom_events WHERE seq > %s ORDER BY seq{page}",
             (since_seq,))

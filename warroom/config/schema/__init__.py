@@ -14,7 +14,7 @@ from pydantic import Field, ValidationInfo, model_validator
 from warroom.config.schema.base import Section, names, problem_at
 from warroom.config.schema.calendars import CalendarEntry
 from warroom.config.schema.channels import Channel, Trigger, check_triggers
-from warroom.config.schema.console import ConsoleSection, RemoteSection
+from warroom.config.schema.console import ConsoleSection, RemoteSection, StoreSection
 from warroom.config.schema.customers import CustomerEntry, Tier, check_tiers
 from warroom.config.schema.hooks import Hooks
 from warroom.config.schema.recurrence import Recurrence
@@ -40,6 +40,7 @@ class ConfigFile(Section):
     recurrence: Recurrence = Recurrence()
     console: ConsoleSection = ConsoleSection()
     remote: RemoteSection = RemoteSection()
+    store: StoreSection = StoreSection()
     hooks: Hooks = Hooks()
     channels: dict[str, Channel] = Field(default_factory=dict)
     triggers: list[Trigger] = Field(default_factory=list)
