@@ -122,8 +122,10 @@ async def test_watch_re_reads_after_its_connection_is_dropped(pg_url: str) -> No
             sql, pg_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         assert killed
-        await asyncio.to_thread(store.append, [ev(2)])
-        await asyncio.to_thread(store.append, [ev(3)])
+        writer = await asyncio.to_thread(PostgresStore, pg_url)  # the old pool's are gone too
+        await asyncio.to_thread(writer.append, [ev(2)])
+        await asyncio.to_thread(writer.append, [ev(3)])
+        writer.close()
         seen: list[int] = []
         while len(seen) < 2:
             seen += [e.seq for e in await asyncio.wait_for(anext(it), 5.0)]
