@@ -149,7 +149,7 @@ def main() -> None:
     env = {**os.environ, "XDG_CONFIG_HOME": str(workdir / "config"),
            "XDG_DATA_HOME": str(workdir / "data")}
     store = workdir / "bench.db"
-    token = warroom(store, "token", "add", "alertmanager", env=env).split()[-1]
+    token = warroom(store, "token", "add", "alertmanager", "--bot", env=env).split()[-1]
     port = free_port()
     url = f"http://{HOST}:{port}"
     server = subprocess.Popen([sys.executable, "-m", "warroom", "--store", str(store), "serve",

@@ -233,3 +233,23 @@ def test_pagerduty_body_must_validate_after_its_signature(pagerduty: LiveServer,
     assert response.status_code == 422
     assert response.json()["field"].startswith("event.")
     assert events(store_path) == []
+
+
+def test_a_bot_token_may_only_open_and_annotate(live: LiveServer, store_path: Path) -> None:
+    from warroom.server.tokens import add_token
+
+    bot = add_token(store_path, "alertmanager", bot=True)
+    with client(live, bot) as api:
+        opened = api.post("/hooks/alertmanager", json=alertmanager_body())
+        assert opened.status_code == 200, opened.text
+        incident = opened.json()["id"]
+        note = api.post("/commands", json={"type": "note", "incident_id": incident,
+                                           "text": "runbook: https://runbooks.example/5xx"})
+        assert note.status_code == 200, note.text
+        triage = api.post("/commands", json={"type": "triage", "incident_id": incident,
+                                             "reason": "x"})
+        assert triage.status_code == 403 and "bot token" in triage.json()["error"]
+        draft = api.put(f"/escalations/{incident}/draft", json={"body": "x"})
+        assert draft.status_code == 403
+        assert api.get(f"/escalations/{incident}").status_code == 200
+    assert [e.actor for e in events(store_path)] == ["alertmanager", "alertmanager"]

@@ -82,7 +82,7 @@ class Alertmanager:
 @pytest.fixture
 def setup(tmp_path: Path, store_path: Path, policy: Policy) -> Iterator[tuple[Any, ...]]:
     SqliteStore(store_path).close()
-    token = add_token(store_path, "alertmanager")
+    token = add_token(store_path, "alertmanager", bot=True)
     server = LiveServer(store_path, policy).start()
     manager = Alertmanager(tmp_path, server.url, token)
     try:

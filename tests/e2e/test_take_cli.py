@@ -51,3 +51,12 @@ def test_serve_reads_hooks_from_the_config_file(tmp_path: Path,
         server.stop()
     assert response.status_code == 200, response.text
     assert Cli(store).json("status", "ESC-1")["customer"] == "Internal"
+
+
+def test_token_add_bot_is_listed_as_a_bot(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "tokens.db")
+    assert cli.ok("token", "add", "alertmanager", "--bot").startswith("wr_")
+    listed = cli.ok("token", "list")
+    assert "alertmanager" in listed and " bot " in listed
+    both = cli.run("token", "add", "x", "--bot", "--read-only")
+    assert both.returncode == 2 and "not allowed with" in both.stderr

@@ -398,9 +398,12 @@ def test_tokens_add_find_list_revoke(store: ServerStore) -> None:
                         created_at="2026-11-24T10:00:00+00:00")
     wall = StoredToken(id="0000000b", person="wall", read_only=True, hash="h2",
                        created_at="2026-11-24T10:00:01+00:00")
-    assert store.add_token(alice) and store.add_token(wall)
+    bot = StoredToken(id="0000000c", person="alertmanager", read_only=False, hash="h3",
+                      created_at="2026-11-24T10:00:02+00:00", bot=True)
+    assert store.add_token(alice) and store.add_token(wall) and store.add_token(bot)
     assert not store.add_token(replace_token(alice, person="mallory"))  # id taken
-    assert store.tokens() == [alice, wall]
+    assert store.tokens() == [alice, wall, bot]
+    assert store.find_token("0000000c") == bot
     assert store.find_token("0000000b") == wall
     assert store.find_token("nothere") is None
     store.revoke_tokens(["0000000b"], "2026-11-24T11:00:00+00:00")
@@ -425,6 +428,23 @@ def test_version_1_file_gains_the_tokens_table(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     finally:
         conn.close()
+
+
+def test_version_3_file_gains_bot_tokens(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    with SqliteStore(path) as s:
+        s.add_token(StoredToken(id="0000000a", person="alice", read_only=False, hash="h",
+                                created_at="2026-11-24T10:00:00+00:00"))
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE warroom_tokens DROP COLUMN bot")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    with SqliteStore(path) as s:
+        assert [t.bot for t in s.tokens()] == [False]
+        assert s.add_token(StoredToken(id="0000000b", person="am", read_only=False, hash="h2",
+                                       created_at="2026-11-24T10:00:01+00:00", bot=True))
+        assert s.find_token("0000000b") is not None and s.find_token("0000000b").bot
 
 
 def replace_token(token: StoredToken, **changes: Any) -> StoredToken:

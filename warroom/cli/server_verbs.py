@@ -33,7 +33,11 @@ def add_server_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
                                parser_class=type(p))
     add = actions.add_parser("add", help="create a token for PERSON (printed once)")
     add.add_argument("person")
-    add.add_argument("--read-only", action="store_true", help="read and stream only")
+    scope = add.add_mutually_exclusive_group()
+    scope.add_argument("--read-only", action="store_true", help="read and stream only")
+    scope.add_argument("--bot", action="store_true",
+                       help="for monitoring (Alertmanager, PagerDuty, CI): may only open and "
+                            "annotate escalations, through the hooks or open/note commands")
     listing = actions.add_parser("list", help="list tokens (never their secrets)")
     listing.add_argument("--all", action="store_true", help="include revoked tokens")
     listing.add_argument("--json", action="store_true")
@@ -86,13 +90,13 @@ def run_token(ctx: Context, args: argparse.Namespace) -> int:
     path = ctx.store_location()
     try:
         if args.token_verb == "add":
-            print(add_token(path, args.person, read_only=args.read_only))
+            print(add_token(path, args.person, read_only=args.read_only, bot=args.bot))
         elif args.token_verb == "list":
             tokens = list_tokens(path, include_revoked=args.all)
             if args.json:
                 print(json.dumps([asdict(t) for t in tokens], indent=2))
             for t in [] if args.json else tokens:
-                kind = "read-only" if t.read_only else "read-write"
+                kind = "bot" if t.bot else "read-only" if t.read_only else "read-write"
                 revoked = f"  revoked {t.revoked_at}" if t.revoked_at else ""
                 print(f"{t.id}  {t.person:<16}{kind:<11}created {t.created_at}{revoked}")
         else:

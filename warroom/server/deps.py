@@ -69,12 +69,21 @@ def identify(request: Request) -> Identity:
     return identity
 
 
-def identify_writer(request: Request) -> Identity:
-    """A token that may change things; 403 for a read-only token."""
+BOT_COMMANDS = frozenset({"open", "note", "alert"})
+"""What a bot token may do through `POST /commands`: open and annotate (and the hooks)."""
+
+
+def identify_writer(request: Request, bots: bool = False) -> Identity:
+    """A token that may change things; 403 for a read-only token, and for a bot token unless
+    `bots` (the hooks, and `/commands` which then limits it to `BOT_COMMANDS`)."""
     identity = identify(request)
     if identity.read_only:
         raise ApiError(403, f"token {identity.token_id} of {identity.person} is read-only: "
                        "it can read and stream, not write", right="write", roles=[],
+                       holders={}, actor=identity.person)
+    if identity.bot and not bots:
+        raise ApiError(403, f"token {identity.token_id} of {identity.person} is a bot token: "
+                       "it may only open and annotate escalations", right="write", roles=[],
                        holders={}, actor=identity.person)
     return identity
 
@@ -90,5 +99,19 @@ async def writer(request: Request) -> Identity:
     return await run_in_threadpool(identify_writer, request)
 
 
+def bot_may(who: Identity, command_type: object) -> None:
+    """403 unless a bot token's command is one it may run (`BOT_COMMANDS`)."""
+    if who.bot and command_type not in BOT_COMMANDS:
+        raise ApiError(403, f"token {who.token_id} of {who.person} is a bot token: it may only "
+                       f"run {', '.join(sorted(BOT_COMMANDS))}, not {command_type!r}",
+                       right="write", roles=[], holders={}, actor=who.person)
+
+
+async def sender(request: Request) -> Identity:
+    """Dependency: the caller, with a token that may write, bot tokens included."""
+    return await run_in_threadpool(identify_writer, request, True)
+
+
 Reader = Annotated[Identity, Depends(reader)]
 Writer = Annotated[Identity, Depends(writer)]
+Sender = Annotated[Identity, Depends(sender)]

@@ -39,6 +39,7 @@ class Token:
     read_only: bool
     created_at: str
     revoked_at: str | None = None
+    bot: bool = False
 
     @property
     def active(self) -> bool:
@@ -53,6 +54,8 @@ class Identity:
     person: str
     read_only: bool
     token_id: str
+    bot: bool = False
+    """A monitoring sender: it may open and annotate escalations, nothing else."""
 
 
 def _hash(token: str) -> str:
@@ -83,7 +86,8 @@ def _opened(store: StoreOrTarget) -> Iterator[TokenStore]:
 
 
 def _public(token: StoredToken) -> Token:
-    return Token(token.id, token.person, token.read_only, token.created_at, token.revoked_at)
+    return Token(token.id, token.person, token.read_only, token.created_at, token.revoked_at,
+                 token.bot)
 
 
 def _split(token: str) -> str | None:
@@ -96,8 +100,10 @@ def _split(token: str) -> str | None:
     return ident
 
 
-def add_token(store: StoreOrTarget, person: str, read_only: bool = False) -> str:
-    """Create a token for `person` and return it; this is the only time it is ever shown."""
+def add_token(store: StoreOrTarget, person: str, read_only: bool = False,
+              bot: bool = False) -> str:
+    """Create a token for `person` and return it; this is the only time it is ever shown.
+    A `bot` token (for Alertmanager, PagerDuty, CI) may only open and annotate escalations."""
     person = person.strip()
     if not person:
         raise TokenError("person: must not be empty")
@@ -106,7 +112,7 @@ def add_token(store: StoreOrTarget, person: str, read_only: bool = False) -> str
             ident = secrets.token_hex(4)
             token = f"{PREFIX}{ident}_{secrets.token_urlsafe(32)}"
             if opened.add_token(StoredToken(id=ident, person=person, read_only=read_only,
-                                            hash=_hash(token), created_at=_now())):
+                                            hash=_hash(token), created_at=_now(), bot=bot)):
                 return token
     raise TokenError("could not allocate a token id")  # pragma: no cover
 
@@ -132,7 +138,7 @@ def revoke_token(store: StoreOrTarget, ident: str) -> list[Token]:
             raise TokenError(f"no active token with id or person {ident!r}")
         at = _now()
         opened.revoke_tokens([t.id for t in chosen], at)
-    return [Token(t.id, t.person, t.read_only, t.created_at, at) for t in chosen]
+    return [Token(t.id, t.person, t.read_only, t.created_at, at, t.bot) for t in chosen]
 
 
 class TokenBook:
@@ -152,7 +158,7 @@ class TokenBook:
             return None
         if not hmac.compare_digest(row.hash, _hash(token)):
             return None
-        return Identity(person=row.person, read_only=row.read_only, token_id=ident)
+        return Identity(person=row.person, read_only=row.read_only, token_id=ident, bot=row.bot)
 
     def count(self) -> int:
         """Active tokens."""

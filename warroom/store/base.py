@@ -61,6 +61,8 @@ class StoredToken:
     hash: str
     created_at: str
     revoked_at: str | None = None
+    bot: bool = False
+    """A monitoring sender's token: it may open escalations and annotate them, nothing else."""
 
 
 @dataclass(frozen=True)

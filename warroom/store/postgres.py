@@ -83,7 +83,7 @@ _OUR_TABLES = frozenset({"warroom_schema", "warroom_events", "warroom_counter",
                          "warroom_deliveries", "warroom_statuspage_keys"})
 _INSERT = (f"INSERT INTO warroom_events ({COLUMNS}) "
            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
-_TOKEN_COLUMNS = "id, person, read_only, hash, created_at, revoked_at"
+_TOKEN_COLUMNS = "id, person, read_only, hash, created_at, revoked_at, bot"
 
 
 def redact(url: str) -> str:
@@ -108,7 +108,7 @@ SCHEMA_VERSION = migrations()[-1][0]
 
 def _token(row: Sequence[Any]) -> StoredToken:
     return StoredToken(id=row[0], person=row[1], read_only=bool(row[2]), hash=row[3],
-                       created_at=row[4], revoked_at=row[5])
+                       created_at=row[4], revoked_at=row[5], bot=bool(row[6]))
 
 
 class PostgresStore:
@@ -366,10 +366,10 @@ class PostgresStore:
         """Keep a new token; False (nothing written) when its id is already taken."""
         with self._conn("write failed") as conn:
             cur = conn.execute(
-                f"INSERT INTO warroom_tokens ({_TOKEN_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (id) DO NOTHING",
+                f"INSERT INTO warroom_tokens ({_TOKEN_COLUMNS}) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
                 (token.id, token.person, token.read_only, token.hash, token.created_at,
-                 token.revoked_at))
+                 token.revoked_at, token.bot))
             return cur.rowcount == 1
 
     def tokens(self) -> list[StoredToken]:

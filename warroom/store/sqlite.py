@@ -57,7 +57,7 @@ from warroom.store.codec import (
     result_from_row,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The `PRAGMA user_version` this code writes and understands."""
 
 BUSY_TIMEOUT_S = 10.0
@@ -122,7 +122,8 @@ CREATE TABLE IF NOT EXISTS warroom_tokens (
     read_only INTEGER NOT NULL DEFAULT 0,
     hash TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    revoked_at TEXT
+    revoked_at TEXT,
+    bot INTEGER NOT NULL DEFAULT 0
 );
 """
 _OUR_TABLES = frozenset({"events", "commands", "drafts", "deliveries", "statuspage_keys",
@@ -136,10 +137,10 @@ _INSERT = (
 
 def _token_from_row(row: tuple[Any, ...]) -> StoredToken:
     return StoredToken(id=row[0], person=row[1], read_only=bool(row[2]), hash=row[3],
-                       created_at=row[4], revoked_at=row[5])
+                       created_at=row[4], revoked_at=row[5], bot=bool(row[6]))
 
 
-_TOKEN_COLUMNS = "id, person, read_only, hash, created_at, revoked_at"
+_TOKEN_COLUMNS = "id, person, read_only, hash, created_at, revoked_at, bot"
 
 
 # --- the store ------------------------------------------------------------------------------
@@ -240,10 +241,15 @@ class SqliteStore:
                             conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 elif version < SCHEMA_VERSION:  # every table is CREATE ... IF NOT EXISTS
-                    # 1 -> 2: deliveries and status page keys; 2 -> 3: API tokens
+                    # 1 -> 2: deliveries and status page keys; 2 -> 3: API tokens;
+                    # 3 -> 4: bot tokens
                     for statement in _SCHEMA.split(";"):
                         if statement.strip():
                             conn.execute(statement)
+                    columns = {r[1] for r in conn.execute("PRAGMA table_info(warroom_tokens)")}
+                    if "bot" not in columns:
+                        conn.execute("ALTER TABLE warroom_tokens "
+                                     "ADD COLUMN bot INTEGER NOT NULL DEFAULT 0")
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 elif version > SCHEMA_VERSION:
                     raise StoreError(f"{self.path}: schema version {version} is newer than "
@@ -622,9 +628,9 @@ class SqliteStore:
         """Keep a new token; False (nothing written) when its id is already taken."""
         try:
             self._write(
-                f"INSERT INTO warroom_tokens ({_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO warroom_tokens ({_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (token.id, token.person, int(token.read_only), token.hash, token.created_at,
-                 token.revoked_at),
+                 token.revoked_at, int(token.bot)),
             )
         except StoreError as exc:
             if isinstance(exc.__cause__, sqlite3.IntegrityError):

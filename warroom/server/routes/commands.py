@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from warroom.domain.commands import AnyCommand, parse_command
-from warroom.server.deps import Parts, PartsDep, Reader, Writer
+from warroom.server.deps import Parts, PartsDep, Reader, Sender, bot_may
 from warroom.server.errors import ApiError, error_response
 
 router = APIRouter(tags=["commands"])
@@ -69,7 +69,7 @@ async def execute(parts: Parts, command: AnyCommand, person: str,
 async def post_command(
     request: Request,
     parts: PartsDep,
-    who: Writer,
+    who: Sender,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> JSONResponse:
     """Run one command as the token's person: the same command set and rules as the CLI.
@@ -79,6 +79,7 @@ async def post_command(
     with `duplicate: true` and writes nothing.
     """
     data = await json_object(request)
+    bot_may(who, data.get("type"))
     key = pick_key(data, idempotency_key)
     command = parse(data)
     return JSONResponse(await execute(parts, command, who.person, key))

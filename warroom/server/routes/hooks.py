@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from warroom.config.schema.hooks import Hooks
 from warroom.domain.commands import Alert
-from warroom.server.deps import Parts, PartsDep, Writer
+from warroom.server.deps import Parts, PartsDep, Sender
 from warroom.server.errors import ApiError
 from warroom.server.hooks.payloads import AlertmanagerPayload, GenericAlert, PagerDutyPayload
 from warroom.server.hooks.signals import from_alertmanager, from_generic, from_pagerduty
@@ -57,7 +57,7 @@ async def _run(parts: Parts, alert: Alert, person: str, key: str | None = None) 
 
 
 @router.post("/alertmanager", summary="Alertmanager webhook (version 4)")
-async def alertmanager(payload: AlertmanagerPayload, parts: PartsDep, who: Writer) -> HookResult:
+async def alertmanager(payload: AlertmanagerPayload, parts: PartsDep, who: Sender) -> HookResult:
     """Point an Alertmanager `webhook_configs` receiver here with
     `http_config.authorization.credentials` set to a token (`warroom token add alertmanager
     --bot`). One escalation per `groupKey` while it is not closed."""
@@ -66,7 +66,7 @@ async def alertmanager(payload: AlertmanagerPayload, parts: PartsDep, who: Write
 
 
 @router.post("/generic", summary="Generic JSON alert")
-async def generic(body: GenericAlert, parts: PartsDep, who: Writer) -> HookResult:
+async def generic(body: GenericAlert, parts: PartsDep, who: Sender) -> HookResult:
     """Anything that can POST JSON: one escalation per `dedup_key` while it is not closed."""
     return await _run(parts, from_generic(body, hook_settings(parts).generic), who.person)
 
