@@ -144,12 +144,14 @@ def test_db_copy_moves_a_war_room_and_checks_it(tmp_path: Path, pg_url: str) -> 
                  ("note", "ESC-1", "looking"), ("open", "Login slow", "--customer", "Beta")):
         assert warroom("--store", str(lite), *args).returncode == 0
     token = warroom("--store", str(lite), "token", "add", "dana").stdout.strip()
+    assert warroom("--store", str(lite), "token", "add", "alertmanager", "--bot").returncode == 0
     with closing(SqliteStore(lite)) as s:
         s.save_draft("ESC-1", "dana", {"body": "half"})
         s.append([ev(9)], idempotency_key="key-1", result={"id": "ESC-1"},
                  deliveries=[NewDelivery("mail", ("ops@x",), {"subject": "s"}, 0)])
         s.add_statuspage_key("Acme", "hash-1", datetime(2026, 11, 24, tzinfo=UTC))
         original, deliveries, pages = s.read(), s.deliveries(), s.statuspage_keys()
+        tokens = s.tokens()
 
     done = warroom("db", "copy", "--from", str(lite), "--to", pg_url)
     assert done.returncode == 0, done.stderr
@@ -161,7 +163,7 @@ def test_db_copy_moves_a_war_room_and_checks_it(tmp_path: Path, pg_url: str) -> 
         assert draft is not None and draft.body == {"body": "half"}
         looked = pg.lookup("key-1")
         assert looked is not None and looked.result == {"id": "ESC-1"}
-        assert [t.person for t in pg.tokens()] == ["dana"]
+        assert pg.tokens() == tokens and [t.bot for t in tokens] == [False, True]
         assert pg.deliveries() == deliveries and pg.statuspage_keys() == pages
         # the counter and the deliveries' ids moved on too
         assert pg.append([ev(10)], deliveries=[NewDelivery("mail", ("ops@x",), {}, 0)]
