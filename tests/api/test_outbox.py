@@ -11,7 +11,6 @@ from tests.api.helpers import LiveServer, Tokens, Watcher, client, wait_until
 from warroom.domain.commands import Assign, Note, Open, Triage
 from warroom.domain.errors import InvalidInput, NotFound, Refused, RightRequired
 from warroom.domain.policy import Policy
-from warroom.domain.structs import dump
 from warroom.service.remote import RemoteWarRoom
 from warroom.store.http import ConnectionState, Forbidden, HttpStore
 from warroom.store.outbox import Outbox, token_identity
@@ -89,7 +88,7 @@ def test_a_lost_answer_is_resent_without_a_second_event(
     outbox = Outbox(tmp_path / "outbox.db")
     store = HttpStore(live.url, tokens.alice, outbox=outbox)
     try:
-        command = dump(Note(incident_id="ESC-1", text="exactly once"))
+        command = Note(incident_id="ESC-1", text="exactly once").model_dump(mode="json")
         outbox.add(store.url, "key-1", store.identity, "alice", command, datetime.now(UTC))
         # The server took it, but the answer never reached the client...
         assert alice.post("/commands", json={**command, "idempotency_key": "key-1"}).is_success
@@ -110,8 +109,8 @@ def test_outbox_survives_the_process_and_a_rejected_command_does_not_block(
     first = Outbox(path)
     now = datetime.now(UTC)
     for key, incident in (("a", "ESC-1"), ("b", "ESC-404"), ("c", "ESC-1")):
-        first.add(live.url, key, token_identity(tokens.alice), "alice",
-                  dump(Note(incident_id=incident, text=key)), now)
+        note = Note(incident_id=incident, text=key).model_dump(mode="json")
+        first.add(live.url, key, token_identity(tokens.alice), "alice", note, now)
     first.close()
     store = HttpStore(live.url, tokens.alice, outbox=Outbox(path))  # a later run
     try:

@@ -52,7 +52,7 @@ def test_set_writes_the_xdg_file_and_get_reads_the_effective_value() -> None:
     ("console.theme", "nosuch", "console.theme: unknown theme 'nosuch'"),
     ("severities.P1.resolv", "12h", ": severities.P1.resolv: unknown key (known: label,"),
     ("severities.P1.resolve", "soon", ": severities.P1.resolve: bad duration 'soon'"),
-    ("sla.at_risk", "2", ": sla.at_risk: input should be less than 1"),
+    ("sla.at_risk", "2", ": sla.at_risk: must be less than 1"),
     ("rights.resolve", '["boss"]', ": rights.resolve[0]: unknown role 'boss'"),
     ("console.theme.dark", "x", ": console.theme: is a value, not a table"),
     ("triage_rules[0].name", "x", ": triage_rules[0].name: list items cannot be set one by one"),

@@ -44,3 +44,14 @@ def test_demo_appends_beside_existing_escalations(tmp_path: Path, policy: Any) -
     assert (first, second) == ("ESC-1", "ESC-2")
     assert [e.seq for e in store.read(0)] == list(range(1, store.last_seq() + 1))
     store.close()
+
+
+def test_every_step_of_the_demo_is_a_valid_command() -> None:
+    from warroom.demo import opening, script
+    from warroom.domain.commands import parse_command
+
+    steps = [opening(NOW), *(step for _, _, step in script("ESC-1", NOW))]
+    for step in steps:
+        command = parse_command(step.data())
+        assert command.type == step.type
+        assert {k: getattr(command, k) for k in step.data()} == step.data()

@@ -38,9 +38,9 @@ def test_packaged_themes_load_and_set_every_variable() -> None:
     ('name = "x"\n', ": primary: missing"),
     ('name = "x"\nprimary = "#fff"\nprimery = "#000"\n', ":3: primery: unknown key"),
     ('name = "x"\nprimary = "#fff"\n[variables]\nsla-ok = 3\n',
-     ":4: variables.sla-ok: input should be a valid string"),
-    ('name = "x"\nprimary = "#fff"\ntext_alpha = 2\n', ":3: text_alpha: input should be less"),
-    ('name = "x"\nprimary = "#fff"\ndark = "no"\n', ":3: dark: input should be a valid boolean"),
+     ":4: variables.sla-ok: must be a valid string (got 3)"),
+    ('name = "x"\nprimary = "#fff"\ntext_alpha = 2\n', ":3: text_alpha: must be at most 1"),
+    ('name = "x"\nprimary = "#fff"\ndark = "no"\n', ":3: dark: must be a valid boolean"),
     ("name = \n", ": not valid TOML"),
 ])
 def test_bad_theme_files_name_the_file_line_and_key(

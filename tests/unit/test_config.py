@@ -174,7 +174,8 @@ class TestMerge:
 
     def test_dropping_an_unknown_entry_is_an_error(self, tmp_path: Path) -> None:
         path = write(tmp_path, "[templates]\nno-such-template = false\n")
-        assert error_for(path).key == "templates.no-such-template"
+        err = error_for(path)
+        assert (err.key, err.line) == ("templates.no-such-template", 2)
 
     def test_pir_can_be_made_optional(self, tmp_path: Path) -> None:
         path = write(tmp_path, '[severities.P1]\npir_due = "optional"\n')
@@ -312,7 +313,7 @@ severity = "P2"
             ("[console]\ntheme = 3\n", "console.theme", 2, "valid string"),
             ('[roles.anyone]\ntitle = "Everyone"\n', "roles.anyone", 1, "reserved"),
             ("[tiers.standard]\ncredit_cap_percent = 150.0\n",
-             "tiers.standard.credit_cap_percent", 2, "less than or equal to 100"),
+             "tiers.standard.credit_cap_percent", 2, "must be at most 100"),
             ('[templates.new]\nbody = "hi"\n', "templates.new.audience", 1, "missing"),
             ("bogus = 1\n", "bogus", 1, "unknown key (known: sla, severities,"),
             ("[severities.P1]\nresolve = true\n", "severities.P1.resolve", 2, "duration"),

@@ -8,8 +8,6 @@ from typing import Annotated, Literal
 import msgspec
 import pytest
 
-from warroom.domain.commands import Note, Open, checked, parse_command
-from warroom.domain.errors import InvalidInput
 from warroom.domain.models import Commitment, Severity
 from warroom.domain.structs import Invalid, convert, dump, replace
 
@@ -72,24 +70,6 @@ def test_lax_conversion_reads_numbers_spelled_as_text() -> None:
     assert convert({"name": "a", "limit": "4"}, Rule, strict=False).limit == 4
     with pytest.raises(Invalid):
         convert({"name": "a", "limit": "4"}, Rule)
-
-
-def test_commands_are_tagged_and_checked() -> None:
-    opened = parse_command({"type": "open", "title": "Down", "customer": "Acme",
-                            "at": "2026-11-24T10:00:00Z"})
-    assert isinstance(opened, Open) and opened.at == datetime(2026, 11, 24, 10, tzinfo=UTC)
-    assert dump(opened)["type"] == "open"
-    with pytest.raises(InvalidInput, match=r"^type: invalid value 'shout'$"):
-        parse_command({"type": "shout"})
-    with pytest.raises(InvalidInput, match=r"^colour: unknown field \(known: at, incident_id"):
-        parse_command({"type": "note", "incident_id": "ESC-1", "text": "x", "colour": 1})
-
-
-def test_constructors_do_not_check_but_checked_does() -> None:
-    note = Note(incident_id="ESC-1", text="")
-    with pytest.raises(InvalidInput, match=r"^text: must not be empty$"):
-        checked(note)
-    assert checked(Note(incident_id="ESC-1", text="ok")) == Note(incident_id="ESC-1", text="ok")
 
 
 def test_replace_copies_and_leaves_the_original() -> None:

@@ -11,7 +11,6 @@ from warroom.cli.context import Context
 from warroom.cli.verbs import time_reader
 from warroom.domain import post_commands as pc
 from warroom.domain.errors import InvalidInput
-from warroom.domain.structs import replace
 
 
 def add_post_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
@@ -97,7 +96,7 @@ def _execute(ctx: Context, args: argparse.Namespace, command: pc.PostCommand) ->
     service = ctx.service()
     at = time_reader(service.clock())(args.at, "--at")
     if at is not None:
-        command = replace(command, at=at)
+        command = command.model_copy(update={"at": at})
     result = service.execute(command, ctx.actor)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
@@ -144,18 +143,19 @@ def _pir(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     if action == "complete":
         command: pc.PostCommand = pc.PirComplete(incident_id=iid)
-    elif action == "set":
-        command = pc.PirEdit(incident_id=iid, fields={args.field: args.value})
-    elif action in ("add", "why"):
-        field = "whys" if action == "why" else args.field
-        command = pc.PirEdit(incident_id=iid, append={field: [args.value]})
-    elif action == "drop":
-        command = pc.PirEdit(incident_id=iid, remove={args.field: [args.n]})
-    else:
-        fields: dict[str, Any] = {"timeline": None} if args.reset else {}
-        command = pc.PirEdit(incident_id=iid, fields=fields,
-                             timeline_include=_seq_list(args.include, "--include"),
-                             timeline_exclude=_seq_list(args.exclude, "--exclude"))
+    else:  # the PirEdit model checks the field names and values
+        change: dict[str, Any]
+        if action == "set":
+            change = {"fields": {args.field: args.value}}
+        elif action in ("add", "why"):
+            change = {"append": {"whys" if action == "why" else args.field: [args.value]}}
+        elif action == "drop":
+            change = {"remove": {args.field: [args.n]}}
+        else:
+            change = {"fields": {"timeline": None} if args.reset else {},
+                      "timeline_include": _seq_list(args.include, "--include"),
+                      "timeline_exclude": _seq_list(args.exclude, "--exclude")}
+        command = pc.PirEdit(incident_id=iid, **change)
     result = _execute(ctx, args, command)
     if not args.json:
         print(f"{result['id']}: PIR {action} recorded")

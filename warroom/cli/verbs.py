@@ -6,18 +6,21 @@ import argparse
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from warroom.cli import output
 from warroom.cli.context import Context
-from warroom.domain import commands as c
 from warroom.domain.errors import InvalidInput
-from warroom.domain.structs import dump, replace
+from warroom.domain.structs import dump
 from warroom.domain.timeparse import TimeParseError, parse_time
 from warroom.domain.urgency import document_key
 
-CommandBuilder = Callable[[argparse.Namespace, Callable[[str | None, str], datetime | None]],
-                          c.AnyCommand]
+if TYPE_CHECKING:
+    from warroom.domain.commands import AnyCommand
+
+TimeReader = Callable[[str | None, str], datetime | None]
+CommandBuilder = Callable[[argparse.Namespace, TimeReader], "AnyCommand"]
 
 
 def _impact(args: argparse.Namespace) -> dict[str, Any]:
@@ -30,42 +33,48 @@ def _impact(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-BUILDERS: dict[str, CommandBuilder] = {
-    "open": lambda a, t: c.Open(title=a.title, customer=a.customer, severity=a.severity,
-                                component=a.component, category=a.category, **_impact(a)),
-    "triage": lambda a, t: c.Triage(incident_id=a.id, severity=a.severity, reason=a.reason,
-                                    **_impact(a)),
-    "severity": lambda a, t: c.ChangeSeverity(incident_id=a.id, severity=a.severity,
-                                              reason=a.reason),
-    "assign": lambda a, t: c.Assign(incident_id=a.id, role=a.role, person=a.person),
-    "note": lambda a, t: c.Note(incident_id=a.id, text=a.text),
-    "update": lambda a, t: c.PostUpdate(
-        incident_id=a.id, audience=a.audience, phase=a.phase, template=a.template, body=a.body,
-        next_update_at=t(a.next_update, "--next-update")),
-    "commit": lambda a, t: c.MakeCommitment(incident_id=a.id, text=a.text,
-                                            due_at=_given(t(a.due, "--due"), "--due"),
-                                            owner=a.owner),
-    "commitment": lambda a, t: c.ResolveCommitment(
-        incident_id=a.id, commitment_id=a.cid, outcome=a.outcome, due_at=t(a.due, "--due"),
-        reason=a.reason),
-    "pause": lambda a, t: c.Pause(incident_id=a.id, reason=a.reason),
-    "resume": lambda a, t: c.Resume(incident_id=a.id),
-    "take": lambda a, t: c.Take(incident_id=a.id),
-    "decide": lambda a, t: c.Decide(incident_id=a.id, right=a.right, text=a.text),
-    "phase": lambda a, t: c.ChangePhase(incident_id=a.id, phase=a.phase),
-    "resolve": lambda a, t: c.Resolve(incident_id=a.id, summary=a.summary),
-    "close": lambda a, t: c.Close(incident_id=a.id),
-    "edit": lambda a, t: c.EditMilestone(incident_id=a.id, milestone=a.milestone,
-                                         new_time=_given(t(a.time, "TIME"), "TIME"),
-                                         reason=a.reason),
-    "tag": lambda a, t: c.SetTags(
-        incident_id=a.id,
-        tags={k: v for k, v in (("component", a.component), ("category", a.category))
-              if v is not None}),
-}
+@cache
+def builders() -> dict[str, CommandBuilder]:
+    """Each write verb's command from its arguments (building one checks it). The command
+    models are imported here, not at start-up: the console never needs them to open."""
+    from warroom.domain import commands as c
+
+    return {
+        "open": lambda a, t: c.Open(title=a.title, customer=a.customer, severity=a.severity,
+                                    component=a.component, category=a.category, **_impact(a)),
+        "triage": lambda a, t: c.Triage(incident_id=a.id, severity=a.severity,
+                                        reason=a.reason, **_impact(a)),
+        "severity": lambda a, t: c.ChangeSeverity(incident_id=a.id, severity=a.severity,
+                                                  reason=a.reason),
+        "assign": lambda a, t: c.Assign(incident_id=a.id, role=a.role, person=a.person),
+        "note": lambda a, t: c.Note(incident_id=a.id, text=a.text),
+        "update": lambda a, t: c.PostUpdate(
+            incident_id=a.id, audience=a.audience, phase=a.phase, template=a.template,
+            body=a.body, next_update_at=t(a.next_update, "--next-update")),
+        "commit": lambda a, t: c.MakeCommitment(incident_id=a.id, text=a.text,
+                                                due_at=_given(t(a.due, "--due"), "--due"),
+                                                owner=a.owner),
+        "commitment": lambda a, t: c.ResolveCommitment(
+            incident_id=a.id, commitment_id=a.cid, outcome=a.outcome,
+            due_at=t(a.due, "--due"), reason=a.reason),
+        "pause": lambda a, t: c.Pause(incident_id=a.id, reason=a.reason),
+        "resume": lambda a, t: c.Resume(incident_id=a.id),
+        "take": lambda a, t: c.Take(incident_id=a.id),
+        "decide": lambda a, t: c.Decide(incident_id=a.id, right=a.right, text=a.text),
+        "phase": lambda a, t: c.ChangePhase(incident_id=a.id, phase=a.phase),
+        "resolve": lambda a, t: c.Resolve(incident_id=a.id, summary=a.summary),
+        "close": lambda a, t: c.Close(incident_id=a.id),
+        "edit": lambda a, t: c.EditMilestone(incident_id=a.id, milestone=a.milestone,
+                                             new_time=_given(t(a.time, "TIME"), "TIME"),
+                                             reason=a.reason),
+        "tag": lambda a, t: c.SetTags(
+            incident_id=a.id,
+            tags={k: v for k, v in (("component", a.component), ("category", a.category))
+                  if v is not None}),
+    }
 
 
-def time_reader(now: datetime) -> Callable[[str | None, str], datetime | None]:
+def time_reader(now: datetime) -> TimeReader:
     """A parser for time options that names the option in its error."""
 
     def read(text: str | None, option: str) -> datetime | None:
@@ -90,10 +99,10 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
     """Run a write verb; print its result (the id, or JSON)."""
     service = ctx.service()
     read_time = time_reader(service.clock())
-    command = BUILDERS[args.verb](args, read_time)
+    command = builders()[args.verb](args, read_time)
     at = read_time(args.at, "--at")
     if at is not None:
-        command = replace(command, at=at)
+        command = command.model_copy(update={"at": at})
     result = service.execute(command, ctx.actor)
     if args.json:
         print(json.dumps(result, indent=2, default=str))

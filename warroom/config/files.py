@@ -15,6 +15,7 @@ from typing import Any
 
 from warroom.config.model import ConfigError
 from warroom.domain.errors import location
+from warroom.tomlkeys import line_of
 
 _REPLACED_TABLES = {("customers",)}
 """Tables a user file replaces wholesale instead of merging into."""
@@ -74,8 +75,9 @@ def read(path: Path) -> dict[str, Any]:
 
 
 def merge(base: Mapping[str, Any], over: Mapping[str, Any], path: Path,
-          at: tuple[str, ...] = ()) -> dict[str, Any]:
-    """`over` laid on `base`: tables merge, other values (lists too) replace, `false` drops."""
+          at: tuple[str, ...] = (), text: str = "") -> dict[str, Any]:
+    """`over` laid on `base`: tables merge, other values (lists too) replace, `false` drops.
+    Errors name `path` (and the line, found in its `text`)."""
     out = dict(base)
     for key, value in over.items():
         here = (*at, key)
@@ -83,11 +85,11 @@ def merge(base: Mapping[str, Any], over: Mapping[str, Any], path: Path,
         if value is False and at and (current is None or isinstance(current, dict)):
             if current is None:
                 raise ConfigError(path, location(here), "nothing to drop: no built-in entry of "
-                                                        "that name")
+                                  "that name", line=line_of(text, here))
             del out[key]
         elif isinstance(value, dict) and isinstance(current, dict) \
                 and here not in _REPLACED_TABLES:
-            out[key] = merge(current, value, path, here)
+            out[key] = merge(current, value, path, here, text)
         else:
             out[key] = value
     return out

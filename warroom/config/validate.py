@@ -38,7 +38,7 @@ def validate(files: Sequence[tuple[Path, bytes]]) -> Validated:
     text = ""
     for index, (path, raw) in enumerate(files):
         text, data = decode(path, raw)
-        merged = merge(merged, data, path) if index else data
+        merged = merge(merged, data, path, text=text) if index else data
         if index == 0 and len(files) > 1:
             known = set(data.get("rights", {}))
     blame = files[-1][0]
@@ -56,7 +56,7 @@ def explain(exc: ValidationError, path: Path, text: str, root: type[BaseModel]) 
     loc = tuple(p for p in error["loc"] if isinstance(p, int) or "[" not in p or p == "[key]")
     if loc and loc[-1] == "[key]":
         loc = loc[:-1]
-        problem = f"bad table name {loc[-1]!r}: {problem}"
+        problem = f"bad table name {loc[-1]!r}: {problem.removeprefix('bad key: ')}"
     elif error["type"] == "extra_forbidden":
         known = known_keys(root, loc[:-1])
         problem = "unknown key" + (f" (known: {', '.join(known)})" if known else "")

@@ -1,175 +1,216 @@
-"""Commands: the only way in. One record per verb, discriminated by `type`.
+"""Commands: the only way in. One pydantic model per verb, discriminated by `type`.
 
 The same models are used by the CLI, the console and the HTTP API (`POST /api/v1/commands`).
 The actor is never part of a command: it comes from `--as`, the console user or the API token.
-`at` is when the thing happened (default: now); it may be back-dated.
+`at` is when the thing happened (default: now); it may be back-dated. Building a command checks
+it (`InvalidInput` naming the field); `parse_command` checks plain data from outside.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from functools import cache
+from typing import Annotated, Any, Literal
 
-import msgspec
+from pydantic import Field, StringConstraints, TypeAdapter, ValidationError
 
-from warroom.domain.errors import InvalidInput
+from warroom.domain.command_base import CommandModel as _Command
+from warroom.domain.command_base import Count, Name, NonEmpty, OnIncident, Text, Title
 from warroom.domain.models import Audience, Impact, Milestone, Phase, Severity
-from warroom.domain.post_commands import Count, NonEmpty, PostCommand
-from warroom.domain.structs import Invalid, convert, dotted
+from warroom.domain.post_commands import POST_COMMANDS, PostCommand
+from warroom.domain.validation import invalid_input
+
+__all__ = [
+    "Alert",
+    "AnyCommand",
+    "Assign",
+    "ChangePhase",
+    "ChangeSeverity",
+    "Close",
+    "CoreCommand",
+    "Decide",
+    "EditMilestone",
+    "MakeCommitment",
+    "Note",
+    "Open",
+    "Pause",
+    "PostUpdate",
+    "Resolve",
+    "ResolveCommitment",
+    "Resume",
+    "SetTags",
+    "Take",
+    "Triage",
+    "command_types",
+    "parse_command",
+]
 
 
-class _Command(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field="type"):
-    at: datetime | None = None
-
-
-class _OnIncident(_Command, kw_only=True):
-    incident_id: str
-
-
-class Open(_Command, tag="open", kw_only=True):
+class Open(_Command):
     """Open an escalation; the opener becomes incident_commander. Triaged at once if `severity`."""
 
-    title: NonEmpty
-    customer: NonEmpty
+    type: Literal["open"] = "open"
+    title: Title
+    customer: Title
     severity: Severity | None = None
     impact: Impact | None = None
     affected: Count | None = None
     strategic: bool | None = None
     data_loss: bool | None = None
-    business_risk: str | None = None
-    component: str | None = None
-    category: str | None = None
+    business_risk: Text | None = None
+    component: Name | None = None
+    category: Name | None = None
 
 
-class Triage(_OnIncident, tag="triage", kw_only=True):
+class Triage(OnIncident):
     """Set severity and impact assessment; severity defaults to the matrix's suggestion."""
 
+    type: Literal["triage"] = "triage"
     reason: NonEmpty
     severity: Severity | None = None
     impact: Impact | None = None
     affected: Count | None = None
     strategic: bool | None = None
     data_loss: bool | None = None
-    business_risk: str | None = None
+    business_risk: Text | None = None
 
 
-class ChangeSeverity(_OnIncident, tag="severity", kw_only=True):
+class ChangeSeverity(OnIncident):
     """Change severity after triage."""
 
+    type: Literal["severity"] = "severity"
     severity: Severity
     reason: NonEmpty
 
 
-class Assign(_OnIncident, tag="assign", kw_only=True):
+class Assign(OnIncident):
     """Give a role to a person (empty person: vacate)."""
 
-    role: str
-    person: str
+    type: Literal["assign"] = "assign"
+    role: Name
+    person: Name
 
 
-class Note(_OnIncident, tag="note", kw_only=True):
+class Note(OnIncident):
     """A timeline note."""
 
+    type: Literal["note"] = "note"
     text: NonEmpty
 
 
-class PostUpdate(_OnIncident, tag="update", kw_only=True):
+class PostUpdate(OnIncident):
     """Post a status update from a template or a body. A promised next-update time for a
     customer update becomes a commitment owned by the poster."""
 
+    type: Literal["update"] = "update"
     audience: Audience
     phase: Phase | None = None
-    template: str | None = None
-    body: str | None = None
+    template: Name | None = None
+    body: Text | None = None
     next_update_at: datetime | None = None
 
 
-class MakeCommitment(_OnIncident, tag="commit", kw_only=True):
+class MakeCommitment(OnIncident):
     """Promise something to the customer by a due time."""
 
+    type: Literal["commit"] = "commit"
     text: NonEmpty
     due_at: datetime
-    owner: str | None = None
+    owner: Name | None = None
 
 
-class ResolveCommitment(_OnIncident, tag="commitment", kw_only=True):
+class ResolveCommitment(OnIncident):
     """Mark a commitment met or missed, or renegotiate its due time (with the customer's
     agreement, given as `reason`)."""
 
-    commitment_id: str
+    type: Literal["commitment"] = "commitment"
+    commitment_id: Name
     outcome: Literal["met", "missed", "renegotiate"]
     due_at: datetime | None = None
-    reason: str | None = None
+    reason: Text | None = None
 
 
-class Pause(_OnIncident, tag="pause", kw_only=True):
+class Pause(OnIncident):
     """Pause the resolution clock (waiting on the customer)."""
 
+    type: Literal["pause"] = "pause"
     reason: NonEmpty
 
 
-class Resume(_OnIncident, tag="resume", kw_only=True):
+class Resume(OnIncident):
     """Resume the resolution clock."""
 
+    type: Literal["resume"] = "resume"
 
-class Decide(_OnIncident, tag="decide", kw_only=True):
+
+class Decide(OnIncident):
     """Record a decision taken under a decision right the actor holds."""
 
-    right: str
+    type: Literal["decide"] = "decide"
+    right: Name
     text: NonEmpty
 
 
-class ChangePhase(_OnIncident, tag="phase", kw_only=True):
+class ChangePhase(OnIncident):
     """Move to another open phase (investigating, identified, monitoring)."""
 
+    type: Literal["phase"] = "phase"
     phase: Phase
 
 
-class Resolve(_OnIncident, tag="resolve", kw_only=True):
+class Resolve(OnIncident):
     """Service restored."""
 
+    type: Literal["resolve"] = "resolve"
     summary: NonEmpty
 
 
-class Close(_OnIncident, tag="close", kw_only=True):
+class Close(OnIncident):
     """Close: needs resolution, no open commitments and (P0/P1) a complete PIR."""
 
+    type: Literal["close"] = "close"
 
-class EditMilestone(_OnIncident, tag="edit_milestone", kw_only=True):
+
+class EditMilestone(OnIncident):
     """Correct a milestone time, with a reason (audited)."""
 
+    type: Literal["edit_milestone"] = "edit_milestone"
     milestone: Milestone
     new_time: datetime
     reason: NonEmpty
 
 
-class SetTags(_OnIncident, tag="tag", kw_only=True):
+class SetTags(OnIncident):
     """Tag the escalation (component, category) for recurrence; empty value removes a tag."""
 
-    tags: dict[str, str]
+    type: Literal["tag"] = "tag"
+    tags: dict[Name, Name]
 
 
-class Alert(_Command, tag="alert", kw_only=True):
+class Alert(_Command):
     """An alert from monitoring (`hook` names the sender, `key` its dedup key): opens an
     unowned, untriaged escalation, or notes on the one the key already opened (see
     `warroom.domain.alerts`). `at` is when the sender saw it change (a resolve: when the last
     alert ended); `started_at` when the problem began."""
 
+    type: Literal["alert"] = "alert"
     hook: Literal["alertmanager", "pagerduty", "generic"]
-    key: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    key: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
     status: Literal["firing", "resolved", "acknowledged", "annotated"]
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
-    customer: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    customer: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     impact: Impact | None = None
     affected: Count | None = None
-    component: str | None = None
-    category: str | None = None
-    details: Annotated[str, msgspec.Meta(max_length=10_000)] | None = None
+    component: Name | None = None
+    category: Name | None = None
+    details: Annotated[str, StringConstraints(max_length=10_000)] | None = None
     started_at: datetime | None = None
 
 
-class Take(_OnIncident, tag="take", kw_only=True):
+class Take(OnIncident):
     """Become the commander of an escalation nobody owns yet (opened by an alert)."""
+
+    type: Literal["take"] = "take"
 
 
 CoreCommand = (
@@ -182,27 +223,29 @@ CoreCommand = (
 AnyCommand = CoreCommand | PostCommand
 """Every command, post-incident ones (PIR, actions, credits, flags) included."""
 
+CORE_COMMANDS: tuple[type[_Command], ...] = (
+    Open, Triage, ChangeSeverity, Assign, Note, PostUpdate, MakeCommitment, ResolveCommitment,
+    Pause, Resume, Decide, ChangePhase, Resolve, Close, EditMilestone, SetTags, Alert, Take)
 
 
-def parse_command(data: object, *, strict: bool = True) -> AnyCommand:
+def command_types() -> tuple[type[_Command], ...]:
+    """Every command model, core ones first (the API builds its request bodies from these)."""
+    return CORE_COMMANDS + POST_COMMANDS
+
+
+@cache
+def _adapter() -> TypeAdapter[Any]:
+    return TypeAdapter(Annotated[AnyCommand, Field(discriminator="type")])
+
+
+def parse_command(data: object) -> AnyCommand:
     """A JSON-like mapping (with `type`) as a checked command.
 
     Raises:
-        InvalidInput: naming the first bad field by its path (`tags.team`, `to.0`).
+        InvalidInput: naming the first bad field by its location (`tags.team`, `to[0]`).
     """
     try:
-        command: AnyCommand = convert(data, AnyCommand, strict=strict)
-    except Invalid as exc:
-        known = f" (known: {', '.join(exc.allowed)})" if exc.allowed else ""
-        raise InvalidInput(dotted(exc.path) or "command", exc.problem + known) from None
+        command: AnyCommand = _adapter().validate_python(data)
+    except ValidationError as exc:
+        raise invalid_input(exc, "command", data=data) from None
     return command
-
-
-def checked(command: AnyCommand) -> AnyCommand:
-    """`command` with its fields checked against their types and limits (constructors do not
-    check, so everything that runs a command checks it here first).
-
-    Raises:
-        InvalidInput: naming the first bad field.
-    """
-    return parse_command(msgspec.to_builtins(command))

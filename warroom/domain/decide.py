@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warroom.domain import commands as c
 from warroom.domain.alerts import decide_alert, decide_take
 from warroom.domain.errors import InvalidInput, NotFound, Refused
 from warroom.domain.models import (
@@ -29,6 +28,9 @@ from warroom.domain.rights import FUTURE_TOLERANCE, require_right
 from warroom.domain.structs import dump, replace
 from warroom.domain.templates import context_for, render
 from warroom.domain.triage import suggest
+
+if TYPE_CHECKING:  # the models are pydantic: kept off the console's start-up
+    from warroom.domain import commands as c
 
 OPEN_PHASES = (Phase.INVESTIGATING, Phase.IDENTIFIED, Phase.MONITORING)
 _ID_NUMBER = re.compile(r"^ESC-(\d+)$")
@@ -71,26 +73,26 @@ def decide(
         close_checks: rules that can block closing besides open commitments (the service
             passes the PIR gate); each returns the reasons it blocks, empty when it does not.
     """
-    if isinstance(command, c.Alert):  # a sender's clock may run ahead: decide_alert clamps
+    if command.type == "alert":  # a sender's clock may run ahead: decide_alert clamps
         events, result = decide_alert(command, states, policy, actor, now,
                                       next_incident_id(states))
         return Decision(events, result)
     at = command.at or now
     if at > now + FUTURE_TOLERANCE:
         raise InvalidInput("at", f"{at.isoformat()} is in the future")
-    if isinstance(command, c.Open):
+    if command.type == "open":
         return _open(command, states, policy, actor, at, now)
     state = states.get(command.incident_id)
     if state is None:
         raise NotFound(f"unknown escalation {command.incident_id!r}")
     if state.closed_at is not None:
         raise Refused(f"{state.id} is closed")
-    if at < state.received_at and not isinstance(command, c.EditMilestone):
+    if at < state.received_at and command.type != "edit_milestone":
         raise InvalidInput("at", f"{at.isoformat()} is before {state.id} was received")
     ctx = _Ctx(state, policy, actor, at, now, close_checks)
-    handler = _HANDLERS.get(type(command))
+    handler = _HANDLERS.get(command.type)
     if handler is None:  # pragma: no cover - every command type is registered
-        raise InvalidInput("type", f"unsupported command {type(command).__name__}")
+        raise InvalidInput("type", f"unsupported command {command.type!r}")
     return handler(ctx, command)
 
 
@@ -454,21 +456,25 @@ def _tag(ctx: _Ctx, cmd: c.SetTags) -> Decision:
     return ctx.done()
 
 
-_HANDLERS: dict[type, Callable[[_Ctx, Any], Decision]] = {
-    c.Triage: _triage,
-    c.ChangeSeverity: _severity,
-    c.Assign: _assign,
-    c.Note: _note,
-    c.PostUpdate: _update,
-    c.MakeCommitment: _commit,
-    c.ResolveCommitment: _commitment,
-    c.Pause: _pause,
-    c.Resume: _resume,
-    c.Decide: _decide,
-    c.ChangePhase: _phase,
-    c.Resolve: _resolve,
-    c.Close: _close,
-    c.EditMilestone: _edit_milestone,
-    c.SetTags: _tag,
-    c.Take: _take,
+_HANDLERS: dict[str, Callable[[_Ctx, Any], Decision]] = {
+    "triage": _triage,
+    "severity": _severity,
+    "assign": _assign,
+    "note": _note,
+    "update": _update,
+    "commit": _commit,
+    "commitment": _commitment,
+    "pause": _pause,
+    "resume": _resume,
+    "decide": _decide,
+    "phase": _phase,
+    "resolve": _resolve,
+    "close": _close,
+    "edit_milestone": _edit_milestone,
+    "tag": _tag,
+    "take": _take,
 }
+"""Handlers by command `type` (dispatching on the tag needs no model class at hand)."""
+
+CORE_TYPES = frozenset({"open", "alert", *_HANDLERS})
+"""The `type`s decided here; every other command is a post-incident one."""

@@ -1,106 +1,153 @@
 """Post-incident commands: PIR edits, corrective actions, credits and pattern flags.
 
-Same style as `warroom.domain.commands`: records that refuse unknown fields, discriminated by
-`type`, each naming `incident_id` and an optional back-dated `at`. They are decided by
-`warroom.domain.post_decide`; unlike core commands they are accepted on closed escalations
-(actions outlive the escalation).
+Same style as `warroom.domain.commands`: pydantic models that refuse unknown fields,
+discriminated by `type`, each naming `incident_id` and an optional back-dated `at`. They are
+decided by `warroom.domain.post_decide`; unlike core commands they are accepted on closed
+escalations (actions outlive the escalation).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import msgspec
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    with_config,
+)
+from typing_extensions import TypedDict
+
+from warroom.domain.command_base import CommandModel, Id, Name, NonEmpty, OnIncident, Text
 
 __all__ = [
     "ActionAdd",
     "ActionDone",
     "ActionUpdate",
-    "Count",
     "CreditApprove",
     "FlagPattern",
-    "NonEmpty",
     "PirComplete",
     "PirEdit",
+    "PirFields",
     "PostCommand",
 ]
 
-
-NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
-"""Text that must not be empty."""
-Count = Annotated[int, msgspec.Meta(ge=0)]
-"""A whole number, zero or more."""
-
-
-class _Base(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, tag_field="type"):
-    at: datetime | None = None
-
-
-class _PostCommand(_Base, kw_only=True):
-    incident_id: str
+Seq = Annotated[int, Field(gt=0)]
+"""An event seq (1 and up)."""
+Item = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
+"""One item of a PIR list field (a why, a contributing factor)."""
+PirText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+"""A PIR text field (summary, customer impact, root cause)."""
+ListField = Literal["whys", "contributing_factors", "went_well"]
+"""The PIR's list fields."""
 
 
-class PirEdit(_PostCommand, tag="pir", kw_only=True):
+def _one_or_many(value: object) -> object:
+    """A single text stands for a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
+def _kept(items: list[str]) -> list[str]:
+    return [item for item in items if item]
+
+
+Items = Annotated[list[Item], BeforeValidator(_one_or_many), AfterValidator(_kept)]
+"""A PIR list field's items: a list of texts, or one text (blank items are dropped)."""
+
+
+@with_config(ConfigDict(extra="forbid"))
+class PirFields(TypedDict, total=False):
+    """The PIR fields a `PirEdit` may replace; only those given are changed."""
+
+    summary: PirText
+    customer_impact: PirText
+    root_cause: PirText
+    whys: Items
+    contributing_factors: Items
+    went_well: Items
+    timeline: list[Seq] | None
+    """The events the PIR timeline shows (null: back to the default choice)."""
+    timeline_include: list[Seq]
+    timeline_exclude: list[Seq]
+
+
+class PirEdit(OnIncident):
     """Edit the PIR. `fields` replaces whole fields (text fields take a string, list fields a
     list or a single string, `timeline` a list of seqs or null for the default); `append` adds
     items to list fields; `remove` drops items of list fields by 1-based position;
     `timeline_include` / `timeline_exclude` add or drop event seqs from the timeline."""
 
-    fields: dict[str, Any] = msgspec.field(default_factory=dict)
-    append: dict[str, list[str]] = msgspec.field(default_factory=dict)
-    remove: dict[str, list[int]] = msgspec.field(default_factory=dict)
-    timeline_include: list[int] = msgspec.field(default_factory=list)
-    timeline_exclude: list[int] = msgspec.field(default_factory=list)
+    type: Literal["pir"] = "pir"
+    fields: PirFields = Field(default_factory=PirFields)
+    append: dict[ListField, Annotated[list[Item], AfterValidator(_kept)]] = \
+        Field(default_factory=dict)
+    remove: dict[ListField, list[Seq]] = Field(default_factory=dict)
+    timeline_include: list[Seq] = Field(default_factory=list)
+    timeline_exclude: list[Seq] = Field(default_factory=list)
 
 
-class PirComplete(_PostCommand, tag="pir_complete", kw_only=True):
+class PirComplete(OnIncident):
     """Mark the PIR complete (refused with the gaps listed while incomplete)."""
 
+    type: Literal["pir_complete"] = "pir_complete"
 
-class ActionAdd(_PostCommand, tag="action_add", kw_only=True):
+
+class ActionAdd(OnIncident):
     """Add a corrective action; it gets the next id (A1, A2, ...)."""
 
+    type: Literal["action_add"] = "action_add"
     title: NonEmpty
-    owner: str | None = None
+    owner: Name | None = None
     due_at: datetime | None = None
 
 
-class ActionUpdate(_PostCommand, tag="action_update", kw_only=True):
+class ActionUpdate(OnIncident):
     """Change a corrective action's status, owner, due time or title. Status `done` completes
     it (an `action_completed` event)."""
 
-    action_id: str
+    type: Literal["action_update"] = "action_update"
+    action_id: Id
     status: Literal["open", "in_progress", "done"] | None = None
-    owner: str | None = None
+    owner: Name | None = None
     due_at: datetime | None = None
-    title: str | None = None
+    title: NonEmpty | None = None
 
 
-class ActionDone(_PostCommand, tag="action_done", kw_only=True):
+class ActionDone(OnIncident):
     """Complete a corrective action."""
 
-    action_id: str
+    type: Literal["action_done"] = "action_done"
+    action_id: Id
 
 
-class CreditApprove(_PostCommand, tag="credit_approve", kw_only=True):
+class CreditApprove(OnIncident):
     """Approve a service credit (right `approve_credit`). Without amount and percent the
     suggested credit is approved; with one of them the other is derived from the monthly fee."""
 
-    amount: Annotated[float, msgspec.Meta(ge=0)] | None = None
-    percent: Annotated[float, msgspec.Meta(ge=0, le=100)] | None = None
-    reason: str = ""
+    type: Literal["credit_approve"] = "credit_approve"
+    amount: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    percent: Annotated[float, Field(ge=0, le=100)] | None = None
+    reason: Text = ""
 
 
-class FlagPattern(_Base, tag="flag", kw_only=True):
+class FlagPattern(CommandModel):
     """Record that a recurring pattern (`category/component`) reached `to` (e.g. product, ops)
     (right `flag_pattern`). `incident_id` is the escalation it is recorded on; leave it out and
     `decide_post_events` picks it (`recurrence.flag_target`)."""
 
-    incident_id: str | None = None
-    pattern: Annotated[str, msgspec.Meta(min_length=3)]
-    to: Annotated[list[str], msgspec.Meta(min_length=1)]
+    type: Literal["flag"] = "flag"
+    incident_id: Id | None = None
+    pattern: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3,
+                                              max_length=400)]
+    to: Annotated[list[Name], Field(min_length=1)]
 
 
 PostCommand = PirEdit | PirComplete | ActionAdd | ActionUpdate | ActionDone | CreditApprove \
     | FlagPattern
+"""The post-incident commands (decided in `warroom.domain.post_decide`)."""
+
+POST_COMMANDS: tuple[type[CommandModel], ...] = (
+    PirEdit, PirComplete, ActionAdd, ActionUpdate, ActionDone, CreditApprove, FlagPattern)

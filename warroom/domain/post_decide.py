@@ -16,14 +16,7 @@ from typing import Any
 from warroom.domain.credits import suggest_credit, tier_of
 from warroom.domain.errors import InvalidInput, NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
-from warroom.domain.pir import (
-    LIST_FIELDS,
-    PIR_FIELDS,
-    TEXT_FIELDS,
-    TIMELINE_FIELDS,
-    list_field,
-    pir_gaps,
-)
+from warroom.domain.pir import list_field, pir_gaps
 from warroom.domain.policy import Policy
 from warroom.domain.post_commands import (
     ActionAdd,
@@ -109,53 +102,24 @@ def decide_post(
     return _flag(command, state, policy, actor)
 
 
-def _as_list(name: str, value: Any) -> list[str]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput(f"fields.{name}", "expected text or a list of texts")
-    return [v.strip() for v in value if v.strip()]
-
-
-def _seqs(name: str, value: Any) -> list[int]:
-    if not isinstance(value, list) or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
-        raise InvalidInput(name, "expected a list of event seqs (positive integers)")
-    return sorted(set(value))
-
-
 def _pir_edit(
     cmd: PirEdit, state: IncidentState, policy: Policy, actor: str,
     events: Sequence[Event] | None,
 ) -> tuple[list[Spec], dict[str, Any]]:
     require_right(state, policy, actor, "edit_pir")
-    known = ", ".join(PIR_FIELDS)
-    changes: dict[str, Any] = {}
-    for name, value in cmd.fields.items():
-        if name in TEXT_FIELDS:
-            if not isinstance(value, str):
-                raise InvalidInput(f"fields.{name}", "expected text")
-            changes[name] = value.strip()
-        elif name in LIST_FIELDS:
-            changes[name] = _as_list(name, value)
-        elif name == "timeline":
-            changes[name] = None if value is None else _seqs("fields.timeline", value)
-            changes.setdefault("timeline_include", [])
-            changes.setdefault("timeline_exclude", [])
-        elif name in TIMELINE_FIELDS:
-            changes[name] = _seqs(f"fields.{name}", value)
-        else:
-            hint = " (use action_add)" if name.startswith("action") else \
-                " (use credit_approve)" if name.startswith("credit") else ""
-            raise InvalidInput(f"fields.{name}", f"unknown PIR field{hint}; known: {known}")
+    changes: dict[str, Any] = dict(cmd.fields)  # checked and normalised by `PirFields`
+    if "timeline" in changes:
+        if changes["timeline"] is not None:
+            changes["timeline"] = sorted(set(changes["timeline"]))
+        changes.setdefault("timeline_include", [])
+        changes.setdefault("timeline_exclude", [])
+    for name in ("timeline_include", "timeline_exclude"):
+        if name in cmd.fields:
+            changes[name] = sorted(set(changes[name]))
     for name, items in cmd.append.items():
-        if name not in LIST_FIELDS:
-            raise InvalidInput(f"append.{name}", f"not a list field ({', '.join(LIST_FIELDS)})")
         current = changes[name] if name in changes else list_field(state, name)
-        changes[name] = current + [v.strip() for v in items if v.strip()]
+        changes[name] = current + items
     for name, positions in cmd.remove.items():
-        if name not in LIST_FIELDS:
-            raise InvalidInput(f"remove.{name}", f"not a list field ({', '.join(LIST_FIELDS)})")
         current = changes[name] if name in changes else list_field(state, name)
         bad = [p for p in positions if not 1 <= p <= len(current)]
         if bad:
@@ -164,10 +128,7 @@ def _pir_edit(
         drop = {p - 1 for p in positions}
         changes[name] = [v for i, v in enumerate(current) if i not in drop]
     if cmd.timeline_include or cmd.timeline_exclude:
-        include = set(_seqs("timeline_include", cmd.timeline_include)) if \
-            cmd.timeline_include else set()
-        exclude = set(_seqs("timeline_exclude", cmd.timeline_exclude)) if \
-            cmd.timeline_exclude else set()
+        include, exclude = set(cmd.timeline_include), set(cmd.timeline_exclude)
         if events is not None:
             own = {e.seq for e in events if e.incident_id == state.id}
             unknown = sorted((include | exclude) - own)
@@ -369,14 +330,14 @@ def decide_post_events(
         events: the log (needed to pick a flag's escalation and to check timeline seqs; may be
             empty otherwise).
     """
-    if isinstance(command, FlagPattern) and command.incident_id is None:
+    if command.type == "flag" and command.incident_id is None:
         try:
             target = flag_target(command.pattern, states, flag_records(events), policy)
         except ValueError as exc:
             raise InvalidInput("pattern", str(exc)) from None
         except LookupError as exc:
             raise NotFound(str(exc)) from None
-        command = replace(command, incident_id=target)
+        command = command.model_copy(update={"incident_id": target})
     incident_id = command.incident_id
     assert incident_id is not None
     state = states.get(incident_id)

@@ -1,6 +1,7 @@
 """The status document: one escalation with its clocks, as JSON-ready data.
 
-Printed by `warroom status --json` and served by `GET /api/v1/escalations/{id}`.
+Printed by `warroom status --json` and served by `GET /api/v1/escalations/{id}`, whose OpenAPI
+model (`warroom.server.schemas.EscalationStatus`) must name every key (a test checks).
 """
 
 from __future__ import annotations

@@ -2,11 +2,18 @@
 
 Every trust boundary (commands, config, themes, API bodies, import files, hook payloads)
 validates with a pydantic model and reports the first problem through `first_problem`, so a
-location is spelled the same everywhere (`errors.location`).
+location is spelled the same everywhere (`errors.location`) and a problem reads the same
+everywhere: `required`, `unknown field`, `must not be empty`, `must be at least 0`,
+`must be 'P0', 'P1' or 'P2' (got 'x')`; anything else is pydantic's own sentence with
+"Input should" read as "must".
+
+pydantic names the member of a union it tried in the location (`note` for a command's `type`,
+`list[str]`, `function-after[...]`); nobody typed those, so they are left out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -15,22 +22,37 @@ from warroom.domain.errors import InvalidInput, location
 
 M = TypeVar("M", bound=BaseModel)
 
-
-def first_problem(exc: ValidationError) -> tuple[str, str]:
-    """The first error of `exc` as (location, plain-English problem)."""
-    error = exc.errors(include_url=False)[0]
-    path = [part for part in error["loc"] if not _is_union_tag(part)]
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "unknown field"
-    elif error["type"] == "missing":
-        message = "required"
-    return location(path), message[:1].lower() + message[1:]
+_UNSEEN: Any = object()
+"""No input at hand: union members are recognised by their spelling only."""
+_KEY = "[key]"
+"""pydantic's mark for a bad dict key (the key itself is the location part before it)."""
 
 
-def invalid_input(exc: ValidationError, where: str = "input") -> InvalidInput:
-    """`exc` as an InvalidInput naming the field (exit 2, HTTP 422)."""
-    field, problem = first_problem(exc)
+def first_problem(exc: ValidationError, data: Any = _UNSEEN) -> tuple[str, str]:
+    """The first error of `exc` as (location, plain-English problem). With the validated
+    `data`, union members pydantic put in the location are recognised exactly."""
+    return describe(exc.errors(include_url=False)[0], data)
+
+
+def describe(error: Mapping[str, Any], data: Any = _UNSEEN) -> tuple[str, str]:
+    """One pydantic (or FastAPI) error dict as (location, problem)."""
+    loc = list(error.get("loc", ()))
+    kind = error.get("type", "")
+    problem = _problem(error)
+    if loc and loc[-1] == _KEY:
+        loc.pop()
+        problem = f"bad key: {problem}"
+    path = _user_path(loc, data)
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        path.append(str(error.get("ctx", {}).get("discriminator", "type")).strip("'"))
+    return location(path), problem
+
+
+def invalid_input(exc: ValidationError, where: str = "input", *,
+                  data: Any = _UNSEEN) -> InvalidInput:
+    """`exc` as an InvalidInput naming the field (exit 2, HTTP 422); `where` names the whole
+    input when the problem is with it rather than one field."""
+    field, problem = first_problem(exc, data)
     return InvalidInput(field or where, problem)
 
 
@@ -39,10 +61,79 @@ def validated(model: type[M], data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise invalid_input(exc) from None
+        raise invalid_input(exc, data=data) from None
 
 
-def _is_union_tag(part: object) -> bool:
-    """pydantic puts a tagged union's member name in the location (`open`, `function-after[...]`);
-    a user never typed it."""
-    return isinstance(part, str) and ("[" in part and part.endswith("]"))
+def _user_path(loc: Sequence[str | int], data: Any) -> list[str | int]:
+    """The location as the user wrote it: walk `data` along `loc` and drop the parts that are
+    no key or position of it (pydantic's names for union members)."""
+    path: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if isinstance(part, int):
+            path.append(part)
+            ok = isinstance(node, Sequence) and not isinstance(node, str) and part < len(node)
+            node = node[part] if ok else _UNSEEN
+        elif node is _UNSEEN:
+            if not _looks_like_member(part):
+                path.append(part)
+        elif isinstance(node, Mapping) and part in node:
+            path.append(part)
+            node = node[part]
+        elif last and isinstance(node, Mapping):
+            path.append(part)  # a missing or unknown key
+            node = _UNSEEN
+        # else: a union member's name, not in the input
+    return path
+
+
+def _looks_like_member(part: str) -> bool:
+    return "[" in part and part.endswith("]")
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx: Mapping[str, Any] = error.get("ctx") or {}
+    if kind in ("missing", "union_tag_not_found"):
+        return "required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "string_too_short":
+        least = ctx.get("min_length", 1)
+        return "must not be empty" if least == 1 else f"must have at least {least} characters"
+    if kind == "string_too_long":
+        return f"must have at most {ctx.get('max_length')} characters"
+    if kind in ("too_short", "too_long"):
+        bound = ctx.get("min_length" if kind == "too_short" else "max_length")
+        items = "item" if bound == 1 else "items"
+        return f"must have {'at least' if kind == 'too_short' else 'at most'} {bound} {items}"
+    bounds = {"greater_than_equal": ("ge", "at least"), "less_than_equal": ("le", "at most"),
+              "greater_than": ("gt", "greater than"), "less_than": ("lt", "less than")}
+    if kind in bounds:
+        key, words = bounds[kind]
+        return f"must be {words} {_number(ctx.get(key))}"
+    if kind in ("enum", "literal_error"):
+        return f"must be {ctx.get('expected')}{_got(error.get('input'))}"
+    if kind == "union_tag_invalid":
+        return f"must be {ctx.get('expected_tags')}{_got(ctx.get('tag'))}"
+    message = str(error.get("msg", "invalid"))
+    for prefix, instead in (("Input should", "must"), ("Value error, ", ""),
+                            ("Assertion failed, ", "")):
+        if message.startswith(prefix):
+            message = instead + message[len(prefix):]
+    message = message[:1].lower() + message[1:]
+    return f"{message}{_got(error.get('input'))}" if kind != "value_error" else message
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _got(value: Any) -> str:
+    """` (got 'x')` for a short scalar input, else nothing."""
+    if isinstance(value, str | int | float | bool) and len(repr(value)) <= 40:
+        return f" (got {value!r})"
+    return ""

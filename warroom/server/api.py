@@ -12,14 +12,11 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
-import msgspec
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
 from warroom.config.schema.hooks import Hooks
-from warroom.domain.commands import AnyCommand, Open
 from warroom.domain.policy import Policy
 from warroom.server import errors
 from warroom.server.broker import Broker
@@ -97,7 +94,6 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
     app.include_router(statuspage.router)
-    app.openapi = _openapi_with_commands(app)  # type: ignore[method-assign]
     return app
 
 
@@ -110,33 +106,3 @@ def _start_deliverer(
     from warroom.delivery.worker import Deliverer
 
     return Deliverer(cast(DeliveryStore, store), delivery, policy, clock).start()
-
-
-def _openapi_with_commands(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """OpenAPI that also documents the command bodies parsed by hand in the routes."""
-
-    def build() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
-                             routes=app.routes)
-        schema.setdefault("components", {})["securitySchemes"] = {"bearer": {
-            "type": "http", "scheme": "bearer",
-            "description": "A token from `warroom token add PERSON`"}}
-        for path, operations in schema.get("paths", {}).items():
-            for operation in operations.values():
-                operation["security"] = [] if path.endswith("/healthz") else [{"bearer": []}]
-        components = schema["components"].setdefault("schemas", {})
-        (union, _), defs = msgspec.json.schema_components(
-            (AnyCommand, Open), ref_template="#/components/schemas/{name}")
-        components.update(defs)
-        components["CommandRequest"] = {
-            "description": "A command (`type` selects the verb) plus an optional "
-                           "`idempotency_key`.",
-            "allOf": [union, {"type": "object", "properties": {
-                "idempotency_key": {"type": "string", "maxLength": commands.MAX_KEY}}}],
-        }
-        app.openapi_schema = schema
-        return schema
-
-    return build

@@ -1,8 +1,8 @@
 """Request dependencies: the server's parts, and who is calling (from the bearer token).
 
 Authentication is one flat dependency (no sub-dependencies): FastAPI's per-dependency overhead
-is a measurable share of a command's cost. The bearer scheme is declared in the OpenAPI
-document by `api.py`.
+is a measurable share of a command's cost. It is an `HTTPBearer`, so FastAPI documents the
+bearer scheme, and which operations need it, in the OpenAPI document itself.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from warroom.config.schema.hooks import Hooks
@@ -88,15 +89,27 @@ def identify_writer(request: Request, bots: bool = False) -> Identity:
     return identity
 
 
-async def reader(request: Request) -> Identity:
-    """Dependency: the caller, any valid token (checked in a worker thread: the token is
-    read from the store on every request, and a slow database must not stall the loop)."""
-    return await run_in_threadpool(identify, request)
+class TokenAuth(HTTPBearer):
+    """Dependency: the caller, from `Authorization: Bearer <token>`; `write` also refuses a
+    read-only token, and a bot token unless `bots`. The token is checked in a worker thread:
+    it is read from the store on every request, and a slow database must not stall the loop."""
+
+    def __init__(self, *, write: bool, bots: bool = False) -> None:
+        super().__init__(scheme_name="bearer", auto_error=False,
+                         description="A token from `warroom token add PERSON`")
+        self.write = write
+        self.bots = bots
+
+    async def __call__(self, request: Request) -> Identity:  # type: ignore[override]
+        if not self.write:
+            return await run_in_threadpool(identify, request)
+        return await run_in_threadpool(identify_writer, request, self.bots)
 
 
-async def writer(request: Request) -> Identity:
-    """Dependency: the caller, with a token that may write."""
-    return await run_in_threadpool(identify_writer, request)
+reader = TokenAuth(write=False)
+writer = TokenAuth(write=True)
+sender = TokenAuth(write=True, bots=True)
+"""The caller, with a token that may write, bot tokens included."""
 
 
 def bot_may(who: Identity, command_type: object) -> None:
@@ -105,11 +118,6 @@ def bot_may(who: Identity, command_type: object) -> None:
         raise ApiError(403, f"token {who.token_id} of {who.person} is a bot token: it may only "
                        f"run {', '.join(sorted(BOT_COMMANDS))}, not {command_type!r}",
                        right="write", roles=[], holders={}, actor=who.person)
-
-
-async def sender(request: Request) -> Identity:
-    """Dependency: the caller, with a token that may write, bot tokens included."""
-    return await run_in_threadpool(identify_writer, request, True)
 
 
 Reader = Annotated[Identity, Depends(reader)]

@@ -7,7 +7,7 @@
 | 403 | decision right missing (`right`, `roles`, `holders`, `actor`), read-only token | |
 | 404 | unknown escalation, commitment, route | |
 | 409 | an invariant refuses the command | |
-| 422 | a field's value is wrong | `field` |
+| 422 | a field's value is wrong | `field`, `reason` |
 | 503 | the store failed | |
 """
 
@@ -21,7 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from warroom.domain.errors import CommandError, InvalidInput, RightRequired, location
+from warroom.domain.errors import CommandError, InvalidInput, RightRequired
+from warroom.domain.validation import describe
 from warroom.store.base import StoreError
 
 log = logging.getLogger("warroom.server")
@@ -62,16 +63,31 @@ def command_error_body(exc: CommandError, actor: str | None = None) -> dict[str,
     return body
 
 
-def validation_error(errors: list[Any], *, strip: int = 0) -> JSONResponse:
-    """400 for a body that is not JSON, else 422 naming the first bad field and why."""
+_NOT_AN_OBJECT = frozenset({"model_attributes_type", "dict_type", "model_type", "missing"})
+"""Errors at the body itself (not one of its fields) when it is not a JSON object."""
+
+
+def validation_error(errors: list[Any], body: Any = None) -> JSONResponse:
+    """400 for a body that is not JSON (or not an object), else 422 naming the first bad field
+    and why, spelled as every other refusal is (`warroom.domain.validation`)."""
     first = errors[0] if errors else {"loc": (), "msg": "invalid input", "type": ""}
+    where, *loc = first.get("loc", ()) or ("body",)
     if first.get("type") == "json_invalid":
         return error_response(400, f"body: not valid JSON ({first.get('msg', '')})",
                               field="body")
-    field = location(list(first.get("loc", ()))[strip:]) or "body"
-    message = str(first.get("msg", "invalid"))
-    return error_response(422, f"{field}: {message}", field=field, reason=message,
-                          errors=len(errors))
+    if where == "body" and not loc and first.get("type") in _NOT_AN_OBJECT:
+        return error_response(400, "body: expected a JSON object", field="body")
+    if where == "body":
+        field, reason = describe({**first, "loc": loc}, body)
+    else:
+        field, reason = location_of(where, loc), describe(first)[1]
+    return error_response(422, f"{field or where}: {reason}", field=field or where,
+                          reason=reason, errors=len(errors))
+
+
+def location_of(where: str, loc: list[Any]) -> str:
+    """A query, header or path parameter by its own name (`since`, `Idempotency-Key`)."""
+    return ".".join(str(part) for part in loc) or where
 
 
 def install(app: FastAPI) -> None:
@@ -88,9 +104,7 @@ def install(app: FastAPI) -> None:
 
     async def on_request_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        errors = list(exc.errors())
-        # FastAPI prefixes locations with "body"/"query"/"header"; keep the name only.
-        return validation_error(errors, strip=1)
+        return validation_error(list(exc.errors()), exc.body)
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

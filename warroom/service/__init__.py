@@ -9,14 +9,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from warroom.domain.commands import AnyCommand, checked
-from warroom.domain.decide import CloseCheck, Decision, decide, next_incident_id
+from warroom.domain.decide import CORE_TYPES, CloseCheck, Decision, decide, next_incident_id
 from warroom.domain.errors import NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
 from warroom.domain.policy import Policy
-from warroom.domain.post_commands import FlagPattern, PostCommand
 from warroom.domain.reduce import as_of as fold_as_of
 from warroom.domain.reduce import reduce_all
 from warroom.domain.status import status_view
@@ -26,6 +24,10 @@ from warroom.store.base import AppendResult, NewDelivery, SeqConflict, Store
 
 if TYPE_CHECKING:
     from warroom.config.delivery import Delivery
+
+if TYPE_CHECKING:  # pydantic models: the console opens without importing them
+    from warroom.domain.commands import AnyCommand, CoreCommand
+    from warroom.domain.post_commands import PostCommand
 
 PAGE = 5000
 """Events read per page when catching up: memory stays bounded however long the log."""
@@ -106,8 +108,8 @@ class WarRoom:
         A command whose idempotency key this actor used before returns the original result and
         writes nothing; keys are the actor's own (another person's same key is another command).
         Raises a `CommandError` (and writes nothing) when the command is refused.
+        `command` was checked when it was built (a command model validates its fields).
         """
-        command = checked(command)
 
         def attempt() -> Decision:
             decision = self._decide(command, actor, self.clock())
@@ -188,17 +190,17 @@ class WarRoom:
         return out
 
     def _decide(self, command: AnyCommand, actor: str, now: datetime) -> Decision:
-        if isinstance(command, PostCommand):
+        if command.type not in CORE_TYPES:
             from warroom.domain.post_decide import decide_post_events
 
-            if isinstance(command, FlagPattern) and command.incident_id is None:
+            post = cast("PostCommand", command)
+            if post.type == "flag" and post.incident_id is None:
                 log = self.store.read(0)
             else:
-                log = self.store.read(0, incident_id=command.incident_id)
-            events, result = decide_post_events(command, self._states, self.policy, actor, now,
-                                                log)
+                log = self.store.read(0, incident_id=post.incident_id)
+            events, result = decide_post_events(post, self._states, self.policy, actor, now, log)
             return Decision(events, result)
-        decision = decide(command, self._states, self.policy, actor, now,
+        decision = decide(cast("CoreCommand", command), self._states, self.policy, actor, now,
                           close_checks=CLOSE_CHECKS)
         closed = decision.events[-1] if decision.events else None
         if closed is not None and closed.kind is EventKind.CLOSED:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import contextlib
 import os
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warroom.domain.commands import AnyCommand, checked
 from warroom.domain.policy import Policy
-from warroom.domain.structs import dump
 from warroom.service import WarRoom
 from warroom.store.base import StoreError
 from warroom.store.http import Connection, HttpStore, command_error, new_key
 from warroom.store.outbox import FlushReport, Outbox, Queued
+
+if TYPE_CHECKING:
+    from warroom.domain.commands import AnyCommand
 
 
 class RemoteWarRoom(WarRoom):
@@ -100,8 +101,8 @@ class RemoteWarRoom(WarRoom):
         key = idempotency_key or new_key()
         store = self.store
         outbox = store.outbox
-        entry = outbox.add(store.url, key, store.identity, actor, dump(checked(command)),
-                           self.clock())
+        entry = outbox.add(store.url, key, store.identity, actor,
+                           command.model_dump(mode="json"), self.clock())
         report = store.flush()
         outcome = outbox.outcome(key)
         if outcome is None:

@@ -22,13 +22,13 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
 
-from warroom.domain.commands import AnyCommand, Open
 from warroom.domain.models import IncidentState
 from warroom.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes, resolve_name, theme_dir
 from warroom.tui import messages as m
 from warroom.tui.sync import RETRY_S, StoreWorkers
 
 if TYPE_CHECKING:
+    from warroom.domain.commands import AnyCommand
     from warroom.gcpause import Pause
     from warroom.service import WarRoom
     from warroom.tui.flags import FlagTracker
@@ -259,7 +259,7 @@ class WarRoomApp(StoreWorkers, App[None]):
     def _command_succeeded(self, message: m.CommandSucceeded) -> None:
         self.states = message.states
         command = message.command
-        if isinstance(command, Open) and self.main is not None:
+        if command.type == "open" and self.main is not None:
             self.open_escalation(str(message.result["id"]))
         if message.result.get("queued"):
             self.notify("Server unreachable: queued, and sent in order when it is back "

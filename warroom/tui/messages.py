@@ -6,14 +6,16 @@ Workers never touch widgets: they post one of these, and a handler on the UI thr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from warroom.domain.commands import AnyCommand
 from warroom.domain.errors import CommandError
 from warroom.domain.models import Event, IncidentState
 from warroom.store.base import Draft
+
+if TYPE_CHECKING:  # pydantic models, imported when a command is first built
+    from warroom.domain.commands import AnyCommand
 
 
 @dataclass

@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import get_current_worker
 
-from warroom.domain.commands import AnyCommand
 from warroom.domain.errors import CommandError
 from warroom.domain.models import Event
 from warroom.store.base import StoreError
@@ -26,6 +25,7 @@ from warroom.tui import messages as m
 from warroom.tui.view import pick_incident
 
 if TYPE_CHECKING:
+    from warroom.domain.commands import AnyCommand
     from warroom.service import WarRoom
 
 RETRY_S = 2.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -123,16 +124,32 @@ def test_edit_sets_appends_and_removes() -> None:
     assert log.events[-1].payload == {"fields": {"whys": ["first", "third"]}}
 
 
+@pytest.mark.parametrize(("edit", "field", "problem"), [
+    ({"fields": {"owner": "x"}}, "fields.owner", "unknown field"),
+    ({"fields": {"root_cause": ["x"]}}, "fields.root_cause", "must be a valid string"),
+    ({"fields": {"whys": [1, 2]}}, "fields.whys[0]", "must be a valid string (got 1)"),
+    ({"fields": {"timeline": ["a"]}}, "fields.timeline[0]", "must be a valid integer"),
+    ({"fields": {"timeline_include": [0]}}, "fields.timeline_include[0]",
+     "must be greater than 0"),
+    ({"append": {"summary": ["x"]}}, "append.summary", "bad key: must be 'whys', "
+     "'contributing_factors' or 'went_well' (got 'summary')"),
+    ({"remove": {"whys": [0]}}, "remove.whys[0]", "must be greater than 0"),
+    ({"fields": {"summary": "x" * 20_001}}, "fields.summary", "must have at most 20000 "
+     "characters"),
+])
+def test_bad_edits_are_refused_by_the_model_naming_the_field(
+        edit: dict[str, Any], field: str, problem: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        PirEdit(incident_id="ESC-1", **edit)
+    assert info.value.field == field
+    assert str(info.value).startswith(f"{field}: {problem}")
+
+
 @pytest.mark.parametrize(("command", "field"), [
-    (PirEdit(incident_id="ESC-1", fields={"owner": "x"}), "fields.owner"),
-    (PirEdit(incident_id="ESC-1", fields={"root_cause": ["x"]}), "fields.root_cause"),
-    (PirEdit(incident_id="ESC-1", fields={"whys": [1, 2]}), "fields.whys"),
-    (PirEdit(incident_id="ESC-1", fields={"timeline": ["a"]}), "fields.timeline"),
-    (PirEdit(incident_id="ESC-1", append={"summary": ["x"]}), "append.summary"),
     (PirEdit(incident_id="ESC-1", remove={"whys": [1]}), "remove.whys"),
     (PirEdit(incident_id="ESC-1"), "fields"),
 ])
-def test_bad_edits_name_the_field(command: PirEdit, field: str) -> None:
+def test_edits_the_state_refuses_name_the_field(command: PirEdit, field: str) -> None:
     with pytest.raises(InvalidInput) as info:
         run(incident(), command, POLICY)
     assert info.value.field == field

@@ -5,21 +5,34 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from warroom.domain import commands as c
 from warroom.domain.urgency import document_key
 from warroom.server.deps import PartsDep, Reader, Writer
 from warroom.server.errors import ApiError
-from warroom.server.routes.commands import execute, json_object, parse, pick_key
+from warroom.server.routes.commands import KeyHeader, execute, pick_key
 from warroom.server.routes.events import events_response
+from warroom.server.schemas import (
+    INVALID,
+    CommandOutcome,
+    DraftBody,
+    DraftSaved,
+    ErrorBody,
+    EscalationStatus,
+    EventsPage,
+    OpenEscalation,
+    Responses,
+    unkeyed,
+)
 
-router = APIRouter(prefix="/escalations", tags=["escalations"])
+router = APIRouter(prefix="/escalations", tags=["escalations"], responses=INVALID)
+_UNKNOWN: Responses = {404: {"model": ErrorBody, "description": "unknown escalation"}}
 
 
-@router.get("", summary="List escalations with their clocks")
+@router.get("", summary="List escalations with their clocks",
+            response_model=list[EscalationStatus])
 async def list_escalations(
     parts: PartsDep,
     who: Reader,
@@ -37,33 +50,25 @@ async def list_escalations(
     return JSONResponse(await run_in_threadpool(build))
 
 
-@router.post(
-    "",
-    status_code=201,
-    summary="Open an escalation",
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Open"}}}}},
-)
+@router.post("", status_code=201, summary="Open an escalation", response_model=CommandOutcome,
+             responses={200: {"model": CommandOutcome,
+                              "description": "the key was seen before: the first outcome"}})
 async def open_escalation(
-    request: Request,
+    body: OpenEscalation,
     parts: PartsDep,
     who: Writer,
+    idempotency_key: KeyHeader = None,
 ) -> JSONResponse:
     """Open an escalation (the `open` command); the token's person becomes its commander."""
-    data = await json_object(request)
-    key = pick_key(data, request.headers.get("idempotency-key"))
-    if data.setdefault("type", "open") != "open":
-        raise ApiError(422, "type: must be 'open' here (use POST /api/v1/commands)",
-                       field="type")
-    command = parse(data)
-    assert isinstance(command, c.Open)
-    result = await execute(parts, command, who.person, key)
+    key = pick_key(body.idempotency_key, idempotency_key)
+    result = await execute(parts, unkeyed(body), who.person, key)
     status = 200 if result.get("duplicate") else 201
     headers = {"Location": f"/api/v1/escalations/{result.get('id')}"}
     return JSONResponse(result, status_code=status, headers=headers)
 
 
-@router.get("/{incident_id}", summary="Status of one escalation")
+@router.get("/{incident_id}", summary="Status of one escalation",
+            response_model=EscalationStatus, responses=_UNKNOWN)
 async def get_escalation(
     incident_id: str,
     parts: PartsDep,
@@ -75,7 +80,8 @@ async def get_escalation(
     return JSONResponse(doc)
 
 
-@router.get("/{incident_id}/events", summary="Events of one escalation")
+@router.get("/{incident_id}/events", summary="Events of one escalation",
+            response_model=EventsPage, responses=_UNKNOWN)
 async def escalation_events(
     incident_id: str,
     parts: PartsDep,
@@ -92,7 +98,8 @@ async def escalation_events(
     return await run_in_threadpool(build)
 
 
-@router.get("/{incident_id}/draft", summary="Your draft update")
+@router.get("/{incident_id}/draft", summary="Your draft update", response_model=DraftBody,
+            responses={404: {"model": ErrorBody, "description": "no draft"}})
 async def get_draft(incident_id: str, parts: PartsDep, who: Reader) -> JSONResponse:
     """The draft the token's person keeps for this escalation (404 if none)."""
     draft = await run_in_threadpool(parts.store.load_draft, incident_id, who.person)
@@ -102,11 +109,10 @@ async def get_draft(incident_id: str, parts: PartsDep, who: Reader) -> JSONRespo
                          "body": draft.body, "saved_at": draft.saved_at})
 
 
-@router.put("/{incident_id}/draft", summary="Keep a draft update")
-async def put_draft(incident_id: str, request: Request, parts: PartsDep,
-                    who: Writer) -> JSONResponse:
+@router.put("/{incident_id}/draft", summary="Keep a draft update", response_model=DraftSaved)
+async def put_draft(incident_id: str, body: Annotated[dict[str, Any], Body()],
+                    parts: PartsDep, who: Writer) -> JSONResponse:
     """Keep (replace) the token person's draft: the body is any JSON object."""
-    body = await json_object(request)
     await run_in_threadpool(parts.store.save_draft, incident_id, who.person, body)
     return JSONResponse({"incident_id": incident_id, "person": who.person})
 

@@ -13,8 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from warroom.domain.models import Event
 from warroom.server.deps import PartsDep, Reader
 from warroom.server.errors import ApiError
+from warroom.server.schemas import INVALID, EventsPage
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], responses=INVALID)
 
 
 def events_response(events: Sequence[Event], last_seq: int, limit: int | None) -> Response:
@@ -26,7 +27,7 @@ def events_response(events: Sequence[Event], last_seq: int, limit: int | None) -
                     media_type="application/json")
 
 
-@router.get("/events", summary="Events since a seq")
+@router.get("/events", summary="Events since a seq", response_model=EventsPage)
 async def get_events(
     parts: PartsDep,
     who: Reader,

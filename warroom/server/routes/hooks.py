@@ -22,8 +22,9 @@ from warroom.server.errors import ApiError
 from warroom.server.hooks.payloads import AlertmanagerPayload, GenericAlert, PagerDutyPayload
 from warroom.server.hooks.signals import from_alertmanager, from_generic, from_pagerduty
 from warroom.server.hooks.signature import verify
+from warroom.server.schemas import INVALID
 
-router = APIRouter(prefix="/hooks", tags=["hooks"])
+router = APIRouter(prefix="/hooks", tags=["hooks"], responses=INVALID)
 
 PAGERDUTY_ACTOR = "pagerduty"
 """Who PagerDuty's signed events act as (its signature is its identity)."""

@@ -12,12 +12,13 @@ from fastapi.responses import JSONResponse
 
 from warroom.server.deps import PartsDep, Reader
 from warroom.server.errors import one_line
+from warroom.server.schemas import Health, ServerTime, Whoami
 from warroom.store.base import StoreError
 
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/time", summary="Server time")
+@router.get("/time", summary="Server time", response_model=ServerTime)
 async def server_time(parts: PartsDep, who: Reader) -> JSONResponse:
     """The server's clock: clients show SLA clocks on this time (skew corrected)."""
     now = parts.clock()
@@ -25,7 +26,7 @@ async def server_time(parts: PartsDep, who: Reader) -> JSONResponse:
                          "timestamp": now.timestamp(), "last_seq": parts.broker.last_seq})
 
 
-@router.get("/me", summary="Who this token is")
+@router.get("/me", summary="Who this token is", response_model=Whoami)
 async def me(who: Reader) -> JSONResponse:
     """The person a token acts as, and whether it is read-only."""
     return JSONResponse({"person": who.person, "read_only": who.read_only,
@@ -45,7 +46,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@router.get("/policy", summary="The policy in force")
+@router.get("/policy", summary="The policy in force", response_model=dict[str, Any])
 async def policy(parts: PartsDep, who: Reader) -> JSONResponse:
     """SLA targets, calendars, triage rules, roles, rights and templates (durations in seconds)."""
     policy = msgspec.to_builtins(parts.service.policy, builtin_types=(timedelta,))
@@ -59,7 +60,9 @@ HEALTH_TIMEOUT_S = 3.0
 """How long `/healthz` waits for the store before calling it unreachable."""
 
 
-@health_router.get("/healthz", summary="Liveness and store reachability (no token needed)")
+@health_router.get("/healthz", summary="Liveness and store reachability (no token needed)",
+                   response_model=Health,
+                   responses={503: {"model": Health, "description": "the store is unreachable"}})
 async def healthz(parts: PartsDep) -> JSONResponse:
     """`{"status": "ok", "store": "ok", "last_seq": N}` while the server runs and its store
     answers; 503 with `"store": "unavailable"` and the reason while it does not. Also: SSE

@@ -2,7 +2,8 @@
 
 Each action checks the decision right first (so nobody types a note only to be refused), then
 asks for what it needs in a small form and hands the command to the app, which runs it in a
-worker. The service checks everything again: a refusal there is shown the same way.
+worker. The service checks everything again: a refusal there is shown the same way. The
+command models (pydantic) are imported by the actions, never before the first frame.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.binding import Binding
 
-from warroom.domain import commands as c
 from warroom.domain.errors import RightRequired
 from warroom.domain.models import Phase, Severity
 from warroom.domain.rights import require_right
@@ -21,6 +21,7 @@ from warroom.tui.view import Board, dual, ordered_commitments, parse_when
 if TYPE_CHECKING:
     from textual.dom import DOMNode
 
+    from warroom.domain.commands import AnyCommand
     from warroom.tui.app import WarRoomApp
     from warroom.tui.screens.form import Field
 
@@ -114,7 +115,7 @@ class IncidentActions:
         return True
 
     def _form(self, title: str, fields: Sequence[Field],
-              build: Callable[[dict[str, Any]], c.AnyCommand], **kwargs: Any) -> None:
+              build: Callable[[dict[str, Any]], AnyCommand], **kwargs: Any) -> None:
         from warroom.tui.screens.form import FormScreen
 
         self._war.ask(FormScreen(title, fields, build, **kwargs))
@@ -145,6 +146,7 @@ class IncidentActions:
 
     def action_add_note(self) -> None:
         """Add a timeline note."""
+        from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
         if self.board and self._allowed("add_note"):
@@ -154,6 +156,7 @@ class IncidentActions:
 
     def action_make_commitment(self) -> None:
         """Promise the customer something by a due time."""
+        from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
         if self.board and self._allowed("make_commitment"):
@@ -166,6 +169,7 @@ class IncidentActions:
 
     def action_meet_commitment(self) -> None:
         """Mark a commitment met (or missed)."""
+        from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
         choices = self._commitment_choices()
@@ -180,6 +184,7 @@ class IncidentActions:
 
     def action_renegotiate(self) -> None:
         """Move a commitment's due time, with the customer's agreement."""
+        from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
         choices = self._commitment_choices()
@@ -195,6 +200,7 @@ class IncidentActions:
 
     def action_assign_role(self) -> None:
         """Give a role to someone (empty: vacate)."""
+        from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
         if not (self.board and self._allowed("assign_roles")):
@@ -217,6 +223,7 @@ class IncidentActions:
 
     def action_change_severity(self) -> None:
         """Change severity, with a reason."""
+        from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
         if not (self.board and self._allowed("set_severity")):
@@ -232,6 +239,7 @@ class IncidentActions:
 
     def action_pause_clock(self) -> None:
         """Pause the resolution clock (waiting on the customer)."""
+        from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
         if self.board and self._allowed("pause_clock"):
@@ -242,16 +250,21 @@ class IncidentActions:
 
     def action_take(self) -> None:
         """Own an escalation nobody owns yet (opened by an alert): become its commander."""
+        from warroom.domain import commands as c
+
         if self.board is not None:
             self._war.submit(c.Take(incident_id=self._esc_id))
 
     def action_resume_clock(self) -> None:
         """Resume the resolution clock."""
+        from warroom.domain import commands as c
+
         if self.board and self._allowed("pause_clock"):
             self._war.submit(c.Resume(incident_id=self._esc_id))
 
     def action_record_decision(self) -> None:
         """Record a decision taken under a decision right."""
+        from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
         if self.board is None:
@@ -265,6 +278,7 @@ class IncidentActions:
 
     def action_change_phase(self) -> None:
         """Move to investigating, identified or monitoring."""
+        from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
         if not (self.board and self._allowed("change_phase")):
@@ -276,6 +290,7 @@ class IncidentActions:
 
     def action_resolve(self) -> None:
         """Service restored: resolve, with a summary."""
+        from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
         if self.board and self._allowed("resolve"):
@@ -285,6 +300,8 @@ class IncidentActions:
 
     def action_close_escalation(self) -> None:
         """Close (needs no open commitments and, for P0/P1, a complete PIR)."""
+        from warroom.domain import commands as c
+
         if self.board and self._allowed("close"):
             self._form(f"Close {self._esc_id}", [], lambda v: c.Close(incident_id=self._esc_id),
                        submit_label="Close", note="Closing is final. Open commitments and an "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,8 +20,10 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from warroom.domain.commands import AnyCommand, checked
 from warroom.domain.errors import CommandError
+
+if TYPE_CHECKING:
+    from warroom.domain.commands import AnyCommand
 
 
 @dataclass
@@ -44,7 +46,7 @@ def _yes_no(value: bool) -> str:
     return "yes (space: change)" if value else "no (space: change)"
 
 
-class FormScreen(ModalScreen[AnyCommand | None]):
+class FormScreen(ModalScreen["AnyCommand | None"]):
     """Fields, an inline error line, and Save / Cancel (ctrl+s / escape)."""
 
     BINDINGS = [
@@ -138,9 +140,10 @@ class FormScreen(ModalScreen[AnyCommand | None]):
         return out
 
     def action_submit(self) -> None:
-        """Build the command; dismiss with it, or show what is wrong."""
+        """Build the command (its model checks every field); dismiss with it, or show what is
+        wrong and stay open."""
         try:
-            command = checked(self.build(self.values()))
+            command = self.build(self.values())
         except (ValueError, CommandError) as exc:
             self.query_one("#form-error", Static).update(Content(f"✖ {exc}"))
             return

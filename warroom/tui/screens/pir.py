@@ -20,9 +20,8 @@ from textual.screen import Screen
 from textual.widgets import Label, Static, TextArea
 
 from warroom.domain.blameless import check_pir
-from warroom.domain.commands import AnyCommand
 from warroom.domain.credits import credit_view
-from warroom.domain.errors import RightRequired
+from warroom.domain.errors import CommandError, RightRequired
 from warroom.domain.models import Event, IncidentState
 from warroom.domain.pir import (
     corrective_actions,
@@ -31,7 +30,14 @@ from warroom.domain.pir import (
     text_field,
     timeline_candidates,
 )
-from warroom.domain.post_commands import ActionAdd, ActionDone, CreditApprove, PirComplete, PirEdit
+from warroom.domain.post_commands import (
+    ActionAdd,
+    ActionDone,
+    CreditApprove,
+    PirComplete,
+    PirEdit,
+    PostCommand,
+)
 from warroom.domain.rights import require_right
 from warroom.domain.structs import replace
 from warroom.store.base import StoreError
@@ -197,9 +203,13 @@ class PirScreen(Screen[None]):
         return replace(self.state, pir={**self.state.pir, **self.draft_fields()})
 
     def edit_command(self) -> PirEdit | None:
-        """The `PirEdit` for what changed (None: nothing did)."""
+        """The `PirEdit` for what changed (None: nothing did).
+
+        Raises:
+            InvalidInput: a field the PIR model refuses (e.g. too long), named by its location.
+        """
         state = self.state
-        changed = {k: v for k, v in self.draft_fields().items()
+        changed: Any = {k: v for k, v in self.draft_fields().items()
                    if v != (text_field(state, k) if isinstance(v, str) else list_field(state, k))}
         include = sorted(s for s, inc in self.pending.items() if inc)
         exclude = sorted(s for s, inc in self.pending.items() if not inc)
@@ -210,12 +220,12 @@ class PirScreen(Screen[None]):
 
     # -- commands --
 
-    def _run(self, *commands: AnyCommand) -> None:
+    def _run(self, *commands: PostCommand) -> None:
         self.query_one("#pir-status", Static).update("working…")
         self._execute(list(commands))
 
     @work(thread=True, group="pir-commands", exit_on_error=False)
-    def _execute(self, commands: list[AnyCommand]) -> None:
+    def _execute(self, commands: list[PostCommand]) -> None:
         for command in commands:
             outcome = war_app(self).execute_now(command)
             self.post_message(PirOutcome(outcome))
@@ -237,9 +247,18 @@ class PirScreen(Screen[None]):
         self._seen = None
         self._state_changed()
 
+    def _refuse(self, exc: CommandError) -> None:
+        """Say what is wrong; everything typed stays."""
+        self.query_one("#pir-status", Static).update(Content.styled(
+            f"✖ not saved (your text is kept): {exc}", "bold $sla-breached"))
+
     def action_save(self) -> None:
         """Save the changed fields and timeline choices."""
-        command = self.edit_command()
+        try:
+            command = self.edit_command()
+        except CommandError as exc:
+            self._refuse(exc)
+            return
         if command is None:
             self.notify("Nothing to save", timeout=3, markup=False)
             return
@@ -247,7 +266,11 @@ class PirScreen(Screen[None]):
 
     def action_complete(self) -> None:
         """Save, then mark the PIR complete (refused with the gaps while incomplete)."""
-        edit = self.edit_command()
+        try:
+            edit = self.edit_command()
+        except CommandError as exc:
+            self._refuse(exc)
+            return
         complete = PirComplete(incident_id=self.incident_id)
         self._run(*([edit, complete] if edit is not None else [complete]))
 
@@ -280,6 +303,12 @@ class PirScreen(Screen[None]):
         self.query_one(PirTimelineTable).fill(
             timeline_candidates(self.state, self.events), self.pending, war_app(self).now)
 
+    def _unsaved(self) -> bool:
+        try:
+            return self.edit_command() is not None
+        except CommandError:
+            return True
+
     def action_approve_credit(self) -> None:
         """Approve the suggested service credit (right approve_credit)."""
         war = war_app(self)
@@ -292,7 +321,7 @@ class PirScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Back to the main screen (twice, to leave unsaved changes behind)."""
-        if self.edit_command() is not None and not self._warned:
+        if self._unsaved() and not self._warned:
             self._warned = True
             self.notify("Unsaved PIR changes: ctrl+s saves; esc again leaves without saving",
                         severity="warning", timeout=6, markup=False)

@@ -61,11 +61,11 @@ class Timeline(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     Timeline { overflow-x: hidden; overflow-y: auto; }
-    Timeline > .timeline--time { color: $text-muted; }
-    Timeline > .timeline--local { color: $text-muted; }
+    Timeline > .timeline--time { color: $foreground-muted; }
+    Timeline > .timeline--local { color: $foreground-muted; }
     Timeline > .timeline--kind { text-style: bold; }
     Timeline > .timeline--actor { color: $secondary; }
-    Timeline > .timeline--update { color: $text; }
+    Timeline > .timeline--update { color: $foreground; }
     Timeline > .timeline--customer { color: $timeline-customer; }
     Timeline > .timeline--decision { color: $timeline-decision; }
     Timeline > .timeline--commitment { color: $timeline-commitment; }
@@ -73,7 +73,7 @@ class Timeline(ScrollView, can_focus=True):
     Timeline > .timeline--good { color: $sla-ok; }
     Timeline > .timeline--pending { color: $sla-at-risk; }
     Timeline > .timeline--cursor { background: $panel; }
-    Timeline:focus > .timeline--cursor { background: $primary 40%; }
+    Timeline:focus > .timeline--cursor { background: $primary-muted; }
     """
 
     class Selected(Message):
