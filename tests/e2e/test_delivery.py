@@ -3,8 +3,14 @@ deliverers on one store file."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -221,3 +227,98 @@ def test_update_clocks_count_a_delivered_update_not_a_recorded_one(
     assert status["clocks"]["first_update"]["met_at"] == status["updates"][0]["deliveries"][0]["at"]
     assert status["last_customer_update_at"] == status["updates"][0]["deliveries"][0]["at"]
     assert status["undelivered_customer_updates"] == 0
+
+
+def test_an_apprise_url_is_sent_by_apprise(
+        store: SqliteStore, policy: Policy, clock: FrozenClock) -> None:
+    with HttpReceiver() as http:
+        config = channels(ntfy={"kind": "apprise", "url": f"json://127.0.0.1:{http.port}/ap",
+                                "audiences": ["internal"]})
+        service = WarRoom(store, policy, clock, config)
+        esc = open_escalation(service)
+        post(service, esc, "Failover started.", Audience.INTERNAL)
+        report = Deliverer(store, config, policy, clock).run_once()
+    assert len(report.delivered) == 1, report.failed
+    ((path, _, body),) = http.posts
+    assert path == "/ap"
+    assert body["title"] == f"[{esc}] Northwind Bank — Payments failing (P1, investigating)"
+    assert body["message"].startswith("Failover started.")
+
+
+def test_an_apprise_failure_is_recorded_and_retried(
+        store: SqliteStore, policy: Policy, clock: FrozenClock) -> None:
+    config = channels(ntfy={"kind": "apprise", "url": f"json://127.0.0.1:{free_port()}/ap"})
+    service = WarRoom(store, policy, clock, config)
+    esc = open_escalation(service)
+    post(service, esc, "Investigating.")
+    report = Deliverer(store, config, policy, clock).run_once()
+    assert report.failed and report.failed[0][1].startswith("apprise: ")
+    assert store.deliveries()[0].state == "pending"
+
+
+def test_warroom_deliver_runs_in_the_foreground_until_stopped(tmp_path: Path) -> None:
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "warroom", "--store", str(store_file),
+                               "--config", str(config_file), *args], capture_output=True,
+                              text=True, timeout=60, check=False,
+                              env={**os.environ, "WARROOM_USER": "dana"})
+
+    store_file = tmp_path / "s.db"
+    config_file = tmp_path / "warroom.toml"
+    with SmtpReceiver() as smtp:
+        config_file.write_text(tomli_w.dumps({"channels": {"mail": {
+            "kind": "email", "smtp": smtp.address, "from": "warroom@example.com",
+            "to": ["ops@acme.example"]}}}))
+        esc = cli("open", "Checkout down", "--customer", "Acme", "--severity", "P1").stdout.strip()
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "warroom", "--store", str(store_file), "--config",
+             str(config_file), "deliver"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env={**os.environ, "WARROOM_USER": "dana"})
+        try:
+            assert cli("update", esc, "--audience", "customer", "--body", "On it.").returncode == 0
+            (mail,) = smtp.wait_for(1, timeout=30)
+            assert "On it." in mail.get_content()
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err
+    assert f"delivered {esc}." in out
+    status = cli("status", esc, "--json")
+    assert json.loads(status.stdout)["updates"][0]["delivery"] == "delivered"
+
+
+def test_deliver_without_channels_is_misuse(tmp_path: Path) -> None:
+
+    done = subprocess.run([sys.executable, "-m", "warroom", "--store", str(tmp_path / "s.db"),
+                           "deliver", "--once"], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("warroom: channels: no [channels.<name>] configured: "
+                                   "nothing to deliver to")
+
+
+def test_the_console_delivers_from_a_thread_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from warroom.cli import console
+    from warroom.cli.context import Context
+
+    monkeypatch.setattr(console, "DELIVERER_GRACE", 0.0)
+    with HttpReceiver() as http:
+        config_file = tmp_path / "warroom.toml"
+        config_file.write_text(tomli_w.dumps({"channels": {"hook": {
+            "kind": "webhook", "url": http.url()}}}))
+        ctx = Context(str(tmp_path / "s.db"), "alice", str(config_file))
+        stop = console._start_deliverer(ctx)
+        assert stop is not None
+        try:
+            service = ctx.service()
+            esc = open_escalation(service)
+            post(service, esc, "Investigating.")
+            deadline = time.monotonic() + 20
+            while not http.posts and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            stop()
+            ctx.service().store.close()
+    assert [body["body"].split("\n")[0] for _, _, body in http.posts] == ["Investigating."]

@@ -300,7 +300,7 @@ class WallServer:
                     width, height = dimension(data.get("width")), dimension(data.get("height"))
                     if width is not None and height is not None:
                         await service.set_terminal_size(width, height)
-                elif kind == "ping":
+                elif kind == "ping" and len(envelope) > 1:
                     await websocket.send_json(["pong", data])
                 elif kind == "focus":
                     await service.focus()

@@ -12,15 +12,18 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from warroom.config.schema.hooks import Hooks
 from warroom.domain.policy import Policy
 from warroom.server import errors
 from warroom.server.broker import Broker
 from warroom.server.deps import Parts, TokenVerifier
+from warroom.server.guard import RequestGuard
+from warroom.server.openapi_errors import document_errors
 from warroom.server.routes import commands, escalations, events, meta, statuspage
 from warroom.server.routes import hooks as hooks_routes
 from warroom.service import WarRoom
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from warroom.config.delivery import Delivery
 
 API_PREFIX = "/api/v1"
+MIB = 1024 * 1024
 
 
 def system_clock() -> datetime:
@@ -49,6 +53,7 @@ def create_app(
     title: str = "warroom",
     hooks: Hooks | None = None,
     delivery: Delivery | None = None,
+    max_body: int = MIB,
 ) -> FastAPI:
     """Build the API app.
 
@@ -63,6 +68,7 @@ def create_app(
             load, commands arriving together go to every subscriber as one write).
         delivery: configured channels and triggers: posted updates get deliveries, and the
             app runs a deliverer while it serves (when the store can hold deliveries).
+        max_body: largest request body read, in bytes (larger: 413; see `guard`).
     """
     service = WarRoom(store, policy, clock, delivery)
     broker = Broker(store, heartbeat=heartbeat, queue_size=queue_size, coalesce=coalesce)
@@ -80,7 +86,8 @@ def create_app(
                 await asyncio.to_thread(thread.join, 15)
             await broker.stop()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs from packaged assets: no CDN, the product works offline
+        static_url="/docs/static",
         title=title,
         version="1",
         summary="A war room for customer escalations: one event log, live over SSE.",
@@ -94,6 +101,8 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
     app.include_router(statuspage.router)
+    app.openapi = _with_error_answers(app)  # type: ignore[method-assign]
+    app.add_middleware(RequestGuard, router=app.router, max_body=max_body)
     return app
 
 
@@ -106,3 +115,16 @@ def _start_deliverer(
     from warroom.delivery.worker import Deliverer
 
     return Deliverer(cast(DeliveryStore, store), delivery, policy, clock).start()
+
+
+def _with_error_answers(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """FastAPI's OpenAPI document, with every operation's error answers (see
+    `openapi_errors`)."""
+    generate = app.openapi
+
+    def build() -> dict[str, Any]:
+        schema = generate()
+        document_errors(schema)  # idempotent: the generated document is cached
+        return schema
+
+    return build

@@ -98,8 +98,9 @@ def serve(
         policy = config.policy
     assert policy is not None
     hooks = config.file.hooks if config is not None else None
+    limits = {} if config is None else {"max_body": config.file.server.max_body_bytes}
     app = build_app(store_path, policy, hooks=hooks,
-                    delivery=config.delivery if config is not None else None)
+                    delivery=config.delivery if config is not None else None, **limits)
     tokens = TokenBook(app.state.warroom.store).count()
     scheme = "https" if tls_cert else "http"
     print(f"warroom serve: {describe(store_path)} on {scheme}://{host}:{port} "

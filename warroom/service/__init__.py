@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from warroom.domain.decide import CORE_TYPES, CloseCheck, Decision, decide, next_incident_id
-from warroom.domain.errors import NotFound, Refused
+from warroom.domain.errors import InvalidInput, NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
 from warroom.domain.policy import Policy
 from warroom.domain.reduce import as_of as fold_as_of
@@ -46,6 +46,18 @@ CLOSE_CHECKS: tuple[CloseCheck, ...] = (_pir_gate,)
 """What can block closing, besides open commitments."""
 
 
+def require_aware_times(command: object) -> None:
+    """Every time in a command says its offset (a naive one cannot be compared with the
+    clock): InvalidInput naming the field otherwise."""
+    names = getattr(command, "__struct_fields__", None) or getattr(
+        type(command), "model_fields", {})
+    for name in names:
+        value = getattr(command, name, None)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise InvalidInput(name, f"{value.isoformat()} has no timezone "
+                                     "(add Z or an offset, e.g. 2026-11-24T10:00:00Z)")
+
+
 def person_key(actor: str, key: str | None) -> str | None:
     """The key as stored: scoped to the person who sent it, so two people's keys never meet
     (the length prefix keeps `a:b` + `c` apart from `a` + `b:c`)."""
@@ -60,15 +72,17 @@ class WarRoom:
         policy: the configured policy.
         clock: returns the current UTC time (the store's clock); injected for exact tests.
         delivery: the configured channels; a posted update gets one delivery per matching
-            channel, written with it (None: nothing leaves warroom).
+            channel, written with it (None: nothing leaves warroom). A function returning them
+            is called on the first post (the console need not build them before its first
+            frame).
     """
 
     def __init__(self, store: Store, policy: Policy, clock: Callable[[], datetime],
-                 delivery: Delivery | None = None) -> None:
+                 delivery: Delivery | Callable[[], Delivery | None] | None = None) -> None:
         self.store = store
         self.policy = policy
         self.clock = clock
-        self.delivery = delivery
+        self._delivery = delivery
         self._states: dict[str, IncidentState] = {}
         self._seq = 0
         self._lock = threading.RLock()
@@ -110,6 +124,7 @@ class WarRoom:
         Raises a `CommandError` (and writes nothing) when the command is refused.
         `command` was checked when it was built (a command model validates its fields).
         """
+        require_aware_times(command)
 
         def attempt() -> Decision:
             decision = self._decide(command, actor, self.clock())
@@ -164,10 +179,24 @@ class WarRoom:
                 return _outcome(appended)
         raise Refused("the store is too busy: gave up after repeated concurrent writes")
 
+    @property
+    def delivery(self) -> Delivery | None:
+        """The configured channels (None: nothing leaves warroom)."""
+        if callable(self._delivery):
+            self._delivery = self._delivery()
+        return self._delivery
+
+    @delivery.setter
+    def delivery(self, value: Delivery | None) -> None:
+        self._delivery = value
+
     def _deliveries(self, decision: Decision) -> list[NewDelivery]:
         """One delivery per channel matching each posted update (audience and customer); the
         update's payload lists them so every view can show where it went."""
-        if self.delivery is None or not self.delivery.channels:
+        if not any(e.kind is EventKind.UPDATE_POSTED for e in decision.events):
+            return []
+        delivery = self.delivery
+        if delivery is None or not delivery.channels:
             return []
         from warroom.delivery.message import update_message
 
@@ -176,7 +205,7 @@ class WarRoom:
             state = self._states.get(event.incident_id)
             if event.kind is not EventKind.UPDATE_POSTED or state is None:
                 continue
-            matching = self.delivery.matching(event.payload["audience"], state.customer)
+            matching = delivery.matching(event.payload["audience"], state.customer)
             if not matching:
                 continue
             message = update_message(state, event)
@@ -222,6 +251,9 @@ class WarRoom:
 
     def state(self, incident_id: str, as_of: datetime | None = None) -> IncidentState:
         """One escalation's state, now or as it stood at `as_of`."""
+        if as_of is not None and as_of.tzinfo is None:
+            raise InvalidInput("as_of", f"{as_of.isoformat()} has no timezone "
+                                        "(add Z or an offset, e.g. 2026-11-24T10:00:00Z)")
         with self._lock:
             self.refresh()
             state = self._states.get(incident_id)

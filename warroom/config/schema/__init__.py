@@ -19,6 +19,7 @@ from warroom.config.schema.customers import CustomerEntry, Tier, check_tiers
 from warroom.config.schema.hooks import Hooks
 from warroom.config.schema.recurrence import Recurrence
 from warroom.config.schema.roles import Rights, Roles, check_rights
+from warroom.config.schema.server import ServerSection
 from warroom.config.schema.severities import Severities
 from warroom.config.schema.sla import Sla
 from warroom.config.schema.templates import TemplateEntry
@@ -41,6 +42,7 @@ class ConfigFile(Section):
     console: ConsoleSection = ConsoleSection()
     remote: RemoteSection = RemoteSection()
     store: StoreSection = StoreSection()
+    server: ServerSection = ServerSection()
     hooks: Hooks = Hooks()
     channels: dict[str, Channel] = Field(default_factory=dict)
     triggers: list[Trigger] = Field(default_factory=list)

@@ -13,7 +13,7 @@ from warroom.domain.urgency import document_key
 from warroom.server.deps import PartsDep, Reader, Writer
 from warroom.server.errors import ApiError
 from warroom.server.routes.commands import KeyHeader, execute, pick_key
-from warroom.server.routes.events import events_response
+from warroom.server.routes.events import MAX_SEQ, events_response
 from warroom.server.schemas import (
     INVALID,
     CommandOutcome,
@@ -86,8 +86,8 @@ async def escalation_events(
     incident_id: str,
     parts: PartsDep,
     who: Reader,
-    since: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int | None, Query(ge=0)] = None,
+    since: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0,
+    limit: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
 ) -> Response:
     """The escalation's events with seq > `since`, in order: `{"events": [...], "last_seq"}`."""
 
@@ -109,10 +109,13 @@ async def get_draft(incident_id: str, parts: PartsDep, who: Reader) -> JSONRespo
                          "body": draft.body, "saved_at": draft.saved_at})
 
 
-@router.put("/{incident_id}/draft", summary="Keep a draft update", response_model=DraftSaved)
+@router.put("/{incident_id}/draft", summary="Keep a draft update", response_model=DraftSaved,
+            responses=_UNKNOWN)
 async def put_draft(incident_id: str, body: Annotated[dict[str, Any], Body()],
                     parts: PartsDep, who: Writer) -> JSONResponse:
-    """Keep (replace) the token person's draft: the body is any JSON object."""
+    """Keep (replace) the token person's draft: the body is any JSON object (404 for an
+    escalation that does not exist)."""
+    await run_in_threadpool(parts.service.state, incident_id)  # NotFound: 404
     await run_in_threadpool(parts.store.save_draft, incident_id, who.person, body)
     return JSONResponse({"incident_id": incident_id, "person": who.person})
 

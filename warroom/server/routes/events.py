@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from typing import Annotated
 
 import msgspec
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -16,6 +18,40 @@ from warroom.server.errors import ApiError
 from warroom.server.schemas import INVALID, EventsPage
 
 router = APIRouter(tags=["events"], responses=INVALID)
+
+MAX_SEQ = 2**63 - 1
+"""Largest seq or count a query may name (SQLite's integers are 64-bit)."""
+RECHECK_S = 0.5
+"""How often an open stream checks that its token is still valid (revoked: closed)."""
+
+
+async def while_valid(chunks: AsyncIterator[bytes],
+                      still_valid: Callable[[], bool]) -> AsyncGenerator[bytes, None]:
+    """`chunks` until they end or `still_valid()` (checked every `RECHECK_S`) turns False."""
+    pending: asyncio.Future[bytes] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(chunks))
+            done, _ = await asyncio.wait({pending}, timeout=RECHECK_S)
+            if not done:
+                if not await run_in_threadpool(still_valid):
+                    return
+                continue
+            try:
+                chunk = pending.result()
+            except StopAsyncIteration:
+                return
+            pending = None
+            yield chunk
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
+        aclose = getattr(chunks, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def events_response(events: Sequence[Event], last_seq: int, limit: int | None) -> Response:
@@ -31,8 +67,10 @@ def events_response(events: Sequence[Event], last_seq: int, limit: int | None) -
 async def get_events(
     parts: PartsDep,
     who: Reader,
-    since: Annotated[int, Query(ge=0, description="return events with seq > since")] = 0,
-    limit: Annotated[int | None, Query(ge=0, description="at most this many")] = None,
+    since: Annotated[int, Query(ge=0, le=MAX_SEQ,
+                                description="return events with seq > since")] = 0,
+    limit: Annotated[int | None, Query(ge=0, le=MAX_SEQ,
+                                       description="at most this many")] = None,
 ) -> Response:
     """Every escalation's events with seq > `since`, in seq order, and the store's last seq."""
 
@@ -51,16 +89,19 @@ async def get_events(
                      "description": "`id: <seq>` and `data: <event JSON>` per event"}},
 )
 async def stream(
+    request: Request,
     parts: PartsDep,
     who: Reader,
-    since: Annotated[int | None, Query(ge=0, description="start after this seq")] = None,
+    since: Annotated[int | None, Query(ge=0, le=MAX_SEQ,
+                                       description="start after this seq")] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
     """New events as they are stored, one SSE message each (`id:` is the seq).
 
     Resumes after `Last-Event-ID` (or `?since=N`) without gaps or repeats; with neither, starts
     with the next new event. Comment lines (`: ping`) keep idle connections alive. A client that
-    falls far behind is disconnected and should reconnect with `Last-Event-ID`.
+    falls far behind is disconnected and should reconnect with `Last-Event-ID`. A stream whose
+    token is revoked is closed within a second.
     """
     start: int
     if last_event_id is not None and last_event_id.strip():
@@ -74,6 +115,11 @@ async def stream(
     else:
         start = parts.broker.last_seq
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(parts.broker.stream(start), media_type="text/event-stream",
-                             headers=headers)
+    token = request.headers.get("authorization", "").partition(" ")[2].strip()
+
+    def still_valid() -> bool:
+        return parts.tokens.verify(token) is not None
+
+    return StreamingResponse(while_valid(parts.broker.stream(start), still_valid),
+                             media_type="text/event-stream", headers=headers)
 
