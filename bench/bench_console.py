@@ -6,7 +6,9 @@ Run: `uv run python bench/bench_console.py [--runs 7]`
    several runs, for `warroom demo` (the real CLI: it seeds a fresh demo store, then opens the
    console) beside a bare 6-pane Textual app with a 1 s clock measured the same way in the same
    run (the floor). Target: at most 1.5x the floor.
-2. A store holding one escalation with 50,000 events: process start to first full frame
+2. A CLI write verb end to end: `warroom note ESC-1 "..."` on a SQLite store, from spawning the
+   process to its exit (median; target < 0.4 s). It validates the command with pydantic.
+3. A store holding one escalation with 50,000 events: process start to first full frame
    (target < 2 s), paging through the timeline (target < 50 ms a page), and a new live event
    appended by another writer until it is on screen (target < 50 ms). RSS is printed.
 
@@ -181,6 +183,20 @@ def first_frame(code: str, args: list[str], env: dict[str, str]) -> tuple[float,
     return float(at) - start, int(rss)
 
 
+def write_verb(store: Path, env: dict[str, str], runs: int) -> list[float]:
+    """Seconds for `warroom note` from spawning the process to its exit, each run."""
+    cli = [str(Path(sys.executable).parent / "warroom"), "--store", str(store)]
+    subprocess.run([*cli, "open", "Bench", "--customer", "Acme"], env=env, cwd=ROOT,
+                   check=True, capture_output=True)
+    times = []
+    for n in range(runs + 1):  # the first is a warm-up
+        start = time.perf_counter()
+        subprocess.run([*cli, "note", "ESC-1", f"note {n}"], env=env, cwd=ROOT, check=True,
+                       capture_output=True)
+        times.append(time.perf_counter() - start)
+    return times[1:]
+
+
 def build_big_store(path: Path, count: int) -> None:
     """One escalation with `count` events (notes, and a customer update every 1000th)."""
     sys.path.insert(0, str(ROOT))
@@ -236,6 +252,10 @@ def main() -> None:
         print(f"  warroom demo (seed + console)       : {demo_median:.3f} s "
               f"(min {min(demo):.3f}), RSS {rss['demo'] / 1024:.0f} MiB  "
               f"= {demo_median / floor_median:.2f}x floor (target <= 1.50x)")
+
+        notes = write_verb(tmp / "cli.db", env, args.runs)
+        print(f"CLI write verb (`warroom note`, SQLite, process start -> exit): median "
+              f"{statistics.median(notes):.3f} s (min {min(notes):.3f}; target < 0.4 s)")
 
         big = tmp / "big.db"
         t = time.perf_counter()

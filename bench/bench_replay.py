@@ -36,8 +36,9 @@ from typing import Any
 from warroom.domain.models import Event, EventKind, IncidentState, Severity
 from warroom.domain.policy import Calendar, Policy, SeverityPolicy
 from warroom.domain.reduce import reduce
-from warroom.domain.sla import clocks, most_urgent
+from warroom.domain.sla import clocks
 from warroom.domain.structs import replace
+from warroom.domain.urgency import most_urgent
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 PEOPLE = ["ana", "bo", "cy", "dee", "eli", "fay"]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -295,3 +296,29 @@ def test_deliver_without_channels_is_misuse(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip() == ("warroom: channels: no [channels.<name>] configured: "
                                    "nothing to deliver to")
+
+
+def test_the_console_delivers_from_a_thread_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from warroom.cli import console
+    from warroom.cli.context import Context
+
+    monkeypatch.setattr(console, "DELIVERER_GRACE", 0.0)
+    with HttpReceiver() as http:
+        config_file = tmp_path / "warroom.toml"
+        config_file.write_text(tomli_w.dumps({"channels": {"hook": {
+            "kind": "webhook", "url": http.url()}}}))
+        ctx = Context(str(tmp_path / "s.db"), "alice", str(config_file))
+        stop = console._start_deliverer(ctx)
+        assert stop is not None
+        try:
+            service = ctx.service()
+            esc = open_escalation(service)
+            post(service, esc, "Investigating.")
+            deadline = time.monotonic() + 20
+            while not http.posts and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            stop()
+            ctx.service().store.close()
+    assert [body["body"].split("\n")[0] for _, _, body in http.posts] == ["Investigating."]

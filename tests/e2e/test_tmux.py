@@ -86,3 +86,28 @@ def test_post_an_update_from_the_real_console(tmp_path: Path, policy: Any) -> No
         subprocess.run([TMUX or "tmux", "-L", tmux.socket, "kill-server"], capture_output=True,
                        timeout=10)
         store.close()
+
+
+def test_the_80x24_demo_shows_the_at_risk_resolve_clock_first(tmp_path: Path) -> None:
+    """`warroom demo --as NAME` in a real 80x24 terminal: the first screen names every clock
+    that is not ok (the at-risk resolve clock), says who you are, and ends its key bar with
+    help and all actions."""
+    tmux = Tmux(f"warroom-demo-{os.getpid()}")
+    command = (f"{sys.executable} -m warroom --store {tmp_path / 'demo.db'} --as sam.lee demo; "
+               f"sleep 5")
+    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none", "TERM": "xterm-256color"}
+    env.pop("TMUX", None)
+    subprocess.run([TMUX or "tmux", "-L", tmux.socket, "new-session", "-d", "-s", "console",
+                    "-x", "80", "-y", "24", command], check=True, env=env, cwd=ROOT, timeout=10)
+    try:
+        screen = tmux.wait_for(lambda s: "ESC-1" in s and "● live" in s, "the demo")
+        lines = [line.rstrip() for line in screen.splitlines() if line.strip()]
+        assert any("▲ AT RISK" in line and "Resolve" in line for line in lines), screen
+        assert any("Commitments" in line and "OVERDUE" in line for line in lines), screen
+        assert "you: sam.lee · scribe" in screen
+        assert lines[-1].endswith("?  help   ^p  all actions"), lines[-1]
+        assert len(lines) == len(set(lines)), "a line shown twice"
+        tmux.run("send-keys", "-t", "console", "q")
+    finally:
+        subprocess.run([TMUX or "tmux", "-L", tmux.socket, "kill-server"], capture_output=True,
+                       timeout=10)

@@ -44,8 +44,9 @@ async def test_80x24_tabs_keep_the_essentials_in_view(
         assert visible(app) == {"timeline"}
         text = screen_text(app)
         # header and status strip: how bad, who owns it, next update, overdue promises
-        for expected in ("ESC-1", " P0 ", "MONITORING", "IC maria.chen", "SPOC james.okafor",
-                         "Next update", "✖ 1 OVERDUE", "05:00:00 EST"):
+        for expected in ("ESC-1", " P0 ", "MONITORING", "you: maria.chen · incident commander",
+                         "SPOC james.okafor", "Next update", "✖ 1 OVERDUE", "10:00 UTC",
+                         "▲ AT RISK Resolve"):
             assert expected in text, expected
         for key, pane in zip("2345", PANES[1:], strict=True):
             await pilot.press(key)

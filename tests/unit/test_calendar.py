@@ -232,3 +232,15 @@ def test_add_time_matches_reference(case: tuple[Calendar, timedelta], start: dat
 def test_elapsed_matches_reference(case: tuple[Calendar, timedelta], start: datetime) -> None:
     cal, span = case
     assert elapsed(start, start + span, cal) == _reference_elapsed(start, start + span, cal)
+
+
+def test_a_window_swallowed_by_a_dst_gap_adds_no_time() -> None:
+    """2026-03-08 02:45-03:00 New York time does not exist (clocks jump 02:00 -> 03:00): that
+    Sunday's window is empty, and must not count as negative time (found by the property test
+    above)."""
+    cal = business_calendar(timezone="America/New_York", days=["sun"], start="02:45",
+                            end="03:00")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    duration = timedelta(minutes=136)  # 9 Sundays of 15 minutes, and one minute more
+    assert add_time(start, duration, cal) == datetime(2026, 3, 15, 6, 46, tzinfo=UTC)
+    assert add_time(start, duration, cal) == _reference_add(start, duration, cal)

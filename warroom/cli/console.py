@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warroom.cli.context import Context, system_clock
 
@@ -32,8 +33,10 @@ def run_console_verb(ctx: Context, args: argparse.Namespace, startup: Pause | No
         from warroom.demo import seed
 
         service = ctx.service()
+        service.delivery = None  # the demo's updates are not for real channels
         incident_id = seed(service, system_clock())
-        ctx.act_as(service.state(incident_id).roles["incident_commander"])
+        if not getattr(args, "actor", None):  # `demo --as NAME` acts as NAME
+            ctx.act_as(service.state(incident_id).roles["incident_commander"])
         if args.print_only:
             from warroom.cli.output import status_text
 
@@ -61,6 +64,10 @@ def _launch(ctx: Context, args: argparse.Namespace, incident_id: str | None,
     return 0
 
 
+DELIVERER_GRACE = 2.0
+"""Seconds the console's deliverer waits before starting (after the first frame)."""
+
+
 def theme_keeper(target: Path) -> Callable[[str], None]:
     """Remembers a theme chosen in the console as `console.theme` in the user file `target`
     (validated, written with tomli-w, read back; raises ConfigError)."""
@@ -75,20 +82,33 @@ def theme_keeper(target: Path) -> Callable[[str], None]:
 
 def _start_deliverer(ctx: Context) -> Callable[[], None] | None:
     """A console on a local store (a file or a database) delivers too (in a thread, on its own
-    connection), so updates leave even when no server or `warroom deliver` runs. Returns how to
-    stop it."""
-    if ctx.is_remote or ctx.config.delivery is None:
+    connection), so updates leave even when no server or `warroom deliver` runs. The thread
+    waits `DELIVERER_GRACE` seconds before building its parts (pydantic, a store connection),
+    so the console's first frame does not wait for them. Returns how to stop it."""
+    if ctx.is_remote or not ctx.config.data.get("channels"):
         return None
-    from warroom.delivery.worker import Deliverer
-    from warroom.store.target import open_store
+    stop_event = threading.Event()
+    stores: list[Any] = []
 
-    store = open_store(ctx.store_location())
-    thread, event = Deliverer(store, ctx.config.delivery, ctx.config.policy,
-                              system_clock).start()
+    def work() -> None:
+        if stop_event.wait(DELIVERER_GRACE):
+            return
+        from warroom.delivery.worker import Deliverer
+        from warroom.store.target import open_store
+
+        delivery = ctx.config.delivery
+        if delivery is None:
+            return
+        stores.append(open_store(ctx.store_location()))
+        Deliverer(stores[0], delivery, ctx.config.policy, system_clock).run(stop_event)
+
+    thread = threading.Thread(target=work, name="warroom-deliver", daemon=True)
+    thread.start()
 
     def stop() -> None:
-        event.set()
+        stop_event.set()
         thread.join(15)
-        store.close()
+        for store in stores:
+            store.close()
 
     return stop

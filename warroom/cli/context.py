@@ -141,4 +141,4 @@ class Context:
         from warroom.store.target import open_store
 
         return WarRoom(open_store(self.store_location()), self.config.policy, system_clock,
-                       self.config.delivery)
+                       lambda: self.config.delivery)

@@ -154,8 +154,8 @@ class _Business:
                     continue
             if self._runs(day):
                 opening, closing = self._open_close(day)
-                if closing > cur:
-                    begin = opening if opening > cur else cur
+                begin = opening if opening > cur else cur
+                if closing > begin:  # a window a DST gap swallows (02:45-03:00) is empty
                     available = closing - begin
                     if remaining <= available:
                         return begin + remaining

@@ -48,7 +48,10 @@ class CommandModel(BaseModel):
     """Base of every command: `type` (the verb's tag, set by each subclass) and `at`, when the
     thing happened (None: now; it may be back-dated)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_type_is_required)
+    # defer_build: a model's validator is built when first used, so a CLI verb pays for its
+    # own command only (building all of them costs more than the rest of `warroom note`).
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_type_is_required,
+                              defer_build=True)
 
     at: datetime | None = None
 

@@ -72,15 +72,17 @@ class WarRoom:
         policy: the configured policy.
         clock: returns the current UTC time (the store's clock); injected for exact tests.
         delivery: the configured channels; a posted update gets one delivery per matching
-            channel, written with it (None: nothing leaves warroom).
+            channel, written with it (None: nothing leaves warroom). A function returning them
+            is called on the first post (the console need not build them before its first
+            frame).
     """
 
     def __init__(self, store: Store, policy: Policy, clock: Callable[[], datetime],
-                 delivery: Delivery | None = None) -> None:
+                 delivery: Delivery | Callable[[], Delivery | None] | None = None) -> None:
         self.store = store
         self.policy = policy
         self.clock = clock
-        self.delivery = delivery
+        self._delivery = delivery
         self._states: dict[str, IncidentState] = {}
         self._seq = 0
         self._lock = threading.RLock()
@@ -177,10 +179,24 @@ class WarRoom:
                 return _outcome(appended)
         raise Refused("the store is too busy: gave up after repeated concurrent writes")
 
+    @property
+    def delivery(self) -> Delivery | None:
+        """The configured channels (None: nothing leaves warroom)."""
+        if callable(self._delivery):
+            self._delivery = self._delivery()
+        return self._delivery
+
+    @delivery.setter
+    def delivery(self, value: Delivery | None) -> None:
+        self._delivery = value
+
     def _deliveries(self, decision: Decision) -> list[NewDelivery]:
         """One delivery per channel matching each posted update (audience and customer); the
         update's payload lists them so every view can show where it went."""
-        if self.delivery is None or not self.delivery.channels:
+        if not any(e.kind is EventKind.UPDATE_POSTED for e in decision.events):
+            return []
+        delivery = self.delivery
+        if delivery is None or not delivery.channels:
             return []
         from warroom.delivery.message import update_message
 
@@ -189,7 +205,7 @@ class WarRoom:
             state = self._states.get(event.incident_id)
             if event.kind is not EventKind.UPDATE_POSTED or state is None:
                 continue
-            matching = self.delivery.matching(event.payload["audience"], state.customer)
+            matching = delivery.matching(event.payload["audience"], state.customer)
             if not matching:
                 continue
             message = update_message(state, event)

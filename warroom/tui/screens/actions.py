@@ -96,6 +96,29 @@ class IncidentActions:
         }
         return rules.get(action, True)
 
+    def why_not(self, action: str) -> str | None:
+        """Why `action` is unavailable now, in words (None when it is available or unknown)."""
+        board = self.board
+        if board is None:
+            return "no escalation is shown"
+        state = board.state
+        if self._war.wall:
+            return "the wallboard is read-only"
+        if state.closed_at is not None:
+            return f"{state.id} is closed"
+        if action in _NEEDS_OPEN and state.resolved_at is not None:
+            return f"{state.id} is resolved"
+        reasons = {
+            "triage": f"{state.id} is already triaged; change its severity with s",
+            "change_severity": f"{state.id} is not triaged yet; triage it with t",
+            "close_escalation": f"{state.id} is not resolved yet; resolve it with R first",
+            "meet_commitment": f"{state.id} has no open commitment",
+            "renegotiate": f"{state.id} has no open commitment",
+            "take": f"{state.id} already has a commander "
+                    f"({state.roles.get('incident_commander')})",
+        }
+        return reasons.get(action)
+
     # -- helpers --
 
     @property

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
@@ -103,6 +103,18 @@ class MainScreen(PostActions, IncidentActions, Screen[None]):
         from warroom.tui.screens.event import EventScreen
 
         self.app.push_screen(EventScreen(message.event))
+
+    def on_key(self, event: Key) -> None:
+        """A key whose action is unavailable now says why instead of doing nothing."""
+        actions = [b.action for b in self.BINDINGS
+                   if isinstance(b, Binding) and event.key in b.key.split(",")]
+        if not actions or any(self.check_action(a, ()) for a in actions):
+            return
+        reason = next((r for a in actions if (r := self.why_not(a))), None)
+        if reason is not None:
+            event.stop()
+            event.prevent_default()
+            self.notify(reason, title="Not now", severity="warning", timeout=6, markup=False)
 
     def _set_connection(self, status: str) -> None:
         self.connection = status

@@ -65,6 +65,13 @@ class PostActions:
 
         return war_app(cast("DOMNode", self))
 
+    def why_not(self, action: str) -> str | None:
+        """Why `action` is unavailable now (None when it is available or unknown)."""
+        if action == "flag_pattern":
+            return "no recurring pattern is due to flag"
+        result: str | None = cast(Any, super()).why_not(action)
+        return result
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "flag_pattern":
             return bool(self.flags_due)

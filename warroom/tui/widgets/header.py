@@ -31,7 +31,8 @@ def connection_part(status: str) -> Content:
 
 
 class IncidentHeader(LiveText):
-    """Three lines: id, severity, customer, phase, age; title; commander, SPOC, clock, store."""
+    """Three lines: id, severity, customer, phase, age; title; who you are and your roles,
+    commander, SPOC, clock, store."""
 
     DEFAULT_CSS = """
     IncidentHeader { height: 3; padding: 0 1; background: $panel; }
@@ -87,10 +88,20 @@ class IncidentHeader(LiveText):
             line2 = Content.assemble((self.flags, "bold $sla-at-risk"), "  ", line2)
         if self.undelivered:
             line2 = Content.assemble((self.undelivered, "bold $sla-breached"), "  ", line2)
+        user = str(getattr(self.app, "user", ""))
+        mine = [board.policy.roles[r].title.lower() if r in board.policy.roles else r
+                for r, person in roles.items() if person == user]
+        parts: list[Content | tuple[str, str] | str] = [
+            "you: ", (user, "bold"), f" · {', '.join(mine) or 'no role'}"]
+        if roles.get("incident_commander") != user:
+            parts += [" · IC ", (commander, "bold" if roles.get("incident_commander")
+                                 else "bold $role-vacant")]
+        if spoc != user:
+            parts += [" · SPOC ", (spoc or "⚠ VACANT", "bold" if spoc else "bold $role-vacant")]
+        tz = board.tz if self.size.width >= 110 else None
         line3 = Content.assemble(
-            "IC ", (commander, "bold" if roles.get("incident_commander") else "bold $role-vacant"),
-            " · SPOC ", (spoc or "⚠ VACANT", "bold" if spoc else "bold $role-vacant"),
-            " · ", (dual(board.now, board.tz, seconds=True), "$text-muted"), " · ",
+            *parts, " · ", (dual(board.now, tz, seconds=self.size.width >= 100), "$text-muted"),
+            " · ",
             connection_part(self.connection),
             (" · read-only" if self.read_only else "", "$text-muted"),
         )

@@ -10,9 +10,14 @@ from textual.content import Content
 
 from warroom.tui.widgets.live_text import LiveText
 
+KEY_STYLE = "bold $text on $primary 40%"
+TAIL = Content.assemble((" ? ", KEY_STYLE), " help  ", (" ^p ", KEY_STYLE), " all actions")
+"""Always last: where every other key and action is."""
+
 
 class KeyBar(LiveText):
-    """`u Update  n Note  …  ^p palette`, from the screen's active bindings."""
+    """`u Update  n Note  …  ? help  ^p all actions`, from the screen's active bindings: as many
+    whole keys as fit the width (never a cut word), then the help and palette keys."""
 
     DEFAULT_CSS = """
     KeyBar {
@@ -20,7 +25,6 @@ class KeyBar(LiveText):
         background: $panel;
         color: $text-muted;
         text-wrap: nowrap;
-        text-overflow: ellipsis;
     }
     """
 
@@ -36,16 +40,24 @@ class KeyBar(LiveText):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    def on_resize(self) -> None:
+        self._changed()
+
     def _changed(self, *_: object) -> None:
-        parts: list[Content | tuple[str, str] | str] = []
+        width = self.size.width or self.app.size.width
+        room = width - TAIL.cell_length
+        parts: list[Content] = []
         seen: set[str] = set()
         for active in self.screen.active_bindings.values():
             binding = active.binding
-            if not binding.show or not binding.description or binding.description in seen:
+            if (not binding.show or not binding.description or binding.description in seen
+                    or binding.action in ("guide", "app.guide", "command_palette")):
                 continue
             seen.add(binding.description)
             key = binding.key_display or self.app.get_key_display(binding)
-            parts += [(f" {key} ", "bold $text on $primary 40%"), f" {binding.description}  "]
-        parts.append((" ^p ", "bold $text on $primary 40%"))
-        parts.append(" palette")
-        self.show(Content.assemble(*parts))
+            item = Content.assemble((f" {key} ", KEY_STYLE), f" {binding.description}  ")
+            if item.cell_length > room:
+                break
+            room -= item.cell_length
+            parts.append(item)
+        self.show(Content.assemble(*parts, TAIL))
