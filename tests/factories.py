@@ -222,6 +222,9 @@ class Log:
     def pir_completed(self, at: datetime) -> Log:
         return self.add(EventKind.PIR_COMPLETED, at)
 
+    def rca_sent(self, at: datetime, *to: str) -> Log:
+        return self.add(EventKind.RCA_SENT, at, {"to": list(to) or ["cto@acme.example"]})
+
 
 # Random valid event sequences for property tests.
 

@@ -70,6 +70,14 @@ def test_full_command_set_over_http(frozen_live: LiveServer, tokens: Tokens,
                 "new_time": iso(clock, minutes=-30), "reason": "alert fired earlier"})
     run(bob, {"type": "update", **esc, "audience": "customer", "body": "Fixed, monitoring."})
     run(alice, {"type": "resolve", **esc, "summary": "failover completed"})
+    # It was P1 before the downgrade: its PIR is owed before it closes.
+    blocked = run(alice, {"type": "close", **esc}, status=409)
+    assert "PIR needs a root cause" in str(blocked)
+    run(alice, {"type": "pir", **esc, "fields": {
+        "root_cause": "the primary database ran out of connections",
+        "whys": ["checkout timed out", "connections ran out", "the pool is sized by hand"]}})
+    run(alice, {"type": "action_add", **esc, "title": "size the pool from load tests",
+                "owner": "carol", "due_at": iso(clock, hours=48)})
     run(alice, {"type": "close", **esc})
 
     status = alice.get("/escalations/ESC-1").json()

@@ -87,7 +87,11 @@ async def test_edits_are_kept_as_a_draft_and_restored(demo_app: AppFactory,
         composer = await open_composer(pilot)
         assert composer.query_one("#editor", TextArea).text == "Draft about {customer}"
         assert "Draft about Northwind Bank" in str(composer.query_one("#preview").render())
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+g")  # asks first: the draft stays
+        await until(pilot, lambda: "press ctrl+g again" in str(
+            composer.query_one("#composer-status").render()))
+        assert draft_in(demo_path, IC) is not None and app.screen is composer
+        await pilot.press("ctrl+g")
         await until(pilot, lambda: draft_in(demo_path, IC) is None)
 
 

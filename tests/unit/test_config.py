@@ -68,7 +68,6 @@ class TestDefault:
         assert (business.start, business.end) == ("09:00", "17:00")
         assert policy.recurrence_window == timedelta(days=30)
         assert policy.flag_due == timedelta(days=30)
-        assert policy.recurrence_lookback == timedelta(days=90)
 
     def test_severity_matrix_rows_in_order(self) -> None:
         rules = load_config().policy.triage_rules

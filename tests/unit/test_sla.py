@@ -374,14 +374,21 @@ class TestPir:
         same(clock(self.resolved(), PIR, r + hours(49)), ClockState.BREACHED, r + hours(48),
              -3600, 48 * 3600)
 
-    def test_met_and_met_late(self) -> None:
+    def test_met_and_met_late_when_the_customer_rca_is_sent(self) -> None:
         r = T0 + hours(6)
-        log = self.resolved().pir_completed(r + hours(40))
+        log = self.resolved().pir_completed(r + hours(30))
+        assert clock(log, PIR, r + hours(60)).state is ClockState.BREACHED  # completed, unsent
+        log = self.resolved().pir_completed(r + hours(30)).rca_sent(r + hours(40))
         same(clock(log, PIR, r + hours(60)), ClockState.MET, r + hours(48), None, 48 * 3600,
              r + hours(40))
-        log = self.resolved().pir_completed(r + hours(50))
+        log = self.resolved().rca_sent(r + hours(50)).rca_sent(r + hours(55))
         same(clock(log, PIR, r + hours(60)), ClockState.MET_LATE, r + hours(48), None,
              48 * 3600, r + hours(50))
+
+    def test_owed_under_the_worst_severity_it_ever_had(self) -> None:
+        log = (Log().opened(T0).triaged(T0 + minutes(5), Severity.P1)
+               .severity(T0 + minutes(30), Severity.P2).resolve(T0 + hours(6)))
+        assert clock(log, PIR, T0 + hours(7)).due_at == T0 + hours(54)
 
     def test_optional_for_p2(self) -> None:
         log = self.resolved(Severity.P2)

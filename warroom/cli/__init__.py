@@ -7,6 +7,7 @@ not answer (sent later). Errors are one line on stderr.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -49,7 +50,14 @@ def run(argv: Sequence[str] | None = None, startup: Pause | None = None) -> int:
     if args.verb not in CONSOLE_VERBS and startup is not None:
         startup.release()
     try:
-        return _dispatch(ctx, args, startup)
+        status = _dispatch(ctx, args, startup)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # The reader went away (`warroom list | head`): stop quietly, as a filter should.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:
         code, message = _explain(exc)
         if code is None:

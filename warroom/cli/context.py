@@ -120,8 +120,20 @@ class Context:
             return target
         return self.store_path()
 
-    def service(self) -> WarRoom:
-        """The service over the chosen store (a local file, or a server); opened once."""
+    def service(self, *, read_only: bool = False) -> WarRoom:
+        """The service over the chosen store (a local file, a database, or a server); opened
+        once.
+
+        `read_only`: a verb that only reads never creates a store: a missing local file (or
+        folder) raises StoreError naming the path (exit 4).
+        """
+        if read_only and self._service is None and not self.is_remote:
+            location = self.store_location()
+            if isinstance(location, Path) and not location.is_file():
+                from warroom.store.base import StoreError
+
+                what = "folder" if not location.parent.is_dir() else "file"
+                raise StoreError(f"no store at {location} (missing {what}); nothing to read")
         if self._service is None:
             self._service = self._open_service()
         return self._service

@@ -23,27 +23,45 @@ def add_post_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="print JSON")
         return p
 
-    p = verb("pir", "post-incident review: export (default), edit, check, complete")
+    p = verb("pir", "post-incident review: export (default), edit, check, complete, sent")
     p.add_argument("id")
-    p.add_argument("--format", choices=["md", "json"], default="md")
+    p.add_argument("--format", choices=["md", "json"], default="md",
+                   help="md: a document; json: every field (internal)")
+    p.add_argument("--audience", choices=["customer", "internal"], default="customer",
+                   help="md for the customer (the RCA you send; default) or internal (all)")
     actions = p.add_subparsers(dest="pir_action", metavar="ACTION", parser_class=type(p))
-    s = actions.add_parser("set", help="replace a field (summary, customer_impact, root_cause...)")
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        s: argparse.ArgumentParser = actions.add_parser(name, help=help_text)
+        # Accepted after the sub-action too (`pir ID set root_cause X --at T`).
+        s.add_argument("--at", metavar="TIME", default=argparse.SUPPRESS,
+                       help="when it happened (default now)")
+        s.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                       help="print JSON")
+        return s
+
+    s = action("set", "replace a text field (summary, customer_impact, root_cause)")
     s.add_argument("field")
     s.add_argument("value")
-    s = actions.add_parser("add", help="add an item to whys, contributing_factors or went_well")
+    s = action("add", "add an item to whys, contributing_factors or went_well")
     s.add_argument("field")
     s.add_argument("value")
-    s = actions.add_parser("why", help="add the next why to the 5 Whys chain")
+    s = action("why", "add the next why to the 5 Whys chain")
     s.add_argument("value")
-    s = actions.add_parser("drop", help="remove item N (1-based) of a list field")
+    s = action("drop", "remove item N (1-based) of a list field")
     s.add_argument("field")
     s.add_argument("n", type=int)
-    s = actions.add_parser("timeline", help="choose which log entries the PIR timeline shows")
+    s = action("timeline", "choose which log entries the PIR timeline shows")
     s.add_argument("--include", metavar="SEQ,...", default="")
     s.add_argument("--exclude", metavar="SEQ,...", default="")
     s.add_argument("--reset", action="store_true", help="back to the default selection")
-    actions.add_parser("check", help="what is missing, and wording that blames people")
-    actions.add_parser("complete", help="mark the PIR complete")
+    action("check", "what is missing, and wording that blames people (exit 3 if any)")
+    s = action("complete", "mark the PIR complete")
+    s.add_argument("--accept-findings", metavar="REASON",
+                   help="proceed past blame findings (right complete_pir); recorded in the PIR")
+    s = action("sent", "record that the customer RCA summary was sent (meets the pir clock)")
+    s.add_argument("--to", nargs="+", required=True, metavar="ADDRESS",
+                   help="who it was sent to")
 
     p = verb("action", "corrective actions of an escalation")
     p.add_argument("id")
@@ -64,10 +82,13 @@ def add_post_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
     amount.add_argument("--amount", type=float)
     amount.add_argument("--percent", type=float)
     p.add_argument("--reason", default="")
+    p.add_argument("--over-cap", metavar="REASON",
+                   help="approve a credit above the customer tier's cap, and why")
 
     p = verb("flag", "record that a recurring pattern reached product and ops")
     p.add_argument("pattern", help="category/component")
-    p.add_argument("--to", required=True, help="comma-separated: product,ops")
+    p.add_argument("--to", required=True,
+                   help="comma-separated configured teams (`teams` in config), e.g. product,ops")
     p.add_argument("--incident", metavar="ID", help="record on this escalation")
 
     p = verb("flags", "recurring patterns that must be flagged")
@@ -111,41 +132,20 @@ def _seq_list(text: str, option: str) -> list[int]:
 
 
 def _pir(ctx: Context, args: argparse.Namespace) -> int:
-    from warroom.domain.blameless import check_pir
-    from warroom.domain.pir import pir_document, pir_gaps
-    from warroom.reports.pir_export import blameless_warnings, render
-
     action, iid = args.pir_action, args.id
     if action is None:
-        service = ctx.service()
-        now = service.clock()
-        state = service.state(iid)
-        doc = pir_document(state, service.events(iid), service.policy, now)
-        print(render(doc, "json" if args.json else args.format))
-        for line in blameless_warnings(doc):
-            print(f"warroom: blameless: {line}", file=sys.stderr)
-        return 0
+        return _pir_export(ctx, args)
     if action == "check":
-        service = ctx.service()
-        state = service.state(iid)
-        gaps = pir_gaps(state)
-        findings = check_pir(state, service.events(iid))
-        if args.json:
-            print(json.dumps({"gaps": gaps, "blameless": [f._asdict() for f in findings]},
-                             indent=2))
-        else:
-            for gap in gaps:
-                print(f"missing: {gap}")
-            for f in findings:
-                print(f"blameless: {f.field}: {f.phrase!r}: {f.suggestion}")
-            if not gaps and not findings:
-                print("complete, and blameless")
-        return 0
+        return _pir_check(ctx, args)
     if action == "complete":
-        command: pc.PostCommand = pc.PirComplete(incident_id=iid)
+        command: pc.PostCommand = pc.PirComplete(incident_id=iid,
+                                                 accept_findings=args.accept_findings)
+    elif action == "sent":
+        command = pc.PirSent(incident_id=iid, to=list(args.to))
     else:  # the PirEdit model checks the field names and values
         change: dict[str, Any]
         if action == "set":
+            _refuse_list_set(iid, args.field)
             change = {"fields": {args.field: args.value}}
         elif action in ("add", "why"):
             change = {"append": {"whys" if action == "why" else args.field: [args.value]}}
@@ -158,8 +158,71 @@ def _pir(ctx: Context, args: argparse.Namespace) -> int:
         command = pc.PirEdit(incident_id=iid, **change)
     result = _execute(ctx, args, command)
     if not args.json:
-        print(f"{result['id']}: PIR {action} recorded")
+        done = {"sent": f"customer RCA summary sent to {', '.join(result.get('sent_to', []))}"}
+        print(f"{result['id']}: {done.get(action, f'PIR {action} recorded')}")
     return 0
+
+
+def _refuse_list_set(iid: str, field: str) -> None:
+    from warroom.domain.pir import LIST_FIELDS
+
+    if field not in LIST_FIELDS:
+        return
+    hint = (f"add the next why with `pir {iid} why TEXT`" if field == "whys"
+            else f"add an item with `pir {iid} add {field} TEXT`")
+    raise InvalidInput("field", f"{field} is a list and `set` would replace all of it; {hint} "
+                       f"(remove one with `pir {iid} drop {field} N`)")
+
+
+def _pir_export(ctx: Context, args: argparse.Namespace) -> int:
+    from warroom.domain.blameless import known_people
+    from warroom.domain.pir import pir_document
+    from warroom.reports.pir_export import blameless_warnings, render
+
+    service = ctx.service(read_only=True)
+    now = service.clock()
+    state = service.state(args.id)
+    events = service.events(args.id)
+    if args.format == "md" and args.audience == "customer" and not args.json:
+        from warroom.domain.rca import customer_rca
+        from warroom.reports.rca_export import render_rca
+
+        print(render_rca(customer_rca(state, events, service.policy, now)), end="")
+        return 0
+    names = known_people(service.states().values(), service.policy)
+    doc = pir_document(state, events, service.policy, now, names=names)
+    print(render(doc, "json" if args.json else args.format), end="")
+    for line in blameless_warnings(doc):
+        print(f"warroom: blameless: {line}", file=sys.stderr)
+    return 0
+
+
+def _pir_check(ctx: Context, args: argparse.Namespace) -> int:
+    from warroom.domain.blameless import known_people
+    from warroom.domain.pir import action_problems, blame_blockers, pir_gaps
+
+    service = ctx.service(read_only=True)
+    state = service.state(args.id)
+    gaps = pir_gaps(state)
+    findings = blame_blockers(state, known_people(service.states().values(), service.policy))
+    problems = action_problems(state)
+    accepted = state.pir_accepted
+    if args.json:
+        print(json.dumps({"gaps": gaps, "blameless": [f._asdict() for f in findings],
+                          "actions": problems, "accepted_findings": accepted}, indent=2))
+    else:
+        for gap in gaps:
+            print(f"missing: {gap}")
+        for f in findings:
+            print(f"blameless: {f.field}: {f.phrase!r}: {f.suggestion}")
+        for problem in problems:
+            print(f"action: {problem}")
+        if accepted:
+            print(f"accepted findings: {len(accepted.get('findings', []))} by "
+                  f"{accepted.get('by')} ({accepted.get('reason')})")
+        if not gaps and not findings and not problems:
+            print("complete, and blameless")
+    return 3 if gaps or findings or problems else 0
 
 
 def _action(ctx: Context, args: argparse.Namespace) -> int:
@@ -188,7 +251,7 @@ def _action(ctx: Context, args: argparse.Namespace) -> int:
 def _actions(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.domain.pir import list_actions
 
-    service = ctx.service()
+    service = ctx.service(read_only=True)
     rows = list_actions(service.states().values(), service.clock(), open_only=args.open)
     if args.json:
         print(json.dumps(rows, indent=2, default=str))
@@ -196,35 +259,72 @@ def _actions(ctx: Context, args: argparse.Namespace) -> int:
     if not rows:
         print("no corrective actions")
     for row in rows:
-        due = (row.get("due_at") or "no due date")[:16].replace("T", " ")
-        mark = "OVERDUE " if row.get("overdue") else ""
-        print(f"{row['incident_id']:<9}{row['id']:<5}{mark}{row['status']:<12}"
-              f"{due:<18}{row.get('owner') or '(no owner)':<14}{row['title']}")
+        print(_action_line(row))
     return 0
+
+
+def _short_time(iso: str | None) -> str:
+    return iso[:16].replace("T", " ") if iso else ""
+
+
+def _action_line(row: dict[str, Any]) -> str:
+    from warroom.reports.pir_export import human_duration
+
+    due = _short_time(row.get("due_at")) or "NO DUE DATE"
+    owner = row.get("owner") or "NO OWNER"
+    if row["status"] == "done":
+        late = row.get("late_by_seconds")
+        state = f"done {_short_time(row.get('completed_at'))}" + (
+            f" (late by {human_duration(late)})" if late else " (on time)"
+            if row.get("due_at") else "")
+    elif row.get("overdue"):
+        state = f"OVERDUE by {human_duration(row['late_by_seconds'] or 0)}"
+    else:
+        state = row["status"]
+    return (f"{row['incident_id']:<9}{row['id']:<5}{due:<18}{owner:<14}{row['title']}  "
+            f"[{state}]")
 
 
 def _credit(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.domain.credits import credit_view
 
     if args.approve:
-        result = _execute(ctx, args, pc.CreditApprove(incident_id=args.id, amount=args.amount,
-                                                      percent=args.percent, reason=args.reason))
+        result = _execute(ctx, args, pc.CreditApprove(
+            incident_id=args.id, amount=args.amount, percent=args.percent, reason=args.reason,
+            over_cap=args.over_cap))
         if not args.json:
-            print(f"{result['id']}: credit approved")
+            print(f"{result['id']}: credit of {result['amount']:,.2f} approved")
         return 0
-    service = ctx.service()
+    service = ctx.service(read_only=True)
     view = credit_view(service.state(args.id), service.policy, service.clock())
     print(json.dumps(view, indent=2, default=str) if args.json else _credit_text(view))
     return 0
 
 
 def _credit_text(view: dict[str, Any]) -> str:
+    from warroom.reports.pir_export import human_duration
+
     lines = []
-    suggested, approved = view.get("suggested"), view.get("approved")
-    lines.append(f"suggested: {json.dumps(suggested, default=str)}" if suggested
-                 else "suggested: none (no resolution breach, or no credit policy)")
+    s, approved = view.get("suggested"), view.get("approved")
+    if s:
+        state = "provisional, the breach is still growing" if s["provisional"] else "final"
+        lines.append(f"suggested: {s['amount']:,.2f} ({s['percent']:g} % of the monthly fee "
+                     f"{s['monthly_fee']:,.2f}; tier {s['tier']}; resolution late by "
+                     f"{human_duration(s['breach_seconds'])}, {s['started_hours']} started h "
+                     f"x {s['percent_per_hour']:g} %" + (f", capped at {s['cap_percent']:g} %"
+                                                         if s["capped"] else "") + f"; {state})")
+    else:
+        lines.append("suggested: none (no credit policy for this customer's tier)")
     if approved:
-        lines.append(f"approved: {json.dumps(approved, default=str)}")
+        pct = approved.get("percent")
+        share = f" ({pct:g} %)" if isinstance(pct, int | float) else ""
+        lines.append(f"approved: {float(approved.get('amount') or 0):,.2f}{share} by "
+                     f"{approved.get('approved_by')} at {_short_time(approved.get('approved_at'))}"
+                     + (f"; reason: {approved['reason']}" if approved.get("reason") else "")
+                     + (f"; over the cap: {approved['over_cap']}"
+                        if approved.get("over_cap") else ""))
+    else:
+        lines.append("approved: not yet (`credit ID approve`)")
     return "\n".join(lines)
 
 
@@ -240,7 +340,7 @@ def _flag(ctx: Context, args: argparse.Namespace) -> int:
 def _flags(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.domain.recurrence import flags_view
 
-    service = ctx.service()
+    service = ctx.service(read_only=True)
     rows = flags_view(service.states().values(), service.events(), service.policy,
                       service.clock(), open_only=not args.all)
     if args.json:
@@ -249,7 +349,12 @@ def _flags(ctx: Context, args: argparse.Namespace) -> int:
     if not rows:
         print("no recurring patterns to flag")
     for row in rows:
-        print("  ".join(f"{k}={v}" for k, v in row.items()))
+        status = str(row["status"]).replace("_", " ").upper()
+        when = (f"flagged {_short_time(str(row['flagged_at']))}" if row["flagged_at"]
+                else f"due {_short_time(str(row['flag_due']))}")
+        reached = ", ".join(sorted(row["reached"])) if row["reached"] else "nobody yet"  # type: ignore[call-overload]
+        print(f"{row['key']:<32}{status:<14}{when:<24}raised by {row['raised_by']} "
+              f"(after {row['previous']}); reached: {reached}")
     return 0
 
 
@@ -257,7 +362,7 @@ def _report(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.domain.metrics import trends
     from warroom.reports.trends import render
 
-    service = ctx.service()
+    service = ctx.service(read_only=True)
     now = service.clock()
     read = time_reader(now)
     data = trends(service.states().values(), service.events(), service.policy, now,
@@ -270,8 +375,8 @@ def _report(ctx: Context, args: argparse.Namespace) -> int:
 def _import(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.importers.statuspage import parse, to_events
 
+    items = parse(args.file)  # every record checked first: a bad one writes nothing
     service = ctx.service()
-    items = parse(args.file)
     added = skipped = 0
     for item in sorted(items, key=lambda i: (i.created_at, i.id)):
         def build(incident_id: str, item: Any = item) -> list[Any]:

@@ -112,8 +112,8 @@ def run_command(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_query(ctx: Context, args: argparse.Namespace) -> int:
-    """status, list and log."""
-    service = ctx.service()
+    """status, list and log (read-only: they never create a store)."""
+    service = ctx.service(read_only=True)
     now = service.clock()
     if args.verb == "status":
         as_of = time_reader(now)(args.as_of, "--as-of")
@@ -121,7 +121,7 @@ def run_query(ctx: Context, args: argparse.Namespace) -> int:
         print(json.dumps(doc, indent=2) if args.json else output.status_text(doc))
     elif args.verb == "list":
         docs = [service.status(i) for i, s in service.states().items()
-                if args.all or s.closed_at is None]
+                if args.all or (s.closed_at is None and not s.imported)]
         docs.sort(key=document_key)
         print(json.dumps(docs, indent=2) if args.json else output.list_text(docs))
     else:

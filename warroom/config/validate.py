@@ -21,6 +21,7 @@ from warroom.domain.policy import (
     Calendar,
     Customer,
     CustomerTier,
+    Person,
     Policy,
     RoleInfo,
     SeverityPolicy,
@@ -117,5 +118,6 @@ def to_policy(model: ConfigFile) -> Policy:
         customers={n: Customer(**c.model_dump()) for n, c in model.customers.items()},
         recurrence_window=model.recurrence.window,
         flag_due=model.recurrence.flag_due,
-        recurrence_lookback=model.recurrence.lookback,
+        people={n: Person(**p.model_dump()) for n, p in model.people.items()},
+        teams=list(model.teams),
     )

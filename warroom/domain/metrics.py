@@ -7,29 +7,40 @@ or None when there is nothing to divide by.
 
 - `volume_by_severity`: escalations received, per severity.
 - `mtta_seconds` / `mttr_seconds`: receipt to triaged / receipt to resolved; mean, median, count
-  per severity (escalations not yet triaged / resolved are left out).
-- `recurrence_rate`: share of escalations whose pattern occurred in the 90 days before them.
+  per severity (escalations not yet triaged / resolved are left out, and imported history from
+  MTTA: its source has no acknowledgement time, so MTTA is None there, never 0).
+- `recurrence_rate`: share of escalations with a pattern whose pattern (any of its components)
+  occurred in the `recurrence_window` (30 days, the flags' window) before them; escalations
+  without a pattern are not in the denominator (`patterned_escalations`).
 - `sla_breach_rate`: per clock, (breached + met late) / clocks with an outcome (met, met late,
-  breached) at `now`; running and not-applicable clocks are not evaluated.
+  breached) at `now`; running and not-applicable clocks are not evaluated. `next_update` is
+  evaluated over the whole escalation (`next_update_outcome`), resolved ones included.
 - `update_cadence`: customer updates due (the first within the first-update target, then one per
   cadence interval until resolution or `now`, on the severity's calendar) and how many came on
   time; a silent interval that ran out counts as one late update.
 - `commitments`: honoured (on time) rate = met / (met + met_late + missed + overdue), overdue
   = open past due; a commitment kept after its due time (`met_late`) was not honoured on time.
 - `open_actions`: open corrective actions by age since added (`<7d`, `7-30d`, `30-90d`, `>=90d`).
-- `patterns`: recurring patterns (two or more occurrences in the window, or a flag raised in it)
-  with their latest flag's due time and when it was flagged.
+- `patterns`: recurring patterns (two or more occurrences in the window, or a flag raised in it),
+  one per component, with `first_seen` / `last_seen` (whole history), their latest flag's due
+  time and when it was flagged.
+- `by_customer`, `by_component`, `by_tier`: the same figures per group (`_figures`); an
+  escalation on several components counts toward each.
+- `previous_period`: the window's figures against the period of the same length before it.
+- `monthly`: per calendar month (UTC) the figures and their change against the month before.
 - `weekly`: per ISO week (Monday 00:00 UTC) volume, median MTTA/MTTR, recurrence and breach rates.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from warroom.domain.calendar import add_time
+from warroom.domain.credits import tier_of
+from warroom.domain.errors import InvalidInput
 from warroom.domain.models import (
     Audience,
     ClockName,
@@ -46,12 +57,17 @@ from warroom.domain.recurrence import (
     find_patterns,
     flag_records,
     natural_id,
+    patterns_of,
     recurred,
 )
 from warroom.domain.sla import clocks
 from warroom.domain.timeparse import parse_iso
 
-__all__ = ["AGE_BUCKETS", "cadence", "stats", "trends", "week_start"]
+__all__ = ["AGE_BUCKETS", "NO_COMPONENT", "cadence", "cadence_detail", "check_window",
+           "next_update_outcome", "stats", "trends", "week_start"]
+
+NO_COMPONENT = "(no component)"
+"""The `by_component` row of escalations tagged with no component."""
 
 AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
     ("<7d", timedelta(days=7)),
@@ -83,8 +99,9 @@ def week_start(at: datetime) -> datetime:
     return day - timedelta(days=day.weekday())
 
 
-def cadence(state: IncidentState, policy: Policy, now: datetime) -> tuple[int, int]:
-    """`(on_time, due)` customer updates of one escalation (see module doc)."""
+def cadence_detail(state: IncidentState, policy: Policy, now: datetime) -> tuple[int, int, bool]:
+    """`(on_time, due, silent)`: customer updates of one escalation on time and due (see module
+    doc); `silent` when the last interval ran out with no update (before resolution or `now`)."""
     severity = state.severity if state.triaged else Severity.P0
     targets = policy.for_severity(severity)
     cal = policy.calendar_for(severity)
@@ -97,9 +114,30 @@ def cadence(state: IncidentState, policy: Policy, now: datetime) -> tuple[int, i
         due += 1
         on_time += at <= deadline
         deadline = add_time(at, targets.update_every, cal)
-    if deadline < end:
-        due += 1
+    silent = deadline < end
+    return on_time, due + silent, silent
+
+
+def cadence(state: IncidentState, policy: Policy, now: datetime) -> tuple[int, int]:
+    """`(on_time, due)` customer updates of one escalation (see module doc)."""
+    on_time, due, _ = cadence_detail(state, policy, now)
     return on_time, due
+
+
+def next_update_outcome(state: IncidentState, policy: Policy, now: datetime
+                        ) -> ClockState | None:
+    """The `next_update` clock's outcome over the whole escalation, resolved ones included:
+    `breached` when an interval ran out in silence, `met_late` when an update came late, `met`
+    when a resolved escalation had every update on time; None when it owed no update yet or is
+    still running with nothing late."""
+    on_time, due, silent = cadence_detail(state, policy, now)
+    if due == 0:
+        return None
+    if silent:
+        return ClockState.BREACHED
+    if on_time < due:
+        return ClockState.MET_LATE
+    return ClockState.MET if state.resolved_at is not None else None
 
 
 def _selected(states: Iterable[IncidentState], since: datetime | None, until: datetime | None
@@ -109,18 +147,32 @@ def _selected(states: Iterable[IncidentState], since: datetime | None, until: da
             and (until is None or s.received_at < until)]
 
 
+def _mtta_s(state: IncidentState) -> float | None:
+    """Receipt to acknowledgement; None where the source has no acknowledgement time (imported
+    history is triaged at receipt by the importer, which says nothing about acknowledgement)."""
+    if state.triaged_at is None or state.imported:
+        return None
+    return (state.triaged_at - state.received_at).total_seconds()
+
+
+def _mttr_s(state: IncidentState) -> float | None:
+    if state.resolved_at is None:
+        return None
+    return (state.resolved_at - state.received_at).total_seconds()
+
+
 def _by_severity(selected: Sequence[IncidentState], measure: str) -> dict[str, Any]:
+    fn = _mtta_s if measure == "mtta" else _mttr_s
     out = {}
     for sev in Severity:
-        values = []
-        for s in selected:
-            if s.severity is not sev:
-                continue
-            end = s.triaged_at if measure == "mtta" else s.resolved_at
-            if end is not None:
-                values.append((end - s.received_at).total_seconds())
+        values = [v for s in selected if s.severity is sev and (v := fn(s)) is not None]
         out[sev.value] = stats(values)
     return out
+
+
+def _median(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return float(statistics.median(present)) if present else None
 
 
 def _time(value: Any) -> datetime | None:
@@ -187,6 +239,8 @@ def _pattern_rows(patterns: Iterable[Pattern], since: datetime | None, until: da
             "incidents": [o.incident_id for o in occurrences],
             "first_at": occurrences[0].at.isoformat() if occurrences else None,
             "last_at": occurrences[-1].at.isoformat() if occurrences else None,
+            "first_seen": p.occurrences[0].at.isoformat(),
+            "last_seen": p.occurrences[-1].at.isoformat(),
             "raised_at": latest.raised_at.isoformat() if latest else None,
             "flag_due": latest.due_at.isoformat() if latest else None,
             "flagged_at": latest.flagged_at.isoformat() if latest and latest.flagged_at else None,
@@ -207,6 +261,123 @@ def _flag_summary(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
+class _Clocks:
+    """Per-escalation clock outcomes, evaluated once each (`next_update` over the whole
+    escalation, see `next_update_outcome`)."""
+
+    def __init__(self, policy: Policy, now: datetime) -> None:
+        self.policy, self.now = policy, now
+        self._cache: dict[str, dict[str, ClockState]] = {}
+
+    def outcomes(self, state: IncidentState) -> dict[str, ClockState]:
+        """Clock name -> outcome (met, met late, breached) for the clocks that have one."""
+        found = self._cache.get(state.id)
+        if found is None:
+            found = {}
+            for name, clock in clocks(state, self.policy, self.now).items():
+                if name is ClockName.NEXT_UPDATE:
+                    outcome = next_update_outcome(state, self.policy, self.now)
+                    if outcome is not None:
+                        found[name.value] = outcome
+                elif clock.state in _OUTCOMES:
+                    found[name.value] = clock.state
+            self._cache[state.id] = found
+        return found
+
+    def late(self, group: Iterable[IncidentState]) -> tuple[int, int]:
+        """`(late, evaluated)` clock outcomes over a group."""
+        late = evaluated = 0
+        for s in group:
+            for outcome in self.outcomes(s).values():
+                evaluated += 1
+                late += outcome in _LATE
+        return late, evaluated
+
+
+def _figures(group: Sequence[IncidentState], hits: Mapping[str, bool | None], ev: _Clocks
+             ) -> dict[str, Any]:
+    """The figures every breakdown and period carries."""
+    late, evaluated = ev.late(group)
+    patterned = [hits.get(s.id) for s in group if hits.get(s.id) is not None]
+    return {
+        "escalations": len(group),
+        "p0_p1": sum(1 for s in group if s.severity in (Severity.P0, Severity.P1)),
+        "resolved": sum(1 for s in group if s.resolved_at is not None),
+        "mtta_median_seconds": _median(_mtta_s(s) for s in group),
+        "mttr_median_seconds": _median(_mttr_s(s) for s in group),
+        "sla_breach_rate": _rate(late, evaluated),
+        "recurrence_rate": _rate(sum(1 for h in patterned if h), len(patterned)),
+    }
+
+
+_COMPARED = ("escalations", "p0_p1", "mtta_median_seconds", "mttr_median_seconds",
+             "sla_breach_rate", "recurrence_rate")
+
+
+def _change(now: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, float | None]:
+    """Current minus previous for each compared figure (None when either is missing)."""
+    return {k: (now[k] - before[k]) if now[k] is not None and before[k] is not None else None
+            for k in _COMPARED}
+
+
+def _breakdowns(selected: Sequence[IncidentState], hits: Mapping[str, bool | None],
+                ev: _Clocks, policy: Policy) -> dict[str, list[dict[str, Any]]]:
+    customers: dict[str, list[IncidentState]] = {}
+    components: dict[str, list[IncidentState]] = {}
+    tiers: dict[str, list[IncidentState]] = {}
+    for s in selected:
+        customers.setdefault(s.customer, []).append(s)
+        tiers.setdefault(tier_of(policy, s.customer)[0], []).append(s)
+        for _, component in patterns_of(s) or [("", NO_COMPONENT)]:
+            components.setdefault(component, []).append(s)
+
+    def rows(groups: dict[str, list[IncidentState]]) -> list[dict[str, Any]]:
+        out = [{"key": k, **_figures(g, hits, ev)} for k, g in groups.items()]
+        out.sort(key=lambda r: (-int(r["escalations"]), str(r["key"]).casefold()))
+        return out
+
+    return {"by_customer": rows(customers), "by_component": rows(components),
+            "by_tier": rows(tiers)}
+
+
+def _month_start(at: datetime) -> datetime:
+    return at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _next_month(at: datetime) -> datetime:
+    return (at.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _prev_month(at: datetime) -> datetime:
+    return (at - timedelta(days=1)).replace(day=1)
+
+
+def _monthly(history: Sequence[IncidentState], first: datetime | None, last: datetime | None,
+             hits: Mapping[str, bool | None], ev: _Clocks) -> list[dict[str, Any]]:
+    """Per calendar month (UTC) in the window, with the change against the month before."""
+    if first is None or last is None or last < first:
+        return []
+    rows = []
+    month = _month_start(first)
+    while month <= last:
+        end = _next_month(month)
+        lo, hi = max(month, first), min(end, last + timedelta(microseconds=1))
+        current = _figures(_selected(history, lo, hi), hits, ev)
+        before = _figures(_selected(history, _prev_month(month), month), hits, ev)
+        rows.append({"month": month.strftime("%Y-%m"), **current,
+                     "change": _change(current, before)})
+        month = end
+    return rows
+
+
+def check_window(since: datetime | None, until: datetime | None) -> None:
+    """Raise InvalidInput (exit 2) for an empty or inverted window."""
+    if since is not None and until is not None and since >= until:
+        word = "after" if since > until else "the same instant as"
+        raise InvalidInput("--since", f"{since.isoformat()} is {word} --until "
+                           f"{until.isoformat()}: the window is empty")
+
+
 def trends(
     states: Iterable[IncidentState],
     events: Iterable[Event],
@@ -224,24 +395,22 @@ def trends(
         now: clocks, overdue and ages are evaluated at this instant.
         since: window start (inclusive); None for the earliest escalation.
         until: window end (exclusive); None for no bound.
+
+    Raises:
+        InvalidInput: `since` is not before `until`.
     """
+    check_window(since, until)
     history = list(states)
     selected = _selected(history, since, until)
     selected.sort(key=lambda s: (s.received_at, natural_id(s.id)))
-    ids = {s.id for s in selected}
-    hits = recurred(history, policy, among=ids)
+    hits = recurred(history, policy)
+    ev = _Clocks(policy, now)
 
     clock_counts = {c.value: {"met": 0, "met_late": 0, "breached": 0} for c in ClockName}
-    per_state_late: dict[str, tuple[int, int]] = {}
     on_time = due = 0
     for s in selected:
-        late = evaluated = 0
-        for name, clock in clocks(s, policy, now).items():
-            if clock.state in _OUTCOMES:
-                clock_counts[name.value][clock.state.value] += 1
-                evaluated += 1
-                late += clock.state in _LATE
-        per_state_late[s.id] = (late, evaluated)
+        for name, outcome in ev.outcomes(s).items():
+            clock_counts[name][outcome.value] += 1
         o, d = cadence(s, policy, now)
         on_time += o
         due += d
@@ -262,6 +431,17 @@ def trends(
     first = since if since is not None else (selected[0].received_at if selected else None)
     last = (until - timedelta(microseconds=1)) if until is not None else (
         selected[-1].received_at if selected else None)
+    patterned = [s for s in selected if hits.get(s.id) is not None]
+    recurring = sum(1 for s in patterned if hits.get(s.id))
+    end = until if until is not None else now
+    comparison = None
+    if first is not None and end > first:
+        length = end - first
+        current = _figures(selected, hits, ev)
+        before = _figures(_selected(history, first - length, first), hits, ev)
+        comparison = {"previous_since": (first - length).isoformat(),
+                      "previous_until": first.isoformat(), "current": current,
+                      "previous": before, "change": _change(current, before)}
     return {
         "window": {
             "since": first.isoformat() if first else None,
@@ -273,8 +453,10 @@ def trends(
         "volume_by_severity": volume,
         "mtta_seconds": _by_severity(selected, "mtta"),
         "mttr_seconds": _by_severity(selected, "mttr"),
-        "recurrence_rate": _rate(sum(1 for s in selected if hits.get(s.id)), len(selected)),
-        "recurring_escalations": sum(1 for s in selected if hits.get(s.id)),
+        "recurrence_window_days": policy.recurrence_window.total_seconds() / 86400,
+        "recurrence_rate": _rate(recurring, len(patterned)),
+        "recurring_escalations": recurring,
+        "patterned_escalations": len(patterned),
         "sla_breach_rate": breach_rate,
         "sla_clocks": clock_counts,
         "update_cadence": {"on_time": on_time, "due": due, "adherence": _rate(on_time, due)},
@@ -285,13 +467,16 @@ def trends(
         "open_actions": _open_actions(selected, now),
         "patterns": pattern_rows,
         "flags": _flag_summary(pattern_rows),
-        "weekly": _weekly(selected, hits, per_state_late, first, last),
+        **_breakdowns(selected, hits, ev, policy),
+        "previous_period": comparison,
+        "monthly": _monthly(history, first, last, hits, ev),
+        "weekly": _weekly(selected, hits, ev, first, last),
     }
 
 
 def _weekly(
-    selected: Sequence[IncidentState], hits: dict[str, bool],
-    late: dict[str, tuple[int, int]], first: datetime | None, last: datetime | None,
+    selected: Sequence[IncidentState], hits: Mapping[str, bool | None], ev: _Clocks,
+    first: datetime | None, last: datetime | None,
 ) -> list[dict[str, Any]]:
     if first is None or last is None or last < first:
         return []
@@ -312,18 +497,13 @@ def _weekly(
         volume = {sev.value: 0 for sev in Severity}
         for s in group:
             volume[s.severity.value] += 1
-        mtta = [(s.triaged_at - s.received_at).total_seconds()
-                for s in group if s.triaged_at is not None]
-        mttr = [(s.resolved_at - s.received_at).total_seconds()
-                for s in group if s.resolved_at is not None]
-        n_late = sum(late[s.id][0] for s in group)
-        n_eval = sum(late[s.id][1] for s in group)
+        figures = _figures(group, hits, ev)
         out.append({
             "week": week.date().isoformat(),
             "volume": {**volume, "total": len(group)},
-            "mtta_median_seconds": float(statistics.median(mtta)) if mtta else None,
-            "mttr_median_seconds": float(statistics.median(mttr)) if mttr else None,
-            "recurrence_rate": _rate(sum(1 for s in group if hits.get(s.id)), len(group)),
-            "sla_breach_rate": _rate(n_late, n_eval),
+            "mtta_median_seconds": figures["mtta_median_seconds"],
+            "mttr_median_seconds": figures["mttr_median_seconds"],
+            "recurrence_rate": figures["recurrence_rate"],
+            "sla_breach_rate": figures["sla_breach_rate"],
         })
     return out

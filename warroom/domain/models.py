@@ -118,6 +118,7 @@ class EventKind(StrEnum):
     ACTION_COMPLETED = "action_completed"
     CREDIT_APPROVED = "credit_approved"
     PATTERN_FLAGGED = "pattern_flagged"
+    RCA_SENT = "rca_sent"
     # delivery (issue 11)
     UPDATE_DELIVERED = "update_delivered"
     UPDATE_DELIVERY_FAILED = "update_delivery_failed"
@@ -258,6 +259,14 @@ class IncidentState(msgspec.Struct, kw_only=True):
     pir: dict[str, Any] = msgspec.field(default_factory=dict)
     """The post-incident review document (issue 5 owns its shape)."""
     pir_completed_at: datetime | None = None
+    pir_accepted: dict[str, Any] | None = None
+    """Blame findings a `complete_pir` holder proceeded past: `{reason, by, at, findings}`."""
+    rca_sent: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    """Customer RCA summaries sent: `{at, by, to}` each; the first meets the `pir` clock."""
+    peak_severity: Severity | None = None
+    """The worst severity it was triaged at or changed to (None until triaged)."""
+    source: dict[str, Any] | None = None
+    """Where an imported escalation came from (`{"system": "statuspage", ...}`); None if live."""
     actions: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     credits: list[dict[str, Any]] = msgspec.field(default_factory=list)
     alert_key: str | None = None
@@ -276,6 +285,16 @@ class IncidentState(msgspec.Struct, kw_only=True):
     def is_open(self) -> bool:
         """True until resolved."""
         return self.resolved_at is None
+
+    @property
+    def imported(self) -> bool:
+        """Imported history (never live: closed on arrival, owes no PIR)."""
+        return self.source is not None
+
+    @property
+    def rca_sent_at(self) -> datetime | None:
+        """When the customer RCA summary was first sent, if it was."""
+        return min((s["at"] for s in self.rca_sent), default=None)
 
     def open_commitments(self) -> list[Commitment]:
         """Commitments still binding (open or renegotiated), soonest due first."""

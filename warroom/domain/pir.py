@@ -14,8 +14,9 @@ PIR fields:
   `timeline_include` / `timeline_exclude`: seqs added to / removed from that base.
 
 A PIR is complete when it has a root cause, at least three whys, and at least one corrective
-action with an owner and a due date. Escalations whose severity has a `pir_due` target (P0 and P1
-by default) cannot close until it is (`close_blockers`).
+action with an owner and a due date. Escalations that had a severity with a `pir_due` target at
+any moment (P0 and P1 by default) cannot close until it is, nor while it has blame findings
+nobody accepted (`close_blockers`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from warroom.domain.blameless import check_pir
+from warroom.domain.blameless import Finding, check_pir, unaccepted
 from warroom.domain.credits import credit_view
 from warroom.domain.describe import sentence
 from warroom.domain.models import (
@@ -35,11 +36,10 @@ from warroom.domain.models import (
     Event,
     EventKind,
     IncidentState,
-    Severity,
 )
 from warroom.domain.policy import Policy
 from warroom.domain.recurrence import natural_id
-from warroom.domain.sla import clocks
+from warroom.domain.sla import clocks, pir_severity
 from warroom.domain.timeparse import parse_iso
 
 __all__ = [
@@ -49,7 +49,9 @@ __all__ = [
     "PIR_FIELDS",
     "TEXT_FIELDS",
     "TimelineEntry",
+    "action_problems",
     "action_rows",
+    "blame_blockers",
     "close_blockers",
     "corrective_actions",
     "default_timeline_seqs",
@@ -109,19 +111,34 @@ def pir_gaps(state: IncidentState) -> list[str]:
 
 
 def pir_required(state: IncidentState, policy: Policy) -> bool:
-    """Does the escalation's severity require a PIR (it has a `pir_due` target)?"""
-    targets = policy.severities.get(state.severity)
-    if targets is None:
-        return state.severity in (Severity.P0, Severity.P1)
-    return targets.pir_due is not None
+    """Does the escalation owe a PIR? Yes when any severity it ever had (P0 or P1 at any moment,
+    by default) has a `pir_due` target; never for imported history."""
+    return pir_severity(state, policy) is not None
 
 
-def close_blockers(state: IncidentState, policy: Policy) -> list[str]:
-    """Why the PIR keeps the escalation from closing (empty: nothing): a `CloseCheck` the
-    service passes to `decide`."""
+def blame_blockers(state: IncidentState, names: Iterable[str] = ()) -> list[Finding]:
+    """Blame findings in the PIR that nobody with `complete_pir` accepted."""
+    return unaccepted(state, check_pir(state, extra_names=names))
+
+
+def findings_message(findings: Sequence[Finding]) -> str:
+    """`wording that blames people: root_cause: "Bob forgot"; whys[2]: "..."`."""
+    return "wording that blames people: " + "; ".join(f.describe() for f in findings)
+
+
+def close_blockers(state: IncidentState, policy: Policy, names: Iterable[str] = ()
+                   ) -> list[str]:
+    """Why the PIR keeps the escalation from closing (empty: nothing): its gaps, and blame
+    findings not accepted. `names` are the people the store knows. Registered with
+    `warroom.domain.decide.register_close_check` (by the service)."""
     if not pir_required(state, policy):
         return []
-    return [f"PIR needs {gap}" for gap in pir_gaps(state)]
+    blockers = [f"PIR needs {gap}" for gap in pir_gaps(state)]
+    findings = blame_blockers(state, names)
+    if findings:
+        blockers.append(f"PIR has {findings_message(findings)} (reword, or "
+                        f"`pir {state.id} complete --accept-findings REASON`)")
+    return blockers
 
 
 # -- timeline ------------------------------------------------------------------------------
@@ -209,23 +226,46 @@ def _time(value: Any) -> datetime | None:
 
 
 def action_row(incident_id: str, action: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    """A corrective action as a JSON-ready row, with `overdue` and `age_seconds` at `now`."""
+    """A corrective action as a JSON-ready row: `overdue`, `late_by_seconds` (done after its
+    due time, or still open past it, at `now`), `age_seconds`, and `problems` (no owner, no due
+    date)."""
     due = _time(action.get("due_at"))
     added = _time(action.get("added_at"))
     status = str(action.get("status") or "open")
     done = status == "done"
+    completed = _time(action.get("completed_at")) if done else None
+    end = completed if done else now
+    late_by = (end - due).total_seconds() if due is not None and end is not None \
+        and end > due else None
+    owner = str(action.get("owner") or "").strip() or None
+    problems = [p for p, missing in (("no owner", owner is None), ("no due date", due is None))
+                if missing]
     return {
         "incident_id": incident_id,
         "id": action.get("action_id"),
         "title": action.get("title", ""),
-        "owner": action.get("owner") or None,
+        "owner": owner,
         "due_at": due.isoformat() if due else None,
         "status": status,
         "added_at": added.isoformat() if added else None,
-        "completed_at": action.get("completed_at") if done else None,
+        "completed_at": completed.isoformat() if completed else None,
         "overdue": bool(not done and due is not None and now > due),
+        "late_by_seconds": late_by,
         "age_seconds": (now - added).total_seconds() if added and not done else None,
+        "problems": problems,
     }
+
+
+def action_problems(state: IncidentState) -> list[str]:
+    """`A2 has no owner` for every corrective action missing an owner or a due date."""
+    out = []
+    for action_id in sorted(state.actions, key=_action_number):
+        action = state.actions[action_id]
+        missing = [w for w, gone in (("no owner", not str(action.get("owner") or "").strip()),
+                                     ("no due date", not action.get("due_at"))) if gone]
+        if missing:
+            out.append(f"{action_id} has {' and '.join(missing)}")
+    return out
 
 
 def corrective_actions(state: IncidentState, now: datetime) -> list[dict[str, Any]]:
@@ -317,8 +357,8 @@ def customer_updates(state: IncidentState) -> list[dict[str, Any]]:
              "next_update_at": _iso(u.next_update_at)} for u in sent]
 
 
-def pir_document(state: IncidentState, events: Iterable[Event], policy: Policy, now: datetime
-                 ) -> dict[str, Any]:
+def pir_document(state: IncidentState, events: Iterable[Event], policy: Policy, now: datetime,
+                 *, names: Iterable[str] = ()) -> dict[str, Any]:
     """The whole PIR as a JSON-ready document (what `pir ID --format json` prints).
 
     Args:
@@ -326,6 +366,7 @@ def pir_document(state: IncidentState, events: Iterable[Event], policy: Policy, 
         events: its events (others are ignored); needed for the timeline and names.
         policy: targets, tiers.
         now: clocks, overdue and provisional credit are evaluated at this instant.
+        names: every person the store knows, for the blameless check.
     """
     own = [e for e in events if e.incident_id == state.id]
     gaps = pir_gaps(state)
@@ -360,6 +401,9 @@ def pir_document(state: IncidentState, events: Iterable[Event], policy: Policy, 
         "complete": not gaps,
         "gaps": gaps,
         "completed_at": _iso(state.pir_completed_at),
-        "blameless": [f._asdict() for f in check_pir(state, own)],
+        "blameless": [f._asdict() for f in check_pir(state, own, names)],
+        "accepted_findings": state.pir_accepted,
+        "rca_sent": [{**r, "at": r["at"].isoformat()} for r in state.rca_sent],
+        "imported": state.source,
         "generated_at": now.isoformat(),
     }

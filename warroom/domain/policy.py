@@ -85,6 +85,8 @@ class CustomerTier(_Strict, kw_only=True, frozen=True):
     credit_percent_per_hour: float = 0.0
     """Percent of the monthly fee per started hour of resolution breach."""
     credit_cap_percent: float = 0.0
+    currency: str = "USD"
+    """What `monthly_fee` and credits are counted in (shown on the customer RCA)."""
 
 
 class Customer(_Strict, kw_only=True, frozen=True):
@@ -93,6 +95,17 @@ class Customer(_Strict, kw_only=True, frozen=True):
     tier: str = "standard"
     timezone: str | None = None
     strategic: bool = False
+
+
+class Person(_Strict, kw_only=True, frozen=True):
+    """Someone the war room knows by login: how documents name them, and their team."""
+
+    display_name: str = ""
+    team: str = ""
+
+
+DEFAULT_TEAMS = ["product", "ops"]
+"""Who a recurring pattern is flagged to unless `teams` says otherwise."""
 
 
 class Policy(_Strict, kw_only=True, frozen=True):
@@ -111,7 +124,10 @@ class Policy(_Strict, kw_only=True, frozen=True):
     customers: dict[str, Customer] = msgspec.field(default_factory=dict)
     recurrence_window: timedelta = timedelta(days=30)
     flag_due: timedelta = timedelta(days=30)
-    recurrence_lookback: timedelta = timedelta(days=90)
+    people: dict[str, Person] = msgspec.field(default_factory=dict)
+    """Login -> display name and team (customer documents never show a login)."""
+    teams: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_TEAMS))
+    """Teams a pattern may be flagged to, and that may own corrective actions."""
     backdate_limit: timedelta = timedelta(minutes=5)
     """A customer update back-dated by more than this needs `edit_milestone` and is marked."""
 

@@ -32,6 +32,7 @@ __all__ = [
     "PirComplete",
     "PirEdit",
     "PirFields",
+    "PirSent",
     "PostCommand",
 ]
 
@@ -90,9 +91,19 @@ class PirEdit(OnIncident):
 
 
 class PirComplete(OnIncident):
-    """Mark the PIR complete (refused with the gaps listed while incomplete)."""
+    """Mark the PIR complete (refused with the gaps listed while incomplete, and with the blame
+    findings listed unless `accept_findings` gives the reason to proceed past them)."""
 
     type: Literal["pir_complete"] = "pir_complete"
+    accept_findings: Text | None = None
+
+
+class PirSent(OnIncident):
+    """Record that the customer RCA summary was sent to `to` (addresses); the first send meets
+    the `pir` clock."""
+
+    type: Literal["pir_sent"] = "pir_sent"
+    to: Annotated[list[NonEmpty], Field(min_length=1)]
 
 
 class ActionAdd(OnIncident):
@@ -131,6 +142,8 @@ class CreditApprove(OnIncident):
     amount: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     percent: Annotated[float, Field(ge=0, le=100)] | None = None
     reason: Text = ""
+    over_cap: Text | None = None
+    """Why a credit above the tier's cap is approved (required above the cap)."""
 
 
 class FlagPattern(CommandModel):
@@ -145,9 +158,10 @@ class FlagPattern(CommandModel):
     to: Annotated[list[Name], Field(min_length=1)]
 
 
-PostCommand = PirEdit | PirComplete | ActionAdd | ActionUpdate | ActionDone | CreditApprove \
-    | FlagPattern
+PostCommand = PirEdit | PirComplete | PirSent | ActionAdd | ActionUpdate | ActionDone \
+    | CreditApprove | FlagPattern
 """The post-incident commands (decided in `warroom.domain.post_decide`)."""
 
 POST_COMMANDS: tuple[type[CommandModel], ...] = (
-    PirEdit, PirComplete, ActionAdd, ActionUpdate, ActionDone, CreditApprove, FlagPattern)
+    PirEdit, PirComplete, PirSent, ActionAdd, ActionUpdate, ActionDone, CreditApprove,
+    FlagPattern)

@@ -8,15 +8,16 @@ escalation it is recorded on (`recurrence.flag_target`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from warroom.domain.blameless import check_pir, known_people
 from warroom.domain.credits import suggest_credit, tier_of
 from warroom.domain.errors import InvalidInput, NotFound, Refused
 from warroom.domain.models import Event, EventKind, IncidentState
-from warroom.domain.pir import list_field, pir_gaps
+from warroom.domain.pir import findings_message, list_field, pir_gaps
 from warroom.domain.policy import Policy
 from warroom.domain.post_commands import (
     ActionAdd,
@@ -26,6 +27,7 @@ from warroom.domain.post_commands import (
     FlagPattern,
     PirComplete,
     PirEdit,
+    PirSent,
     PostCommand,
 )
 from warroom.domain.recurrence import (
@@ -34,7 +36,7 @@ from warroom.domain.recurrence import (
     norm_key,
     parse_pattern,
     pattern_key,
-    pattern_of,
+    patterns_of,
 )
 from warroom.domain.rights import FUTURE_TOLERANCE, require_right
 from warroom.domain.structs import replace
@@ -60,6 +62,7 @@ def decide_post(
     now: datetime,
     *,
     events: Sequence[Event] | None = None,
+    names: Iterable[str] = (),
 ) -> tuple[list[Spec], dict[str, Any]]:
     """Check a post-incident command and produce its event specs and result.
 
@@ -70,6 +73,7 @@ def decide_post(
         actor: who is acting.
         now: the store's clock.
         events: the escalation's events, if at hand: timeline seqs are then checked against them.
+        names: every person the store knows (the blameless check of `pir_complete`).
 
     Returns:
         `(specs, result)`: specs `{"kind", "payload"}` to turn into events occurring at
@@ -90,7 +94,9 @@ def decide_post(
     if isinstance(command, PirEdit):
         return _pir_edit(command, state, policy, actor, events)
     if isinstance(command, PirComplete):
-        return _pir_complete(state, policy, actor)
+        return _pir_complete(command, state, policy, actor, names)
+    if isinstance(command, PirSent):
+        return _pir_sent(command, state, policy, actor)
     if isinstance(command, ActionAdd):
         return _action_add(command, state, policy, actor)
     if isinstance(command, ActionUpdate):
@@ -150,8 +156,8 @@ def _pir_edit(
         "id": state.id, "fields": sorted(changes)}
 
 
-def _pir_complete(state: IncidentState, policy: Policy, actor: str
-                  ) -> tuple[list[Spec], dict[str, Any]]:
+def _pir_complete(cmd: PirComplete, state: IncidentState, policy: Policy, actor: str,
+                  names: Iterable[str]) -> tuple[list[Spec], dict[str, Any]]:
     require_right(state, policy, actor, "complete_pir")
     if state.resolved_at is None:
         raise Refused(f"{state.id} is not resolved; a PIR is completed after resolution")
@@ -161,7 +167,39 @@ def _pir_complete(state: IncidentState, policy: Policy, actor: str
     gaps = pir_gaps(state)
     if gaps:
         raise Refused(f"the PIR of {state.id} is incomplete: needs {'; '.join(gaps)}")
-    return [_spec(EventKind.PIR_COMPLETED)], {"id": state.id, "completed": True}
+    findings = check_pir(state, extra_names=names)
+    reason = (cmd.accept_findings or "").strip()
+    if cmd.accept_findings is not None and not reason:
+        raise InvalidInput("accept_findings", "give the reason for proceeding past the findings")
+    if findings and not reason:
+        raise Refused(f"the PIR of {state.id} has {findings_message(findings)}; reword it, or "
+                      f"proceed with `pir {state.id} complete --accept-findings REASON`")
+    payload: dict[str, Any] = {}
+    result: dict[str, Any] = {"id": state.id, "completed": True}
+    if findings:
+        payload["accepted_findings"] = {"reason": reason,
+                                        "findings": [f._asdict() for f in findings]}
+        result["accepted_findings"] = len(findings)
+    return [_spec(EventKind.PIR_COMPLETED, **payload)], result
+
+
+def _pir_sent(cmd: PirSent, state: IncidentState, policy: Policy, actor: str
+              ) -> tuple[list[Spec], dict[str, Any]]:
+    require_right(state, policy, actor, "post_customer_update")
+    if state.imported:
+        raise Refused(f"{state.id} is imported history; it owes no RCA")
+    if state.pir_completed_at is None:
+        raise Refused(f"the PIR of {state.id} is not complete; complete it before sending the "
+                      "customer RCA summary")
+    to: list[str] = []
+    for i, address in enumerate(cmd.to):
+        address = address.strip()
+        if not address or any(c.isspace() for c in address):
+            raise InvalidInput(f"to[{i}]", f"not an address: {address!r}")
+        if address not in to:
+            to.append(address)
+    return [_spec(EventKind.RCA_SENT, to=to)], {"id": state.id, "sent_to": to,
+                                               "first": not state.rca_sent}
 
 
 def _action(state: IncidentState, action_id: str) -> dict[str, Any]:
@@ -269,13 +307,21 @@ def _credit(cmd: CreditApprove, state: IncidentState, policy: Policy, actor: str
         amount = _money(fee * percent / 100)
     elif percent is None:
         percent = round(amount / fee * 100, 4) if fee > 0 else None
+    over_cap = (cmd.over_cap or "").strip()
+    cap = tier.credit_cap_percent if tier is not None else 0.0
+    if cap > 0 and percent is not None and percent > cap + 1e-9 and not over_cap:
+        raise Refused(f"{percent:g} % is above the {tier_name} tier's cap of {cap:g} %; "
+                      "approve it with --over-cap REASON")
     payload = {
         "amount": amount,
         "percent": percent,
         "reason": cmd.reason.strip(),
         "tier": tier_name,
         "suggested": suggestion.as_dict() if suggestion is not None else None,
+        "currency": tier.currency if tier is not None else None,
     }
+    if over_cap:
+        payload["over_cap"] = over_cap
     return [_spec(EventKind.CREDIT_APPROVED, **payload)], {
         "id": state.id, "amount": amount, "percent": percent}
 
@@ -287,12 +333,18 @@ def _flag(cmd: FlagPattern, state: IncidentState, policy: Policy, actor: str
     except ValueError as exc:
         raise InvalidInput("pattern", str(exc)) from None
     key = pattern_key(category, component)
-    own = pattern_of(state)
-    if own is None or norm_key(pattern_key(*own)) != norm_key(key):
+    own = next((p for p in patterns_of(state) if norm_key(pattern_key(*p)) == norm_key(key)),
+               None)
+    if own is None:
         raise InvalidInput("pattern", f"{state.id} is not tagged {key}")
     to = sorted({t.strip().casefold() for t in cmd.to if t.strip()})
     if not to:
         raise InvalidInput("to", "name who it reached, e.g. product,ops")
+    teams = {t.casefold() for t in policy.teams}
+    unknown = [t for t in to if t not in teams]
+    if unknown:
+        raise InvalidInput("to", f"unknown team {unknown[0]!r} (configured teams: "
+                           f"{', '.join(policy.teams)})")
     require_right(state, policy, actor, "flag_pattern")
     key = pattern_key(*own)
     return [_spec(EventKind.PATTERN_FLAGGED, pattern=key, to=to)], {
@@ -344,6 +396,7 @@ def decide_post_events(
     if state is None:
         raise NotFound(f"unknown escalation {incident_id!r}")
     own = [e for e in events if e.incident_id == incident_id] if events else None
-    specs, result = decide_post(command, state, policy, actor, now, events=own)
+    names = known_people(states.values(), policy) if isinstance(command, PirComplete) else ()
+    specs, result = decide_post(command, state, policy, actor, now, events=own, names=names)
     at = _aware(command.at) if command.at is not None else now
     return post_events(specs, incident_id, actor, at, now), result

@@ -1,8 +1,10 @@
 """Recurrence: patterns of escalations, the flags their recurrence raises, and the recurrence rate.
 
-Pure. A pattern is the (category, component) pair tagged on an escalation; its key reads
-`category/component` and is matched case-insensitively. An occurrence is an escalation with that
-pattern, dated by its receipt.
+Pure. A pattern is a (category, component) pair tagged on an escalation; its key reads
+`category/component` and is matched case-insensitively. The `component` tag may name several
+components separated by commas: each is its own pattern (an escalation on A and B counts toward
+A and toward B). A component without a category forms a pattern in category `general`. An
+occurrence is an escalation with that pattern, dated by its receipt.
 
 Flags. An occurrence that comes within `policy.recurrence_window` (30 days; exactly 30 days still
 counts) of the pattern's previous occurrence raises a flag, due `policy.flag_due` (30 days) after
@@ -11,8 +13,9 @@ A flag is flagged once `pattern_flagged` events recorded at or after it was rais
 every recipient in `REQUIRED_RECIPIENTS` (product and ops); `flagged_at` is when the last of them
 was reached. A later recurrence after a flag was flagged raises a new flag.
 
-Recurrence rate: the share of escalations whose pattern occurred in the `recurrence_lookback`
-(90 days, inclusive) before them. Escalations without a pattern count in the denominator.
+Recurrence rate: the share of escalations with a pattern whose pattern (any of them) occurred in
+the `recurrence_window` (30 days, inclusive, the same window as flags) before them. Escalations
+without a pattern are left out of the denominator.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ __all__ = [
     "parse_pattern",
     "pattern_key",
     "pattern_of",
+    "patterns_of",
     "recurred",
     "recurrence_rate",
 ]
@@ -59,13 +63,25 @@ def natural_id(incident_id: str) -> tuple[str, int, str]:
     return (match.group(1), int(match.group(2)), incident_id)
 
 
+GENERAL = "general"
+"""The category of a component tagged without one."""
+
+
+def patterns_of(state: IncidentState) -> list[tuple[str, str]]:
+    """The escalation's (category, component) pairs, one per component (none without one)."""
+    category = state.tags.get("category", "").strip() or GENERAL
+    seen: dict[str, str] = {}
+    for part in state.tags.get("component", "").split(","):
+        component = part.strip()
+        if component and _norm(component) not in seen:
+            seen[_norm(component)] = component
+    return [(category, c) for c in seen.values()]
+
+
 def pattern_of(state: IncidentState) -> tuple[str, str] | None:
-    """The escalation's (category, component), or None unless both are tagged."""
-    category = state.tags.get("category", "").strip()
-    component = state.tags.get("component", "").strip()
-    if not category or not component:
-        return None
-    return category, component
+    """The escalation's first (category, component) pair, or None without a component."""
+    pairs = patterns_of(state)
+    return pairs[0] if pairs else None
 
 
 def pattern_key(category: str, component: str) -> str:
@@ -214,14 +230,12 @@ def find_patterns(
     """
     found: dict[str, Pattern] = {}
     for state in sorted(states, key=_occurrence_order):
-        pair = pattern_of(state)
-        if pair is None:
-            continue
-        key = norm_key(pattern_key(*pair))
-        pattern = found.get(key)
-        if pattern is None:
-            pattern = found[key] = Pattern(pattern_key(*pair), pair[0], pair[1])
-        pattern.occurrences.append(Occurrence(state.id, state.received_at))
+        for pair in patterns_of(state):
+            key = norm_key(pattern_key(*pair))
+            pattern = found.get(key)
+            if pattern is None:
+                pattern = found[key] = Pattern(pattern_key(*pair), pair[0], pair[1])
+            pattern.occurrences.append(Occurrence(state.id, state.received_at))
     by_key: dict[str, list[FlagRecord]] = {}
     for record in records:
         by_key.setdefault(record.key, []).append(record)
@@ -259,23 +273,25 @@ def _reach(flag: Flag, records: Sequence[FlagRecord]) -> None:
 
 def recurred(
     states: Iterable[IncidentState], policy: Policy, among: Iterable[str] | None = None
-) -> dict[str, bool]:
-    """For each escalation (or those in `among`): did its pattern occur in the lookback before it?
+) -> dict[str, bool | None]:
+    """For each escalation (or those in `among`): did one of its patterns occur in the
+    recurrence window before it? None for an escalation without a pattern.
 
-    An occurrence exactly `recurrence_lookback` earlier counts; one received at the same instant
+    An occurrence exactly `recurrence_window` earlier counts; one received at the same instant
     counts only if it sorts earlier (by id).
     """
-    lookback = policy.recurrence_lookback
+    window = policy.recurrence_window
     wanted = set(among) if among is not None else None
     last_seen: dict[str, datetime] = {}
-    out: dict[str, bool] = {}
+    out: dict[str, bool | None] = {}
     for state in sorted(states, key=_occurrence_order):
-        pair = pattern_of(state)
-        hit = False
-        if pair is not None:
+        pairs = patterns_of(state)
+        hit: bool | None = None if not pairs else False
+        for pair in pairs:
             key = norm_key(pattern_key(*pair))
             before = last_seen.get(key)
-            hit = before is not None and state.received_at - before <= lookback
+            if before is not None and state.received_at - before <= window:
+                hit = True
             last_seen[key] = state.received_at
         if wanted is None or state.id in wanted:
             out[state.id] = hit
@@ -285,13 +301,14 @@ def recurred(
 def recurrence_rate(
     selected: Iterable[IncidentState], history: Iterable[IncidentState], policy: Policy
 ) -> float | None:
-    """Share of `selected` escalations whose pattern occurred in the lookback before them
-    (looking back into `history`, which should include `selected`); None when none selected."""
+    """Share of `selected` escalations with a pattern that recurred within the window (looking
+    back into `history`, which should include `selected`); None when none has a pattern."""
     ids = [s.id for s in selected]
-    if not ids:
-        return None
     hits = recurred(history, policy, among=ids)
-    return sum(1 for i in ids if hits.get(i)) / len(ids)
+    patterned = [hits.get(i) for i in ids if hits.get(i) is not None]
+    if not patterned:
+        return None
+    return sum(1 for h in patterned if h) / len(patterned)
 
 
 def flag_target(

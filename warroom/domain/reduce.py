@@ -124,12 +124,20 @@ def _opened(event: Event) -> IncidentState:
         state.assessment = convert(p["assessment"], ImpactAssessment)
     if p.get("tags"):
         state.tags = dict(p["tags"])
+    if p.get("source"):
+        state.source = dict(p["source"])
     return state
+
+
+def _peak(state: IncidentState, severity: Severity) -> None:
+    if state.peak_severity is None or severity < state.peak_severity:
+        state.peak_severity = severity
 
 
 def _triaged(state: IncidentState, event: Event) -> None:
     p = event.payload
     state.severity = Severity(p["severity"])
+    _peak(state, state.severity)
     state.triaged = True
     state.triaged_at = event.occurred_at
     if "assessment" in p:
@@ -140,6 +148,7 @@ def _triaged(state: IncidentState, event: Event) -> None:
 
 def _severity_changed(state: IncidentState, event: Event) -> None:
     state.severity = Severity(event.payload["severity"])
+    _peak(state, state.severity)
 
 
 def _role_assigned(state: IncidentState, event: Event) -> None:
@@ -324,6 +333,14 @@ def _pir_updated(state: IncidentState, event: Event) -> None:
 
 def _pir_completed(state: IncidentState, event: Event) -> None:
     state.pir_completed_at = event.occurred_at
+    accepted = event.payload.get("accepted_findings")
+    if accepted:
+        state.pir_accepted = {**accepted, "by": event.actor, "at": event.occurred_at.isoformat()}
+
+
+def _rca_sent(state: IncidentState, event: Event) -> None:
+    state.rca_sent = [*state.rca_sent, {"at": event.occurred_at, "by": event.actor,
+                                        "to": list(event.payload.get("to", []))}]
 
 
 def _action_added(state: IncidentState, event: Event) -> None:
@@ -381,4 +398,5 @@ _HANDLERS: dict[EventKind, Handler] = {
     EventKind.ACTION_COMPLETED: _action_completed,
     EventKind.CREDIT_APPROVED: _credit_approved,
     EventKind.PATTERN_FLAGGED: _noop,
+    EventKind.RCA_SENT: _rca_sent,
 }

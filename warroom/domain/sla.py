@@ -5,7 +5,8 @@ Rules (the policy supplies the numbers):
 - Until triaged an escalation is held to P0 targets on P0's calendar; after, to its current
   severity. Targets run from receipt, so a severity change recomputes every due time.
 - `triage` is met at `triaged_at` while an incident commander is assigned; `first_update` at the
-  first customer update; `resolve` at resolution; `pir` at PIR completion.
+  first customer update; `resolve` at resolution; `pir` when the customer RCA summary is sent
+  (under the worst severity the escalation ever had; not applicable to imported history).
 - `next_update` is when the next customer update is owed (`warroom.domain.next_update.owed`):
   the first update, then the cadence or a sooner promise (a renegotiated promise replaces it),
   and after resolution the final update. It never pauses; it is not applicable once the final
@@ -27,7 +28,8 @@ from warroom.domain.models import Clock, ClockName, ClockState, IncidentState, P
 from warroom.domain.next_update import owed
 from warroom.domain.policy import Calendar, Policy
 
-__all__ = ["clocks", "resolve_due"]
+__all__ = ["clocks", "pir_severity", "resolve_due"]
+
 
 def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockName, Clock]:
     """Evaluate every SLA clock of `state` at `now`.
@@ -60,14 +62,31 @@ def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockNam
         ClockName.NEXT_UPDATE: _next_update(state, policy, now, cal, fraction),
         ClockName.RESOLVE: _resolve(state, targets.resolve, now, cal, fraction),
     }
-    if state.resolved_at is None or targets.pir_due is None:
-        out[ClockName.PIR] = _not_applicable(ClockName.PIR)
-    else:
-        out[ClockName.PIR] = _deadline(
-            ClockName.PIR, add_time(state.resolved_at, targets.pir_due, cal), targets.pir_due,
-            state.pir_completed_at, now, cal, fraction,
-        )
+    out[ClockName.PIR] = _pir(state, policy, now, fraction)
     return out
+
+
+def pir_severity(state: IncidentState, policy: Policy) -> Severity | None:
+    """The severity whose `pir_due` the escalation owes a customer RCA under: the worst it ever
+    had that has one (a P1 downgraded to P2 still owes it). None: no RCA owed (imported history,
+    or no severity it had has a `pir_due`)."""
+    if state.imported:
+        return None
+    had = {state.severity, *([state.peak_severity] if state.peak_severity else [])}
+    owing = sorted(s for s in had if policy.for_severity(s).pir_due is not None)
+    return owing[0] if owing else None
+
+
+def _pir(state: IncidentState, policy: Policy, now: datetime, fraction: float) -> Clock:
+    """Met when the customer RCA summary is sent (`rca_sent`), not at internal completion."""
+    severity = pir_severity(state, policy)
+    if state.resolved_at is None or severity is None:
+        return _not_applicable(ClockName.PIR)
+    target = policy.for_severity(severity).pir_due
+    assert target is not None
+    cal = policy.calendar_for(severity)
+    return _deadline(ClockName.PIR, add_time(state.resolved_at, target, cal), target,
+                     state.rca_sent_at, now, cal, fraction)
 
 
 def resolve_due(

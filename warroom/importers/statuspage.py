@@ -13,27 +13,44 @@ Reads `{"page": {...}, "incidents": [...]}` (an `incidents.json`) or `{"page": {
   `postmortem` is a customer update in the resolved phase that changes nothing else;
 - the component names (sorted, joined by ", ") become the `component` tag (falling back to the
   updates' affected components), the `category` tag is `statuspage` unless told otherwise;
-- the page name is the customer.
+- the page name is the customer;
+- a resolved escalation arrives closed (after its last event); each carries its `source` on `opened`
+  (`{"system": "statuspage", ...}`): imported history stays off the live board and owes no PIR.
+
+A record whose status is resolved but has neither `resolved_at` nor a resolved update is rejected
+(naming the incident id) rather than imported as a live escalation. A record still open at the
+source arrives open, still marked imported (off the board, no PIR owed). Every record is checked
+(with pydantic models) before any is returned.
 
 `parse(path)` gives `ImportedIncident`s; `to_events(imported, incident_id, actor, recorded_at)`
 gives the escalation's events (seq 0). Each incident has a deterministic key
 `statuspage:<page id>:<incident id>`: appending with it as the idempotency key makes a second
 import of the same incident a no-op. A malformed file raises `StatuspageError` whose message is
-one line naming the file and the JSON path of the problem.
+one line naming the file and where the problem is (`incidents[3].impact`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from warroom.domain.errors import InvalidInput
 from warroom.domain.models import Audience, Event, EventKind, Impact, Phase, Severity
 from warroom.domain.timeparse import TimeParseError, parse_iso
+from warroom.domain.validation import first_problem
 
 __all__ = [
     "DEFAULT_CATEGORY",
@@ -112,56 +129,86 @@ class ImportedIncident:
         """Idempotency key: `statuspage:<page id>:<incident id>`."""
         return f"statuspage:{self.page_id}:{self.id}"
 
-
-class _Reader:
-    """Typed access to JSON values that reports the JSON path of any problem."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, path: str, problem: str) -> StatuspageError:
-        return StatuspageError(self.source, path, problem)
-
-    def obj(self, value: Any, path: str) -> Mapping[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(path, f"expected an object, got {_kind(value)}")
-        return value
-
-    def get(self, obj: Mapping[str, Any], key: str, path: str) -> Any:
-        if key not in obj:
-            raise self.fail(path, f"missing key {key!r}")
-        return obj[key]
-
-    def text(self, obj: Mapping[str, Any], key: str, path: str, *, optional: bool = False,
-             default: str | None = None) -> str | None:
-        if optional and obj.get(key) is None:
-            return default
-        value = self.get(obj, key, path)
-        if not isinstance(value, str):
-            raise self.fail(f"{path}.{key}", f"expected a string, got {_kind(value)}")
-        return value
-
-    def req_text(self, obj: Mapping[str, Any], key: str, path: str) -> str:
-        value = self.text(obj, key, path)
-        assert value is not None
-        if not value.strip():
-            raise self.fail(f"{path}.{key}", "must not be empty")
-        return value
-
-    def time(self, obj: Mapping[str, Any], key: str, path: str, *, optional: bool = False
-             ) -> datetime | None:
-        raw = self.text(obj, key, path, optional=optional)
-        if raw is None:
+    def resolution_time(self) -> datetime | None:
+        """`resolved_at`, else (status resolved) the last resolved update's time, else None."""
+        if self.resolved_at is not None:
+            return self.resolved_at
+        if self.status != "resolved":
             return None
-        try:
-            return parse_iso(raw)
-        except TimeParseError:
-            raise self.fail(f"{path}.{key}", f"expected an ISO 8601 time, got {raw!r}") from None
+        return next((u.at for u in reversed(self.updates) if u.status == "resolved"), None)
 
-    def array(self, value: Any, path: str) -> list[Any]:
-        if not isinstance(value, list):
-            raise self.fail(path, f"expected an array, got {_kind(value)}")
+
+def _time(value: Any) -> datetime:
+    if isinstance(value, datetime):
         return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("time", "expected an ISO 8601 time")
+    try:
+        return parse_iso(value)
+    except TimeParseError:
+        raise PydanticCustomError("time", "expected an ISO 8601 time") from None
+
+
+def _text(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+Time = Annotated[datetime, BeforeValidator(_time)]
+Text = Annotated[str, BeforeValidator(_text), StringConstraints(min_length=1)]
+"""A string that is not blank (stripped)."""
+
+
+class _Model(BaseModel):
+    """Statuspage sends many keys we do not read: they are ignored, not refused."""
+
+    model_config = ConfigDict(extra="ignore", strict=False)
+
+
+class _Named(_Model):
+    name: Text
+
+
+class _Affected(_Model):
+    name: str | None = None
+
+
+class _Update(_Model):
+    id: str = ""
+    status: Literal["investigating", "identified", "monitoring", "resolved", "postmortem"]
+    body: str | None = ""
+    created_at: Time
+    display_at: Time | None = None
+    affected_components: list[_Affected | Any] | None = None
+
+
+class _Incident(_Model):
+    id: Text
+    name: Text
+    status: str | None = ""
+    impact: Literal["critical", "major", "minor", "none"]
+    created_at: Time
+    resolved_at: Time | None = None
+    monitoring_at: Time | None = None
+    incident_updates: list[_Update] | None = None
+    components: list[_Named] | None = None
+    shortlink: str | None = None
+
+    @model_validator(mode="after")
+    def _resolved_after_created(self) -> _Incident:
+        if self.resolved_at is not None and self.resolved_at < self.created_at:
+            raise PydanticCustomError("order", "resolved_at is before created_at")
+        return self
+
+
+class _Page(_Model):
+    id: Text
+    name: Text
+
+
+class _File(_Model):
+    page: _Page
+    incidents: list[_Incident] | None = None
+    incident: _Incident | None = None
 
 
 def _kind(value: Any) -> str:
@@ -193,89 +240,59 @@ def parse(path: str | Path) -> list[ImportedIncident]:
 
 
 def parse_data(data: Any, source: str = "<data>") -> list[ImportedIncident]:
-    """Check and type already-loaded Statuspage JSON (see `parse`)."""
-    r = _Reader(source)
-    root = r.obj(data, "$")
-    page = r.obj(r.get(root, "page", "$"), "$.page")
-    page_id = r.req_text(page, "id", "$.page")
-    page_name = r.req_text(page, "name", "$.page")
-    if "incidents" in root:
-        items = r.array(root["incidents"], "$.incidents")
-        paths = [f"$.incidents[{i}]" for i in range(len(items))]
-    elif "incident" in root:
-        items, paths = [root["incident"]], ["$.incident"]
+    """Check and type already-loaded Statuspage JSON (see `parse`). Every record is checked
+    before any is returned, so an importer that writes only after `parse` writes nothing when
+    one record is bad.
+
+    Raises:
+        StatuspageError: naming the file, the location (`incidents[3].impact`) and the problem;
+            a resolved record with no resolution time names its incident id.
+    """
+    if not isinstance(data, dict):
+        raise StatuspageError(source, "", f"expected an object, got {_kind(data)}")
+    try:
+        parsed = _File.model_validate(data)
+    except ValidationError as exc:
+        where, problem = first_problem(exc)
+        raise StatuspageError(source, where, problem) from None
+    if parsed.incidents is not None:
+        items, paths = parsed.incidents, [f"incidents[{i}]" for i in range(len(parsed.incidents))]
+    elif parsed.incident is not None:
+        items, paths = [parsed.incident], ["incident"]
     else:
-        raise r.fail("$", "missing key 'incidents' (or 'incident')")
+        raise StatuspageError(source, "", "missing key 'incidents' (or 'incident')")
     out = []
     seen: dict[str, str] = {}
     for item, path in zip(items, paths, strict=True):
-        incident = _incident(r, item, path, page_id, page_name)
-        if incident.id in seen:
-            raise r.fail(f"{path}.id", f"duplicate incident id {incident.id!r} "
-                         f"(also at {seen[incident.id]})")
-        seen[incident.id] = path
+        if item.id in seen:
+            raise StatuspageError(source, f"{path}.id", f"duplicate incident id {item.id!r} "
+                                  f"(also at {seen[item.id]})")
+        seen[item.id] = path
+        incident = _incident(item, parsed.page)
+        if incident.status == "resolved" and incident.resolution_time() is None:
+            raise StatuspageError(source, path, f"incident {item.id} has status resolved but "
+                                  "no resolved_at and no resolved update")
         out.append(incident)
     return out
 
 
-def _incident(r: _Reader, item: Any, path: str, page_id: str, page_name: str
-              ) -> ImportedIncident:
-    obj = r.obj(item, path)
-    incident_id = r.req_text(obj, "id", path)
-    name = r.req_text(obj, "name", path)
-    impact = r.text(obj, "impact", path)
-    if impact not in SEVERITY:
-        raise r.fail(f"{path}.impact", f"expected one of {', '.join(SEVERITY)}, got {impact!r}")
-    created = r.time(obj, "created_at", path)
-    assert created is not None
-    resolved = r.time(obj, "resolved_at", path, optional=True)
-    if resolved is not None and resolved < created:
-        raise r.fail(f"{path}.resolved_at", "is before created_at")
-    monitoring = r.time(obj, "monitoring_at", path, optional=True)
-    status = r.text(obj, "status", path, optional=True, default="") or ""
+def _incident(item: _Incident, page: _Page) -> ImportedIncident:
     updates = []
-    raw_updates = obj.get("incident_updates")
     affected: set[str] = set()
-    if raw_updates is not None:
-        for i, raw in enumerate(r.array(raw_updates, f"{path}.incident_updates")):
-            upath = f"{path}.incident_updates[{i}]"
-            update, names = _update(r, raw, upath)
-            updates.append((update, i))
-            affected |= names
+    for i, raw in enumerate(item.incident_updates or []):
+        updates.append((ImportedUpdate(raw.id, raw.status, (raw.body or "").strip(),
+                                       raw.display_at or raw.created_at, raw.created_at), i))
+        affected |= {a.name.strip() for a in raw.affected_components or []
+                     if isinstance(a, _Affected) and a.name and a.name.strip()}
     updates.sort(key=lambda pair: (pair[0].at, pair[0].created_at, -pair[1]))
-    components = []
-    raw_components = obj.get("components")
-    if raw_components is not None:
-        for i, comp in enumerate(r.array(raw_components, f"{path}.components")):
-            cpath = f"{path}.components[{i}]"
-            components.append(r.req_text(r.obj(comp, cpath), "name", cpath).strip())
-    component_names = sorted(set(components)) or sorted(affected)
-    shortlink = obj.get("shortlink") if isinstance(obj.get("shortlink"), str) else None
+    components = sorted({c.name for c in item.components or []}) or sorted(affected)
     return ImportedIncident(
-        page_id=page_id, page_name=page_name, id=incident_id, name=name.strip(), status=status,
-        impact=impact, created_at=created, resolved_at=resolved, monitoring_at=monitoring,
-        components=tuple(component_names), updates=tuple(u for u, _ in updates),
-        shortlink=shortlink,
+        page_id=page.id, page_name=page.name, id=item.id, name=item.name,
+        status=item.status or "", impact=item.impact, created_at=item.created_at,
+        resolved_at=item.resolved_at, monitoring_at=item.monitoring_at,
+        components=tuple(components), updates=tuple(u for u, _ in updates),
+        shortlink=item.shortlink,
     )
-
-
-def _update(r: _Reader, raw: Any, path: str) -> tuple[ImportedUpdate, set[str]]:
-    obj = r.obj(raw, path)
-    status = r.text(obj, "status", path)
-    if status not in UPDATE_STATUSES:
-        raise r.fail(f"{path}.status", f"expected one of {', '.join(UPDATE_STATUSES)}, "
-                     f"got {status!r}")
-    created = r.time(obj, "created_at", path)
-    assert created is not None
-    display = r.time(obj, "display_at", path, optional=True) or created
-    body = r.text(obj, "body", path, optional=True, default="") or ""
-    update_id = r.text(obj, "id", path, optional=True, default="") or ""
-    names: set[str] = set()
-    affected = obj.get("affected_components")
-    if isinstance(affected, list):
-        names = {a["name"].strip() for a in affected
-                 if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"].strip()}
-    return ImportedUpdate(update_id, status, body.strip(), display, created), names
 
 
 def to_events(
@@ -316,10 +333,7 @@ def to_events(
     ]
     timed: list[tuple[datetime, int, Event]] = []
     phase = Phase.INVESTIGATING
-    resolved_at = imported.resolved_at
-    if resolved_at is None and imported.status == "resolved":
-        resolved_at = next((u.at for u in reversed(imported.updates) if u.status == "resolved"),
-                           None)
+    resolved_at = imported.resolution_time()
     steps: list[tuple[datetime, int, ImportedUpdate | None]] = [
         (u.at, i, u) for i, u in enumerate(imported.updates)]
     if imported.monitoring_at is not None and not any(
@@ -352,7 +366,11 @@ def to_events(
         timed.append((resolved_at, order, event(EventKind.RESOLVED, resolved_at,
                                                 summary=summary)))
     timed.sort(key=lambda t: (t[0], _rank(t[2]), t[1]))
-    return events + [e for _, _, e in timed]
+    out = events + [e for _, _, e in timed]
+    if resolved_at is not None:
+        # History arrives closed, after its last event (a postmortem may follow resolution).
+        out.append(event(EventKind.CLOSED, max(e.occurred_at for e in out)))
+    return out
 
 
 def _rank(event: Event) -> int:
@@ -361,12 +379,3 @@ def _rank(event: Event) -> int:
     if event.kind is EventKind.UPDATE_POSTED:
         return 1 if event.payload.get("source_status") != "postmortem" else 3
     return 2
-
-
-def import_summary(imported: Sequence[ImportedIncident]) -> dict[str, Any]:
-    """Counts for a parsed file: incidents, by severity, resolved."""
-    by_sev = {s.value: 0 for s in Severity}
-    for i in imported:
-        by_sev[i.severity.value] += 1
-    return {"incidents": len(imported), "by_severity": by_sev,
-            "resolved": sum(1 for i in imported if i.resolved_at is not None)}

@@ -1,7 +1,8 @@
-"""Render a PIR document (`warroom.domain.pir.pir_document`) as Markdown or JSON.
+"""Render the internal PIR document (`warroom.domain.pir.pir_document`) as Markdown or JSON.
 
-The Markdown is written to be sent to the customer: it names systems and roles rather than
-people, and leaves out internal detail (who posted what, blameless findings). Blameless findings
+This is the internal export (`pir ID --audience internal`): it keeps everything, including the
+full timeline, the credit's reason, findings accepted past the blameless check and where the
+customer RCA was sent. The customer document is `warroom.reports.rca_export`. Blameless findings
 are returned separately by `blameless_warnings` for the caller to print to stderr (the CLI) or
 show in the editor; the JSON keeps them under `blameless`.
 """
@@ -128,6 +129,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
     out += _sla(doc["sla"])
     out += _updates(doc["customer_updates"])
     out += _credit(doc["credit"])
+    out += _review(doc)
     out.append(f"_Generated {_when(doc['generated_at'])}._")
     return "\n".join(out).rstrip() + "\n"
 
@@ -193,4 +195,22 @@ def _credit(credit: dict[str, Any]) -> list[str]:
         out.append("No service credit applies: the resolution target was met.")
     else:
         out.append("No service credit applies.")
+    return [*out, ""]
+
+
+def _review(doc: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    accepted = doc.get("accepted_findings")
+    if accepted:
+        out += ["## Blameless check: findings accepted", "",
+                f"Accepted by {accepted.get('by')} at {_when(accepted.get('at'))}: "
+                f"{accepted.get('reason')}", ""]
+        out += [f"- {f['field']}: \"{f['phrase']}\"" for f in accepted.get("findings", [])]
+        out.append("")
+    sent = doc.get("rca_sent") or []
+    out += ["## Customer RCA summary", ""]
+    if sent:
+        out += [f"- Sent {_when(s['at'])} by {s['by']} to {', '.join(s['to'])}" for s in sent]
+    else:
+        out.append("Not sent yet (`pir ID sent --to ADDRESS...`).")
     return [*out, ""]

@@ -2,7 +2,9 @@
 
 Markdown is for people: tables, proportional bars, and unicode sparklines per week (52 weeks to
 a row). JSON is the metrics dict as is. CSV is long-form `metric,group,stat,value` rows, easy
-to pivot in a spreadsheet.
+to pivot in a spreadsheet: every figure of the JSON, flattened (`group` is a row's key, week or
+month, or the severity/clock of a per-group table; nested stats are dotted, `change.escalations`).
+Markdown shows the same figures; only the per-flag detail and incident lists stay in JSON/CSV.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ __all__ = ["FORMATS", "bar", "render", "render_csv", "render_json", "render_mark
 FORMATS = ("md", "json", "csv")
 SPARKS = "▁▂▃▄▅▆▇█"
 WEEKS_PER_ROW = 52
-MAX_PATTERN_ROWS = 25
 CLOCK_TITLES = {"triage": "Triage", "first_update": "First customer update",
                 "next_update": "Update cadence", "resolve": "Resolution",
                 "pir": "Post-incident review"}
@@ -76,6 +77,22 @@ def _dur(seconds: float | None) -> str:
     return "—" if seconds is None else format_duration(seconds)
 
 
+def _mtta(seconds: float | None) -> str:
+    """MTTA: `n/a` where no acknowledgement time exists (imported history)."""
+    return "n/a" if seconds is None else format_duration(seconds)
+
+
+def _delta(value: float | None, kind: str) -> str:
+    if value is None:
+        return "—"
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    if kind == "rate":
+        return f"{sign}{abs(value) * 100:.1f} pp"
+    if kind == "dur":
+        return f"{sign}{format_duration(abs(value))}"
+    return f"{sign}{abs(value):,g}"
+
+
 def _day(iso: str | None) -> str:
     if not iso:
         return "—"
@@ -105,7 +122,7 @@ def render_markdown(data: dict[str, Any]) -> str:
               "|---|---:|---:|---:|---:|---:|---:|"]
     for sev in volume:
         a, r = data["mtta_seconds"][sev], data["mttr_seconds"][sev]
-        lines.append(f"| {sev} | {_dur(a['mean'])} | {_dur(a['median'])} | {a['count']:,} | "
+        lines.append(f"| {sev} | {_mtta(a['mean'])} | {_mtta(a['median'])} | {a['count']:,} | "
                      f"{_dur(r['mean'])} | {_dur(r['median'])} | {r['count']:,} |")
 
     lines += ["", "## SLA breaches", "",
@@ -121,8 +138,9 @@ def render_markdown(data: dict[str, Any]) -> str:
     cadence, promises, actions = data["update_cadence"], data["commitments"], data["open_actions"]
     lines += ["", "## Handling", "",
               f"- Recurrence rate: **{_pct(data['recurrence_rate'])}** "
-              f"({data['recurring_escalations']:,} of {data['escalations']:,} escalations had "
-              "their pattern in the 90 days before)",
+              f"({data['recurring_escalations']:,} of {data['patterned_escalations']:,} "
+              "escalations with a pattern had it in the "
+              f"{data['recurrence_window_days']:g} days before)",
               f"- Customer-update cadence adherence: **{_pct(cadence['adherence'])}** "
               f"({cadence['on_time']:,} of {cadence['due']:,} updates on time)",
               f"- Back-dated customer updates: **{data['backdated_customer_updates']:,}** "
@@ -140,6 +158,11 @@ def render_markdown(data: dict[str, Any]) -> str:
         lines.append("")
 
     lines += _patterns_md(data["patterns"], data["flags"])
+    for key, title in (("by_customer", "Customer"), ("by_component", "Component"),
+                       ("by_tier", "Tier")):
+        lines += _group_md(f"By {title.lower()}", title, data[key])
+    lines += _period_md(data["previous_period"])
+    lines += _monthly_md(data["monthly"])
     lines += _weekly_md(data["weekly"])
     return "\n".join(lines).rstrip() + "\n"
 
@@ -151,13 +174,67 @@ def _patterns_md(patterns: Sequence[dict[str, Any]], flags: dict[str, int]) -> l
     lines += [f"Flags raised {flags['raised']:,}: flagged in time {flags['flagged']:,}, "
               f"late {flags['flagged_late']:,}, open {flags['open']:,}, "
               f"overdue {flags['overdue']:,}.", "",
-              "| Pattern | Occurrences | Latest flag due | Flagged | Status |",
-              "|---|---:|---|---|---|"]
-    for p in patterns[:MAX_PATTERN_ROWS]:
-        lines.append(f"| {_cell(p['key'])} | {p['occurrences']:,} | {_day(p['flag_due'])} | "
+              "| Pattern | Occurrences | First seen | Last seen | Latest flag due | Flagged | "
+              "Status |", "|---|---:|---|---|---|---|---|"]
+    for p in patterns:
+        lines.append(f"| {_cell(p['key'])} | {p['occurrences']:,} | {_day(p['first_seen'])} | "
+                     f"{_day(p['last_seen'])} | {_day(p['flag_due'])} | "
                      f"{_day(p['flagged_at'])} | {p['status'].replace('_', ' ')} |")
-    if len(patterns) > MAX_PATTERN_ROWS:
-        lines.append(f"\n… and {len(patterns) - MAX_PATTERN_ROWS:,} more (see --format json).")
+    return [*lines, ""]
+
+
+_FIGURE_HEAD = ("| Escalations | P0+P1 | MTTA median | MTTR median | SLA breach rate | "
+                "Recurrence rate |")
+
+
+def _figure_cells(f: dict[str, Any]) -> str:
+    return (f"{f['escalations']:,} | {f['p0_p1']:,} | {_mtta(f['mtta_median_seconds'])} | "
+            f"{_dur(f['mttr_median_seconds'])} | {_pct(f['sla_breach_rate'])} | "
+            f"{_pct(f['recurrence_rate'])}")
+
+
+def _group_md(heading: str, title: str, rows: Sequence[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return []
+    lines = [f"## {heading}", "", f"| {title} {_FIGURE_HEAD}",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {_cell(r['key'])} | {_figure_cells(r)} |" for r in rows]
+    return [*lines, ""]
+
+
+def _change_cells(change: dict[str, Any]) -> str:
+    return (f"{_delta(change['escalations'], 'n')} | {_delta(change['p0_p1'], 'n')} | "
+            f"{_delta(change['mtta_median_seconds'], 'dur')} | "
+            f"{_delta(change['mttr_median_seconds'], 'dur')} | "
+            f"{_delta(change['sla_breach_rate'], 'rate')} | "
+            f"{_delta(change['recurrence_rate'], 'rate')}")
+
+
+def _period_md(period: dict[str, Any] | None) -> list[str]:
+    if not period:
+        return []
+    return ["## Against the previous period", "",
+            f"Previous period: {_day(period['previous_since'])} → "
+            f"{_day(period['previous_until'])} (the same length).", "",
+            f"| Period {_FIGURE_HEAD}", "|---|---:|---:|---:|---:|---:|---:|",
+            f"| This window | {_figure_cells(period['current'])} |",
+            f"| Previous | {_figure_cells(period['previous'])} |",
+            f"| Change | {_change_cells(period['change'])} |", ""]
+
+
+def _monthly_md(monthly: Sequence[dict[str, Any]]) -> list[str]:
+    if not monthly:
+        return []
+    lines = ["## Month over month", "",
+             "Each month (UTC) and its change against the month before.", "",
+             f"| Month {_FIGURE_HEAD} Change: escalations | MTTR median | SLA breach rate | "
+             "Recurrence rate |", "|---|" + "---:|" * 10]
+    for m in monthly:
+        c = m["change"]
+        lines.append(f"| {m['month']} | {_figure_cells(m)} | {_delta(c['escalations'], 'n')} | "
+                     f"{_delta(c['mttr_median_seconds'], 'dur')} | "
+                     f"{_delta(c['sla_breach_rate'], 'rate')} | "
+                     f"{_delta(c['recurrence_rate'], 'rate')} |")
     return [*lines, ""]
 
 
@@ -191,8 +268,27 @@ def _weekly_md(weekly: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        out: list[tuple[str, Any]] = []
+        for k, v in value.items():
+            out += _flatten(f"{prefix}.{k}" if prefix else str(k), v)
+        return out
+    if isinstance(value, list):
+        if all(not isinstance(x, dict | list) for x in value):
+            return [(prefix, ";".join(str(x) for x in value))]
+        out = []
+        for i, item in enumerate(value):
+            out += _flatten(f"{prefix}[{i}]", item)
+        return out
+    return [(prefix, value)]
+
+
+_ROW_KEYS = ("key", "week", "month")
+
+
 def render_csv(data: dict[str, Any]) -> str:
-    """Long-form CSV: `metric,group,stat,value`."""
+    """Long-form CSV: `metric,group,stat,value`, every figure of the JSON."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["metric", "group", "stat", "value"])
@@ -200,36 +296,23 @@ def render_csv(data: dict[str, Any]) -> str:
     def row(metric: str, group: str, stat: str, value: Any) -> None:
         writer.writerow([metric, group, stat, "" if value is None else value])
 
-    row("escalations", "", "count", data["escalations"])
-    row("resolved", "", "count", data["resolved"])
-    for sev, n in data["volume_by_severity"].items():
-        row("volume_by_severity", sev, "count", n)
-    for metric in ("mtta_seconds", "mttr_seconds"):
-        for sev, s in data[metric].items():
-            for stat in ("mean", "median", "count"):
-                row(metric, sev, stat, s[stat])
-    row("recurrence_rate", "", "rate", data["recurrence_rate"])
-    row("backdated_customer_updates", "", "count", data["backdated_customer_updates"])
-    for clock, rate in data["sla_breach_rate"].items():
-        row("sla_breach_rate", clock, "rate", rate)
-        for stat, n in data["sla_clocks"][clock].items():
-            row("sla_clocks", clock, stat, n)
-    for stat, value in data["update_cadence"].items():
-        row("update_cadence", "", stat, value)
-    for stat, value in data["commitments"].items():
-        row("commitments", "", stat, value)
-    row("open_actions", "", "total", data["open_actions"]["total"])
-    row("open_actions", "", "overdue", data["open_actions"]["overdue"])
-    for age, n in data["open_actions"]["by_age"].items():
-        row("open_actions", age, "count", n)
-    for p in data["patterns"]:
-        for stat in ("occurrences", "flag_due", "flagged_at", "in_time", "status"):
-            row("patterns", p["key"], stat, p[stat])
-    for w in data["weekly"]:
-        for sev, n in w["volume"].items():
-            row("weekly_volume", w["week"], sev, n)
-        row("weekly_mtta_median_seconds", w["week"], "median", w["mtta_median_seconds"])
-        row("weekly_mttr_median_seconds", w["week"], "median", w["mttr_median_seconds"])
-        row("weekly_recurrence_rate", w["week"], "rate", w["recurrence_rate"])
-        row("weekly_sla_breach_rate", w["week"], "rate", w["sla_breach_rate"])
+    for metric, value in data.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for item in value:
+                group = next((str(item[k]) for k in _ROW_KEYS if k in item), "")
+                rest = {k: v for k, v in item.items() if k not in _ROW_KEYS}
+                for stat, v in _flatten("", rest):
+                    row(metric, group, stat, v)
+        elif isinstance(value, dict) and value and all(isinstance(v, dict)
+                                                        for v in value.values()):
+            for group, sub in value.items():
+                for stat, v in _flatten("", sub):
+                    row(metric, str(group), stat, v)
+        elif isinstance(value, dict):
+            for stat, v in _flatten("", value):
+                row(metric, "", stat, v)
+        elif isinstance(value, list):
+            row(metric, "", "count", 0)
+        else:
+            row(metric, "", "value", value)
     return out.getvalue()

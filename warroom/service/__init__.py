@@ -7,7 +7,7 @@ It keeps folded state in memory and catches up incrementally from the store's lo
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -35,15 +35,18 @@ MAX_ATTEMPTS = 100
 """Optimistic-concurrency retries when other writers keep moving the log on."""
 
 
-def _pir_gate(state: IncidentState, policy: Policy) -> list[str]:
-    """The PIR close gate (imported on first close: the console's start-up never needs it)."""
-    from warroom.domain.pir import close_blockers
+def close_checks(states: Mapping[str, IncidentState]) -> tuple[CloseCheck, ...]:
+    """What can block closing, besides open commitments: the PIR gate, whose blameless check
+    knows every person in `states` (imported on first close: the console's start-up never needs
+    it)."""
 
-    return close_blockers(state, policy)
+    def pir_gate(state: IncidentState, policy: Policy) -> list[str]:
+        from warroom.domain.blameless import known_people
+        from warroom.domain.pir import close_blockers
 
+        return close_blockers(state, policy, known_people(states.values(), policy))
 
-CLOSE_CHECKS: tuple[CloseCheck, ...] = (_pir_gate,)
-"""What can block closing, besides open commitments."""
+    return (pir_gate,)
 
 
 def require_aware_times(command: object) -> None:
@@ -230,7 +233,7 @@ class WarRoom:
             events, result = decide_post_events(post, self._states, self.policy, actor, now, log)
             return Decision(events, result)
         decision = decide(cast("CoreCommand", command), self._states, self.policy, actor, now,
-                          close_checks=CLOSE_CHECKS)
+                          close_checks=close_checks(self._states))
         closed = decision.events[-1] if decision.events else None
         if closed is not None and closed.kind is EventKind.CLOSED:
             state = self._states[closed.incident_id]

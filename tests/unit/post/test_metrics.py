@@ -6,11 +6,11 @@ is [T0, NOW). P0 and P1 clocks run always; P2 on business hours (Mon-Fri 09-17 U
 - ESC-1 P0 at T0 (db/postgres): triaged +10m; customer updates +12m, +50m, +1h10m; resolved +3h;
   commitment met; PIR never completed; one open action added +4h, due +20d.
 - ESC-2 P1 at T0+1d (db/postgres, recurs after ESC-1): triaged +20m (late); no customer update;
-  resolved +26h (2 h late); PIR completed +10h after; commitment missed; open undated action
-  added at T0+5d. The pattern is flagged to product and ops at T0+3d.
-- ESC-3 P2 at T0+2d, Thursday 10:00 (net/lb, recurs after ESC-4 62 days earlier): triaged +5m;
-  one customer update +1h; unresolved; commitments: one open, one overdue; actions: one open
-  and overdue, one done.
+  resolved +26h (2 h late); PIR completed +10h after, customer RCA sent +11h after; commitment
+  missed; open undated action added at T0+5d. The pattern is flagged to product and ops at T0+3d.
+- ESC-3 P2 at T0+2d, Thursday 10:00 (net/lb; ESC-4 62 days earlier is outside the 30-day
+  window): triaged +5m; one customer update +1h; unresolved; commitments: one open, one
+  overdue; actions: one open and overdue, one done.
 - ESC-4 P1 at T0-60d (net/lb): before the window, only looked back at.
 - ESC-5 at NOW: on the window's exclusive end, left out.
 """
@@ -48,7 +48,7 @@ def _build() -> tuple[list[IncidentState], list[Event]]:
     b.opened(T0 + DAY).triaged(T0 + DAY + minutes(20), "P1").tags(T0 + DAY, **DB)
     b.commit(T0 + DAY, "C1", T0 + DAY + hours(2)).commitment(T0 + DAY + hours(3), "C1", "missed")
     b.resolve(T0 + DAY + hours(26))
-    b.pir_completed(T0 + DAY + hours(36))
+    b.pir_completed(T0 + DAY + hours(36)).rca_sent(T0 + DAY + hours(37))
     run(b, ActionAdd(incident_id="ESC-2", title="add alert"), POLICY, now=T0 + 5 * DAY)
 
     c = Log("ESC-3")
@@ -103,9 +103,11 @@ def test_stats_mean_and_median() -> None:
     assert stats([3600.0, 4 * 3600.0]) == {"mean": 9000.0, "median": 9000.0, "count": 2}
 
 
-def test_recurrence_rate_looks_back_before_the_window(report: dict) -> None:  # type: ignore[type-arg]
-    assert report["recurrence_rate"] == 2 / 3
-    assert report["recurring_escalations"] == 2
+def test_recurrence_rate_uses_the_configured_window(report: dict) -> None:  # type: ignore[type-arg]
+    assert report["recurrence_window_days"] == 30
+    assert report["recurrence_rate"] == 1 / 3     # ESC-2 only: ESC-4 is 62 days before ESC-3
+    assert report["recurring_escalations"] == 1
+    assert report["patterned_escalations"] == 3
 
 
 def test_sla_breach_rate_per_clock(report: dict) -> None:  # type: ignore[type-arg]
@@ -176,7 +178,7 @@ def test_weekly_buckets(report: dict) -> None:  # type: ignore[type-arg]
     assert report["weekly"] == [
         {"week": "2026-11-23", "volume": {"P0": 1, "P1": 1, "P2": 1, "total": 3},
          "mtta_median_seconds": 600.0, "mttr_median_seconds": 52200.0,
-         "recurrence_rate": 2 / 3, "sla_breach_rate": 8 / 14},  # no final updates: 2 more
+         "recurrence_rate": 1 / 3, "sla_breach_rate": 8 / 14},
         {"week": "2026-11-30", "volume": {"P0": 0, "P1": 0, "P2": 0, "total": 0},
          "mtta_median_seconds": None, "mttr_median_seconds": None,
          "recurrence_rate": None, "sla_breach_rate": None},
@@ -187,7 +189,7 @@ def test_unbounded_window_takes_everything_and_empty_window_is_empty() -> None:
     everything = trends(STATES, EVENTS, POLICY, NOW)
     assert everything["escalations"] == 5
     assert everything["volume_by_severity"] == {"P0": 2, "P1": 2, "P2": 1}  # ESC-5: P0 default
-    assert everything["recurrence_rate"] == 2 / 5
+    assert everything["recurrence_rate"] == 1 / 4  # ESC-5 has no pattern: not counted
     empty = trends(STATES, EVENTS, POLICY, NOW, since=NOW + DAY)
     assert empty["escalations"] == 0
     assert empty["recurrence_rate"] is None

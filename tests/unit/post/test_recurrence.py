@@ -18,6 +18,7 @@ from warroom.domain.recurrence import (
     flags_view,
     parse_pattern,
     pattern_of,
+    patterns_of,
     recurred,
     recurrence_rate,
 )
@@ -36,9 +37,19 @@ def patterns(states: list[IncidentState], events: list | None = None):  # type: 
     return find_patterns(states, flag_records(events or []), POLICY)
 
 
-def test_pattern_needs_both_tags_and_matches_case_insensitively() -> None:
+def test_each_component_is_its_own_pattern_and_a_bare_component_is_general() -> None:
     assert pattern_of(esc(1, T0)) == ("db", "postgres")
-    assert pattern_of(esc(1, T0, {"component": "postgres"})) is None
+    assert patterns_of(esc(1, T0, {"component": "postgres"})) == [("general", "postgres")]
+    assert patterns_of(esc(1, T0, {"category": "db"})) == []
+    assert patterns_of(esc(1, T0, {"category": "gh", "component": "API, Git, api"})) == [
+        ("gh", "API"), ("gh", "Git")]
+    found = patterns([esc(1, T0, {"category": "gh", "component": "API, Git"}),
+                      esc(2, T0 + DAY, {"category": "gh", "component": "Git"})])
+    assert {k: [o.incident_id for o in p.occurrences] for k, p in found.items()} == {
+        "gh/api": ["ESC-1"], "gh/git": ["ESC-1", "ESC-2"]}
+
+
+def test_pattern_matches_case_insensitively() -> None:
     states = [esc(1, T0), esc(2, T0 + DAY, {"category": "DB", "component": " Postgres "})]
     found = patterns(states)
     assert list(found) == ["db/postgres"]
@@ -129,20 +140,21 @@ def test_flag_command_records_a_pattern_flagged_event() -> None:
     assert event.payload == {"pattern": "db/postgres", "to": ["ops", "product"]}
 
 
-def test_recurrence_rate_looks_back_90_days_inclusive() -> None:
+def test_recurrence_rate_uses_the_30_day_window_inclusive_and_patterned_escalations() -> None:
     states = [
         esc(1, T0),
-        esc(2, T0 + 90 * DAY),                       # exactly 90 days after ESC-1: recurred
-        esc(3, T0 + 180 * DAY + SECOND),             # 90 days + 1 s after ESC-2: not
-        esc(4, T0 + 181 * DAY, {"category": "net", "component": "lb"}),
-        esc(5, T0 + 182 * DAY, None),                # untagged: counts, never recurs
+        esc(2, T0 + 30 * DAY),                       # exactly 30 days after ESC-1: recurred
+        esc(3, T0 + 60 * DAY + SECOND),              # 30 days + 1 s after ESC-2: not
+        esc(4, T0 + 61 * DAY, {"category": "net", "component": "lb"}),
+        esc(5, T0 + 62 * DAY, None),                 # untagged: no pattern, not counted
     ]
     assert recurred(states, POLICY) == {
-        "ESC-1": False, "ESC-2": True, "ESC-3": False, "ESC-4": False, "ESC-5": False}
-    assert recurrence_rate(states, states, POLICY) == 1 / 5
+        "ESC-1": False, "ESC-2": True, "ESC-3": False, "ESC-4": False, "ESC-5": None}
+    assert recurrence_rate(states, states, POLICY) == 1 / 4
     # The look-back reaches before the selection.
     assert recurrence_rate(states[1:2], states, POLICY) == 1.0
     assert recurrence_rate([], states, POLICY) is None
+    assert recurrence_rate(states[4:], states, POLICY) is None
 
 
 def test_same_instant_occurrences_order_by_id() -> None:

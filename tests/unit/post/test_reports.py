@@ -12,9 +12,11 @@ import pytest
 from tests.factories import T0, hours, minutes
 from tests.unit.post.helpers import incident, post_policy, run
 from tests.unit.post.test_metrics import EVENTS, NOW, STATES
+from warroom.domain.errors import InvalidInput
 from warroom.domain.metrics import trends
 from warroom.domain.pir import pir_document
 from warroom.domain.post_commands import ActionAdd, ActionDone, CreditApprove, PirEdit
+from warroom.domain.structs import replace
 from warroom.reports import pir_export
 from warroom.reports import trends as trends_report
 
@@ -48,29 +50,79 @@ def test_json_has_the_contract_keys(data: dict) -> None:  # type: ignore[type-ar
 def test_csv_is_long_form_and_complete(data: dict) -> None:  # type: ignore[type-arg]
     rows = list(csv.DictReader(io.StringIO(trends_report.render(data, "csv"))))
     index = {(r["metric"], r["group"], r["stat"]): r["value"] for r in rows}
-    assert index[("volume_by_severity", "P0", "count")] == "1"
+    assert index[("volume_by_severity", "", "P0")] == "1"
     assert index[("mttr_seconds", "P1", "mean")] == "93600.0"
     assert index[("mttr_seconds", "P2", "mean")] == ""
-    assert float(index[("recurrence_rate", "", "rate")]) == pytest.approx(2 / 3)
-    assert index[("sla_breach_rate", "pir", "rate")] == "0.5"
+    assert float(index[("recurrence_rate", "", "value")]) == pytest.approx(1 / 3)
+    assert index[("sla_breach_rate", "", "pir")] == "0.5"
     assert index[("patterns", "db/postgres", "flagged_at")] == (T0 + timedelta(days=3)
                                                                 ).isoformat()
-    assert index[("weekly_volume", "2026-11-23", "total")] == "3"
+    assert index[("patterns", "db/postgres", "first_seen")] == T0.isoformat()
+    assert index[("weekly", "2026-11-23", "volume.total")] == "3"
+    # The window and the flags summary travel with the figures.
+    assert index[("window", "", "since")] == T0.isoformat()
+    assert index[("flags", "", "flagged")] == "1"
+    assert index[("by_customer", "Acme", "escalations")] == "3"
+    assert index[("monthly", "2026-11", "escalations")] == "3"
+    assert index[("previous_period", "", "current.escalations")] == "3"
+
+
+def _leaves(value: object, prefix: str = "") -> list[tuple[str, object]]:
+    if isinstance(value, dict):
+        return [x for k, v in value.items() for x in _leaves(v, f"{prefix}.{k}")]
+    if isinstance(value, list):
+        return [x for i, v in enumerate(value) for x in _leaves(v, f"{prefix}[{i}]")]
+    return [(prefix, value)]
+
+
+def test_json_and_csv_carry_the_same_figures(data: dict) -> None:  # type: ignore[type-arg]
+    doc = json.loads(trends_report.render(data, "json"))
+    rows = list(csv.DictReader(io.StringIO(trends_report.render(data, "csv"))))
+    cells = {r["value"] for r in rows} | {v for r in rows for v in r["value"].split(";")}
+    numbers = [(k, v) for k, v in _leaves(doc) if isinstance(v, int | float)
+               and not isinstance(v, bool)]
+    assert len(numbers) > 100
+    missing = [(k, v) for k, v in numbers if str(v) not in cells]
+    assert missing == []
 
 
 def test_markdown_reads_as_a_report(data: dict) -> None:  # type: ignore[type-arg]
     md = trends_report.render(data, "md")
     assert md.startswith("# Escalation trends\n")
     for heading in ("## Volume by severity", "## Time to acknowledge (MTTA) and resolve (MTTR)",
-                    "## SLA breaches", "## Handling", "## Recurring patterns", "## Weekly"):
+                    "## SLA breaches", "## Handling", "## Recurring patterns", "## By customer",
+                    "## By component", "## By tier", "## Against the previous period",
+                    "## Month over month", "## Weekly"):
         assert heading in md
     assert "| P1 | 20m00s | 20m00s | 1 | 1d02h | 1d02h | 1 |" in md
     assert "| Post-incident review | 50.0 % | ██████████ | 1 | 0 | 1 | 2 |" in md
-    assert "Recurrence rate: **66.7 %**" in md
-    assert "| db/postgres | 2 | 2026-12-25 10:00 UTC | 2026-11-27 10:00 UTC | flagged |" in md
+    assert "| Update cadence | 100.0 % |" in md
+    assert ("Recurrence rate: **33.3 %** (1 of 3 escalations with a pattern had it in the 30 "
+            "days before)") in md
+    assert ("| db/postgres | 2 | 2026-11-24 10:00 UTC | 2026-11-25 10:00 UTC | "
+            "2026-12-25 10:00 UTC | 2026-11-27 10:00 UTC | flagged |") in md
+    assert "| postgres | 2 | 2 |" in md and "| lb | 1 | 0 |" in md
+    assert "| 2026-11 | 3 | 2 |" in md
     assert "2026-11-23  █▁" in md
     with pytest.raises(ValueError, match="unknown format"):
         trends_report.render(data, "xml")
+
+
+def test_mtta_without_an_acknowledgement_time_reads_n_a() -> None:
+    log = incident(severity="P2", resolved_after=hours(2))
+    log.events[0] = replace(log.events[0], payload={**log.events[0].payload,
+                                                    "source": {"system": "statuspage"}})
+    report = trends([log.state()], log.events, POLICY, NOW)
+    assert report["mtta_seconds"]["P2"] == {"mean": None, "median": None, "count": 0}
+    assert report["mttr_seconds"]["P2"]["count"] == 1
+    assert "| P2 | n/a | n/a | 0 |" in trends_report.render(report, "md")
+
+
+def test_an_empty_or_inverted_window_is_refused() -> None:
+    with pytest.raises(InvalidInput, match=r"--since: .* is after --until .*: the window is"):
+        trends(STATES, EVENTS, POLICY, NOW, since=NOW, until=T0)
+    with pytest.raises(InvalidInput, match="the same instant as --until"):
+        trends(STATES, EVENTS, POLICY, NOW, since=T0, until=T0)
 
 
 def _pir_log():  # type: ignore[no-untyped-def]

@@ -14,9 +14,19 @@ from typing import Any
 import pytest
 
 from tests.unit.post.helpers import post_policy
-from warroom.domain.metrics import trends
-from warroom.domain.models import Audience, Event, EventKind, Phase, Severity
+from warroom.domain.metrics import NO_COMPONENT, trends
+from warroom.domain.models import (
+    Audience,
+    ClockName,
+    ClockState,
+    Event,
+    EventKind,
+    Phase,
+    Severity,
+)
+from warroom.domain.pir import pir_required
 from warroom.domain.reduce import reduce, reduce_all
+from warroom.domain.sla import clocks as sla_clocks
 from warroom.domain.structs import replace
 from warroom.importers.statuspage import (
     ImportedIncident,
@@ -25,9 +35,12 @@ from warroom.importers.statuspage import (
     parse_data,
     to_events,
 )
+from warroom.reports.trends import render as render_trends
 
 REPO = Path(__file__).resolve().parents[3]
-REAL = REPO.parent / "shared" / "data" / "statuspage" / "githubstatus-2010-2021.json"
+_NAME = Path("shared", "data", "statuspage", "githubstatus-2010-2021.json")
+REAL = next((p / _NAME for p in REPO.parents if (p / _NAME).exists()), REPO.parent / _NAME)
+"""Read in place from `../shared/data` (a worktree looks further up)."""
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
 POLICY = post_policy()
 
@@ -73,12 +86,12 @@ def test_single_incident_file_maps_every_field(tmp_path: Path) -> None:
     assert [e.kind for e in events] == [
         EventKind.OPENED, EventKind.TRIAGED, EventKind.UPDATE_POSTED, EventKind.PHASE_CHANGED,
         EventKind.UPDATE_POSTED, EventKind.PHASE_CHANGED, EventKind.UPDATE_POSTED,
-        EventKind.UPDATE_POSTED, EventKind.RESOLVED]
+        EventKind.UPDATE_POSTED, EventKind.RESOLVED, EventKind.CLOSED]
     assert all(e.seq == i and e.recorded_at == STAMP for i, e in enumerate(events, 1))
     state = reduce(events)
     assert state is not None
     assert (state.title, state.customer, state.severity, state.phase) == (
-        "Degraded API", "Example Co", Severity.P1, Phase.RESOLVED)
+        "Degraded API", "Example Co", Severity.P1, Phase.CLOSED)
     assert state.tags == {"category": "statuspage", "component": "API Requests, Git Operations"}
     assert state.assessment.impact.value == "outage"
     assert state.roles == {"incident_commander": "importer"}
@@ -98,11 +111,12 @@ def test_postmortem_is_a_customer_update_that_changes_no_phase() -> None:
                        "display_at": "2021-03-03T10:00:00Z"})
     [item] = parse_data({"page": PAGE, "incidents": [_incident(incident_updates=updates)]})
     events = _events(item)
-    assert events[-1].kind is EventKind.UPDATE_POSTED
-    assert events[-1].payload["source_status"] == "postmortem"
+    assert events[-1].kind is EventKind.CLOSED
+    assert events[-2].kind is EventKind.UPDATE_POSTED
+    assert events[-2].payload["source_status"] == "postmortem"
+    assert events[-1].occurred_at == events[-2].occurred_at  # closed after the postmortem
     state = reduce(events)
     assert state is not None
-    assert state.phase is Phase.RESOLVED
     assert state.updates[-1].phase is Phase.RESOLVED
     assert state.resolved_at == datetime(2021, 3, 1, 12, tzinfo=UTC)
 
@@ -115,37 +129,65 @@ def test_impact_to_severity(impact: str, severity: Severity) -> None:
     assert item.severity is severity
 
 
-def test_monitoring_at_without_an_update_moves_the_phase_and_open_incidents_stay_open() -> None:
-    raw = _incident(status="monitoring", resolved_at=None, monitoring_at="2021-03-01T11:00:00Z",
-                    incident_updates=_incident()["incident_updates"][3:], components=[])
+def test_monitoring_at_without_an_update_moves_the_phase() -> None:
+    raw = _incident(monitoring_at="2021-03-01T11:00:00Z",
+                    incident_updates=[_incident()["incident_updates"][0],
+                                      *_incident()["incident_updates"][3:]], components=[])
     [item] = parse_data({"page": PAGE, "incident": raw})
+    events = _events(item)
+    assert [e.payload.get("phase") for e in events if e.kind is EventKind.PHASE_CHANGED] == [
+        "monitoring"]
+    assert reduce(events).tags == {"category": "statuspage"}  # type: ignore[union-attr]
+
+
+def test_an_incident_still_open_at_the_source_arrives_open_but_imported() -> None:
+    raw = _incident(status="monitoring", resolved_at=None,
+                    incident_updates=_incident()["incident_updates"][1:])
+    [item] = parse_data({"page": PAGE, "incidents": [raw]})
     state = reduce(_events(item))
     assert state is not None
-    assert state.phase is Phase.MONITORING
-    assert state.resolved_at is None
-    assert state.tags == {"category": "statuspage"}
+    assert (state.phase, state.resolved_at, state.closed_at) == (Phase.MONITORING, None, None)
+    assert state.imported
+
+
+def test_imported_history_arrives_closed_marked_with_its_source() -> None:
+    [item] = parse_data({"page": PAGE, "incidents": [_incident()]})
+    events = _events(item)
+    assert events[-1].kind is EventKind.CLOSED
+    state = reduce(events)
+    assert state is not None
+    assert state.phase is Phase.CLOSED and state.closed_at == state.resolved_at
+    assert state.imported and state.source is not None
+    assert (state.source["system"], state.source["incident_id"]) == ("statuspage", "inc1")
+    clocks = sla_clocks(state, POLICY, STAMP)
+    assert clocks[ClockName.PIR].state is ClockState.NOT_APPLICABLE
+    assert not pir_required(state, POLICY)
 
 
 @pytest.mark.parametrize(("data", "where"), [
-    ([], "$: expected an object, got an array"),
-    ({"incidents": []}, "$: missing key 'page'"),
-    ({"page": PAGE}, "$: missing key 'incidents' (or 'incident')"),
-    ({"page": {"id": "p"}, "incidents": []}, "$.page: missing key 'name'"),
-    ({"page": PAGE, "incidents": {}}, "$.incidents: expected an array, got an object"),
+    ([], "expected an object, got an array"),
+    ({"incidents": []}, "page: required"),
+    ({"page": PAGE}, "missing key 'incidents' (or 'incident')"),
+    ({"page": {"id": "p"}, "incidents": []}, "page.name: required"),
+    ({"page": PAGE, "incidents": {}}, "incidents: must be a valid list"),
     ({"page": PAGE, "incidents": [_incident(), _incident(id="b", impact="huge")]},
-     "$.incidents[1].impact: expected one of critical, major, minor, none, got 'huge'"),
+     "incidents[1].impact: must be 'critical', 'major', 'minor' or 'none' (got 'huge')"),
     ({"page": PAGE, "incidents": [_incident(created_at="yesterday")]},
-     "$.incidents[0].created_at: expected an ISO 8601 time, got 'yesterday'"),
+     "incidents[0].created_at: expected an ISO 8601 time (got 'yesterday')"),
     ({"page": PAGE, "incidents": [_incident(incident_updates=[{"status": "resolved"}])]},
-     "$.incidents[0].incident_updates[0]: missing key 'created_at'"),
+     "incidents[0].incident_updates[0].created_at: required"),
     ({"page": PAGE, "incidents": [_incident(incident_updates=[
         {"status": "fixed", "created_at": "2021-03-01T10:00:00Z"}])]},
-     "$.incidents[0].incident_updates[0].status: expected one of investigating, identified, "
-     "monitoring, resolved, postmortem, got 'fixed'"),
+     "incidents[0].incident_updates[0].status: must be 'investigating', 'identified', "
+     "'monitoring', 'resolved' or 'postmortem' (got 'fixed')"),
     ({"page": PAGE, "incidents": [_incident(), _incident()]},
-     "$.incidents[1].id: duplicate incident id 'inc1' (also at $.incidents[0])"),
+     "incidents[1].id: duplicate incident id 'inc1' (also at incidents[0])"),
     ({"page": PAGE, "incidents": [_incident(resolved_at="2021-03-01T09:00:00Z")]},
-     "$.incidents[0].resolved_at: is before created_at"),
+     "incidents[0]: resolved_at is before created_at"),
+    ({"page": PAGE, "incidents": [_incident(), _incident(
+        id="gone", resolved_at=None, incident_updates=_incident()["incident_updates"][1:])]},
+     "incidents[1]: incident gone has status resolved but no resolved_at and no resolved "
+     "update"),
 ])
 def test_bad_files_name_the_file_and_json_path(tmp_path: Path, data: Any, where: str) -> None:
     path = tmp_path / "bad.json"
@@ -245,14 +287,30 @@ def test_real_file_times_and_tags(raw: dict[str, Any], imported: dict[str, Any])
             assert s.tags["component"] == ", ".join(names)
 
 
+REAL_POLICY = post_policy(severities={
+    sev: replace(t, calendar="always") for sev, t in POLICY.severities.items()})
+"""Every clock on the always-on calendar, so the test can count deadlines with plain arithmetic."""
+_SEV = {"critical": "P0", "major": "P1", "minor": "P2", "none": "P2"}
+
+
+def _components(inc: dict[str, Any]) -> list[str]:
+    names = {c["name"].strip() for c in inc["components"]} or {
+        a["name"].strip() for u in inc["incident_updates"]
+        for a in (u["affected_components"] or [])}
+    return sorted(names)
+
+
+@pytest.fixture(scope="module")
+def report(imported: dict[str, Any]) -> dict[str, Any]:
+    return trends(imported["states"].values(), imported["events"], REAL_POLICY, STAMP)
+
+
 @needs_real
 def test_real_file_trend_figures_match_the_raw_json(raw: dict[str, Any],
-                                                    imported: dict[str, Any]) -> None:
-    report = trends(imported["states"].values(), imported["events"], POLICY, STAMP)
-    sev = {"critical": "P0", "major": "P1", "minor": "P2", "none": "P2"}
+                                                    report: dict[str, Any]) -> None:
     durations: dict[str, list[float]] = {"P0": [], "P1": [], "P2": []}
     for inc in raw["incidents"]:
-        durations[sev[inc["impact"]]].append(
+        durations[_SEV[inc["impact"]]].append(
             (_raw_time(inc["resolved_at"]) - _raw_time(inc["created_at"])).total_seconds())
     assert report["escalations"] == 1028
     assert report["volume_by_severity"] == {k: len(v) for k, v in durations.items()}
@@ -261,35 +319,81 @@ def test_real_file_trend_figures_match_the_raw_json(raw: dict[str, Any],
         assert got["count"] == len(values)
         assert got["mean"] == pytest.approx(statistics.fmean(values), abs=1e-6)
         assert got["median"] == pytest.approx(statistics.median(values), abs=1e-6)
-        assert report["mtta_seconds"][key] == {"mean": 0.0, "median": 0.0,
-                                               "count": len(values)}
+        # Statuspage has no acknowledgement time: MTTA is unknown, never 0.
+        assert report["mtta_seconds"][key] == {"mean": None, "median": None, "count": 0}
     assert report["mttr_seconds"]["P0"]["mean"] == pytest.approx(1545.053)
+    assert "| P1 | n/a | n/a | 0 |" in render_trends(report, "md")
     first, last = (min(_raw_time(i["created_at"]) for i in raw["incidents"]),
                    max(_raw_time(i["created_at"]) for i in raw["incidents"]))
     assert sum(w["volume"]["total"] for w in report["weekly"]) == 1028
     assert report["weekly"][0]["week"] == (
         first.date() - timedelta(days=first.weekday())).isoformat()
     assert report["weekly"][-1]["week"] <= last.date().isoformat()
+    assert sum(m["escalations"] for m in report["monthly"]) == 1028
+    # History owes no PIR: the pir clock is never evaluated.
+    assert report["sla_clocks"]["pir"]["evaluated"] == 0
 
 
 @needs_real
-def test_real_file_recurrence_rate_matches_the_raw_json(raw: dict[str, Any],
-                                                        imported: dict[str, Any]) -> None:
-    def pattern(inc: dict[str, Any]) -> str | None:
-        names = sorted({c["name"] for c in inc["components"]}) or sorted(
-            {a["name"] for u in inc["incident_updates"] for a in (u["affected_components"] or [])})
-        return ", ".join(names) if names else None
+def test_real_file_next_update_breaches_match_the_raw_json(raw: dict[str, Any],
+                                                           report: dict[str, Any]) -> None:
+    first = {s: REAL_POLICY.severities[s].first_update for s in ("P0", "P1", "P2")}
+    every = {s: REAL_POLICY.severities[s].update_every for s in ("P0", "P1", "P2")}
+    counts = {"met": 0, "met_late": 0, "breached": 0}
+    for inc in raw["incidents"]:
+        sev = _SEV[inc["impact"]]
+        resolved = _raw_time(inc["resolved_at"])
+        deadline = _raw_time(inc["created_at"]) + first[sev]
+        shown = sorted(_raw_time(u["display_at"] or u["created_at"])
+                       for u in inc["incident_updates"])
+        late = due = 0
+        for at in (t for t in shown if t <= resolved):
+            due += 1
+            late += at > deadline
+            deadline = at + every[sev]
+        if deadline < resolved:
+            counts["breached"] += 1
+        elif late:
+            counts["met_late"] += 1
+        elif due:
+            counts["met"] += 1
+    evaluated = sum(counts.values())
+    assert report["sla_clocks"]["next_update"] == {**counts, "evaluated": evaluated}
+    assert evaluated == 1028 and counts["met_late"] > 0
+    assert report["sla_breach_rate"]["next_update"] == pytest.approx(
+        (counts["breached"] + counts["met_late"]) / evaluated)
 
-    ordered = sorted(raw["incidents"], key=lambda i: _raw_time(i["created_at"]))
-    last: dict[str, datetime] = {}
-    recurred = 0
-    for inc in ordered:
-        key, at = pattern(inc), _raw_time(inc["created_at"])
-        if key is None:
+
+@needs_real
+def test_real_file_component_patterns_and_recurrence_match_the_raw_json(
+        raw: dict[str, Any], report: dict[str, Any]) -> None:
+    # The service numbers escalations oldest first (the file is newest first).
+    ordered = sorted(enumerate(reversed(raw["incidents"])),
+                     key=lambda p: (_raw_time(p[1]["created_at"]), p[0]))
+    seen: dict[str, list[datetime]] = {}
+    recurred = patterned = 0
+    window = timedelta(days=30)
+    for _, inc in ordered:
+        at, names = _raw_time(inc["created_at"]), _components(inc)
+        if not names:
             continue
-        if key in last and at - last[key] <= timedelta(days=90):
-            recurred += 1
-        last[key] = at
-    report = trends(imported["states"].values(), imported["events"], POLICY, STAMP)
+        patterned += 1
+        recurred += any(seen.get(n.casefold()) and at - seen[n.casefold()][-1] <= window
+                        for n in names)
+        for n in names:
+            seen.setdefault(n.casefold(), []).append(at)
+    assert report["patterned_escalations"] == patterned
     assert report["recurring_escalations"] == recurred
-    assert report["recurrence_rate"] == recurred / 1028
+    assert report["recurrence_rate"] == pytest.approx(recurred / patterned)
+    expected = {f"statuspage/{n}": (len(times), times[0], times[-1])
+                for n, times in seen.items() if len(times) >= 2}
+    got = {p["key"].casefold(): (p["occurrences"], datetime.fromisoformat(p["first_seen"]),
+                                 datetime.fromisoformat(p["last_seen"]))
+           for p in report["patterns"]}
+    assert got == expected
+    multi = [inc for inc in raw["incidents"] if len(_components(inc)) > 1]
+    assert len(multi) == 81
+    by_component = {r["key"].casefold(): r["escalations"] for r in report["by_component"]}
+    assert {k: v for k, v in by_component.items() if k != NO_COMPONENT} == {
+        n: len(t) for n, t in seen.items()}
+    assert sum(by_component.values()) > 1028  # an escalation on A and B counts toward both

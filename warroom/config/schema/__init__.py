@@ -17,6 +17,7 @@ from warroom.config.schema.channels import Channel, Trigger, check_triggers
 from warroom.config.schema.console import ConsoleSection, RemoteSection, StoreSection
 from warroom.config.schema.customers import CustomerEntry, Tier, check_tiers
 from warroom.config.schema.hooks import Hooks
+from warroom.config.schema.people import PersonEntry, TeamName, check_people, default_teams
 from warroom.config.schema.recurrence import Recurrence
 from warroom.config.schema.roles import Rights, Roles, check_rights
 from warroom.config.schema.server import ServerSection
@@ -39,6 +40,8 @@ class ConfigFile(Section):
     tiers: dict[str, Tier] = Field(default_factory=dict)
     customers: dict[str, CustomerEntry] = Field(default_factory=dict)
     recurrence: Recurrence = Recurrence()
+    teams: list[TeamName] = Field(default_factory=default_teams)
+    people: dict[str, PersonEntry] = Field(default_factory=dict)
     console: ConsoleSection = ConsoleSection()
     remote: RemoteSection = RemoteSection()
     store: StoreSection = StoreSection()
@@ -58,5 +61,6 @@ class ConfigFile(Section):
         known = (info.context or {}).get("known_rights")
         check_rights(self.rights, self.roles, known)
         check_tiers(self.customers, self.tiers)
+        check_people(self.people, self.teams)
         check_triggers(self.triggers, self.channels)
         return self

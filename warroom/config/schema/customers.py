@@ -16,6 +16,8 @@ class Tier(Section):
     monthly_fee: Annotated[float, Field(ge=0)] = 0.0
     credit_percent_per_hour: Annotated[float, Field(ge=0)] = 0.0
     credit_cap_percent: Annotated[float, Field(ge=0, le=100)] = 0.0
+    currency: Annotated[str, Field(min_length=1)] = "USD"
+    """What `monthly_fee` and credits are counted in (shown on the customer RCA)."""
 
 
 class CustomerEntry(Section):

@@ -11,8 +11,6 @@ class Recurrence(Section):
     """`[recurrence]`."""
 
     window: PositiveDuration = timedelta(days=30)
-    """A pattern seen again within this raises a flag."""
+    """A pattern seen again within this raises a flag (and counts toward the recurrence rate)."""
     flag_due: PositiveDuration = timedelta(days=30)
     """The flag is due to product and ops within this."""
-    lookback: PositiveDuration = timedelta(days=90)
-    """Recurrence rate: share of escalations whose pattern occurred in the previous lookback."""

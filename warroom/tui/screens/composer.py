@@ -40,7 +40,7 @@ class ComposerScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("ctrl+s", "post", "Post update"),
         Binding("escape", "close", "Close (keep draft)"),
-        Binding("ctrl+r", "discard", "Discard draft"),
+        Binding("ctrl+g", "discard", "Discard draft"),
     ]
     DEFAULT_CSS = """
     ComposerScreen { align: center middle; }
@@ -70,6 +70,7 @@ class ComposerScreen(ModalScreen[None]):
         self._timer: Timer | None = None
         self._lock = threading.Lock()
         self._posted = False
+        self._discard_asked = False
         self._ready = False
 
     # -- layout --
@@ -238,7 +239,7 @@ class ComposerScreen(ModalScreen[None]):
 
     def _status(self, text: str) -> None:
         self.query_one("#composer-status", Static).update(
-            Content(f"{text} · ctrl+s post · esc close (draft kept) · ctrl+r discard"))
+            Content(f"{text} · ctrl+s post · esc close (draft kept) · ctrl+g discard"))
 
     # -- events --
 
@@ -259,6 +260,7 @@ class ComposerScreen(ModalScreen[None]):
     @on(TextArea.Changed)
     @on(Input.Changed)
     def _edited(self) -> None:
+        self._discard_asked = False
         self._changed()
 
     # -- actions --
@@ -305,7 +307,11 @@ class ComposerScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_discard(self) -> None:
-        """Forget the draft and close."""
+        """Forget the draft and close: asks first (press again to confirm)."""
+        if not self._discard_asked:
+            self._discard_asked = True
+            self._status("discard this draft? press ctrl+g again to discard it")
+            return
         if self._timer is not None:
             self._timer.stop()
             self._timer = None

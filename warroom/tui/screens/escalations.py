@@ -26,7 +26,8 @@ def open_boards(states: dict[str, IncidentState], app: WarRoomApp) -> list[Board
     """Boards of escalations not yet closed, most urgent first (unresolved before resolved)."""
     now = app.now
     policy = app.policy
-    boards = [Board.build(s, policy, now) for s in states.values() if s.closed_at is None]
+    boards = [Board.build(s, policy, now) for s in states.values()
+              if s.closed_at is None and not s.imported]
     return sorted(boards, key=urgency_key)
 
 

@@ -28,6 +28,11 @@ def dur(seconds: float | None) -> str:
     return "—" if seconds is None else format_duration(seconds)
 
 
+def na(seconds: float | None) -> str:
+    """MTTA: `n/a` where there is no acknowledgement time (imported history)."""
+    return "n/a" if seconds is None else format_duration(seconds)
+
+
 def day(iso: str | None) -> str:
     return parse_iso(iso).strftime("%a %d %b %H:%M") if iso else "—"
 
@@ -77,7 +82,7 @@ def trend_content(data: dict[str, Any], flags: list[dict[str, Any]]) -> Content:
     for sev in ("P0", "P1", "P2"):
         a, r = data["mtta_seconds"].get(sev, {}), data["mttr_seconds"].get(sev, {})
         parts.append(Content(
-            f" {sev:<6}{dur(a.get('mean')):>11}{dur(a.get('median')):>10}{a.get('count', 0):>5}"
+            f" {sev:<6}{na(a.get('mean')):>11}{na(a.get('median')):>10}{a.get('count', 0):>5}"
             f"   {dur(r.get('mean')):>11}{dur(r.get('median')):>10}{r.get('count', 0):>5}"))
     parts += [Content(""), _title("SLA breach rate per clock (late or breached / evaluated)")]
     for clock, rate in data["sla_breach_rate"].items():
@@ -88,7 +93,8 @@ def trend_content(data: dict[str, Any], flags: list[dict[str, Any]]) -> Content:
     cadence, commits = data["update_cadence"], data["commitments"]
     parts += [Content(""), _title("Handling"),
               _rate_line("Recurrence rate", data["recurrence_rate"],
-                         f"{data['recurring_escalations']}/{data['escalations']} recurred"),
+                         f"{data['recurring_escalations']}/{data['patterned_escalations']} "
+                         f"with a pattern recurred"),
               _rate_line("Update cadence kept", cadence["adherence"],
                          f"{cadence['on_time']}/{cadence['due']} on time"),
               _rate_line("Commitments honoured", commits["honoured_rate"],
