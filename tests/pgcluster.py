@@ -95,6 +95,10 @@ class Cluster:
                   "-w", "-t", "60", "start")
         return self
 
+    def running(self) -> bool:
+        """True while the server runs."""
+        return self._run("pg_ctl", "-D", str(self.data), "status", check=False).returncode == 0
+
     def stop(self, mode: str = "fast") -> None:
         """Stop the server (`fast`: clients are disconnected, committed work kept)."""
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)

@@ -122,8 +122,10 @@ async def test_watch_re_reads_after_its_connection_is_dropped(pg_url: str) -> No
             sql, pg_url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         assert killed
-        await asyncio.to_thread(store.append, [ev(2)])
-        await asyncio.to_thread(store.append, [ev(3)])
+        writer = await asyncio.to_thread(PostgresStore, pg_url)  # the old pool's are gone too
+        await asyncio.to_thread(writer.append, [ev(2)])
+        await asyncio.to_thread(writer.append, [ev(3)])
+        writer.close()
         seen: list[int] = []
         while len(seen) < 2:
             seen += [e.seq for e in await asyncio.wait_for(anext(it), 5.0)]
@@ -142,12 +144,14 @@ def test_db_copy_moves_a_war_room_and_checks_it(tmp_path: Path, pg_url: str) -> 
                  ("note", "ESC-1", "looking"), ("open", "Login slow", "--customer", "Beta")):
         assert warroom("--store", str(lite), *args).returncode == 0
     token = warroom("--store", str(lite), "token", "add", "dana").stdout.strip()
+    assert warroom("--store", str(lite), "token", "add", "alertmanager", "--bot").returncode == 0
     with closing(SqliteStore(lite)) as s:
         s.save_draft("ESC-1", "dana", {"body": "half"})
         s.append([ev(9)], idempotency_key="key-1", result={"id": "ESC-1"},
                  deliveries=[NewDelivery("mail", ("ops@x",), {"subject": "s"}, 0)])
         s.add_statuspage_key("Acme", "hash-1", datetime(2026, 11, 24, tzinfo=UTC))
         original, deliveries, pages = s.read(), s.deliveries(), s.statuspage_keys()
+        tokens = s.tokens()
 
     done = warroom("db", "copy", "--from", str(lite), "--to", pg_url)
     assert done.returncode == 0, done.stderr
@@ -159,7 +163,7 @@ def test_db_copy_moves_a_war_room_and_checks_it(tmp_path: Path, pg_url: str) -> 
         assert draft is not None and draft.body == {"body": "half"}
         looked = pg.lookup("key-1")
         assert looked is not None and looked.result == {"id": "ESC-1"}
-        assert [t.person for t in pg.tokens()] == ["dana"]
+        assert pg.tokens() == tokens and [t.bot for t in tokens] == [False, True]
         assert pg.deliveries() == deliveries and pg.statuspage_keys() == pages
         # the counter and the deliveries' ids moved on too
         assert pg.append([ev(10)], deliveries=[NewDelivery("mail", ("ops@x",), {}, 0)]
@@ -199,3 +203,18 @@ def test_db_copy_bad_arguments_exit_2(tmp_path: Path, pg_url: str) -> None:
     SqliteStore(lite).close()
     not_url = warroom("db", "copy", "--from", str(lite), "--to", str(tmp_path / "x.db"))
     assert not_url.returncode == 2 and "--to" in not_url.stderr
+
+
+def test_the_config_store_url_opens_the_database(tmp_path: Path, pg_url: str) -> None:
+    config = tmp_path / "warroom.toml"
+    config.write_text(f'[store]\nurl = "{pg_url}"\n', encoding="utf-8")
+    opened = warroom("--config", str(config), "open", "From config", "--customer", "Acme")
+    assert opened.returncode == 0, opened.stderr
+    with closing(PostgresStore(pg_url)) as store:
+        assert store.read()[0].payload["title"] == "From config"
+    # --store still wins over the configured database
+    lite = tmp_path / "own.db"
+    assert warroom("--config", str(config), "--store", str(lite), "open", "Local",
+                   "--customer", "Acme").returncode == 0
+    with closing(SqliteStore(lite)) as s:
+        assert s.read()[0].payload["title"] == "Local"

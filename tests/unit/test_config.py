@@ -400,3 +400,11 @@ class TestResources:
     def test_missing_folder(self, tmp_path: Path) -> None:
         with pytest.raises(FileNotFoundError, match="nothing"):
             locate(tmp_path / "warroom", "nothing")
+
+
+def test_store_url_names_a_database_or_is_refused(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "")).store_url is None
+    good = write(tmp_path, '[store]\nurl = "postgresql://warroom@db:5432/warroom"\n', "ok.toml")
+    assert load_config(good).store_url == "postgresql://warroom@db:5432/warroom"
+    bad = error_for(write(tmp_path, '[store]\nurl = "/var/lib/warroom.db"\n', "bad.toml"))
+    assert bad.key == "store.url" and "PostgreSQL URL" in str(bad)

@@ -71,8 +71,8 @@ class Context:
 
     @property
     def store_target(self) -> str | None:
-        """`--store`, `$WARROOM_STORE`, or the configured server URL."""
-        return self.store_arg or self.config.remote.url
+        """`--store`, `$WARROOM_STORE`, the configured database, or the configured server URL."""
+        return self.store_arg or self.config.store_url or self.config.remote.url
 
     @cached_property
     def config(self) -> Config:
@@ -115,8 +115,9 @@ class Context:
         """The store this host opens itself: a PostgreSQL URL as given, else the store file."""
         from warroom.cli.targets import DATABASE, kind_of
 
-        if self.store_arg and kind_of(self.store_arg) == DATABASE:
-            return self.store_arg
+        target = self.store_target
+        if target and kind_of(target) == DATABASE:
+            return target
         return self.store_path()
 
     def service(self, *, read_only: bool = False) -> WarRoom:

@@ -79,6 +79,12 @@ class Config:
         return msgspec.convert(self.data.get("remote", {}), RemoteSettings)
 
     @cached_property
+    def store_url(self) -> str | None:
+        """`[store] url`: the PostgreSQL database to open instead of the local store file."""
+        url = self.data.get("store", {}).get("url")
+        return str(url) if url else None
+
+    @cached_property
     def file(self) -> ConfigFile:
         """Every section as its pydantic model (imports pydantic: not for the console's path
         to its first frame; read `console`, `remote` or `data` there)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import msgspec
 
 from warroom.domain.models import Event
-from warroom.store.base import Store
+from warroom.store.base import Store, StoreError
 
 log = logging.getLogger("warroom.server")
 
@@ -168,6 +168,11 @@ class Broker:
                     delay = 0.05
             except asyncio.CancelledError:
                 raise
+            except StoreError as exc:
+                # The store is unreachable: end the streams, so clients reconnect and hear
+                # "503 store unavailable" (and catch up with Last-Event-ID once it is back).
+                log.error("store watch failed: %s; restarting", exc)
+                self.close_streams()
             except Exception:
                 log.exception("store watch failed; restarting")
             await asyncio.sleep(delay)

@@ -237,6 +237,8 @@ class Health(BaseModel):
     error: str | None = Field(None, description="why the store is unavailable")
     subscribers: int = Field(description="live SSE streams")
     published_seq: int = Field(description="the last seq sent to the streams")
+    published: int = Field(description="events this server has encoded for its streams (each "
+                                       "once: equal to `published_seq` on every server)")
 
 
 class ErrorBody(BaseModel):

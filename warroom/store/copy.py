@@ -27,7 +27,8 @@ _TABLES = {  # SQLite table -> (PostgreSQL table, columns)
     "events": ("warroom_events", COLUMNS),
     "commands": ("warroom_commands", "key, seqs, result"),
     "drafts": ("warroom_drafts", "incident_id, person, body, saved_at"),
-    "warroom_tokens": ("warroom_tokens", "id, person, read_only, hash, created_at, revoked_at"),
+    "warroom_tokens": ("warroom_tokens",
+                       "id, person, read_only, hash, created_at, revoked_at, bot"),
     "deliveries": ("warroom_deliveries", DELIVERY_COLUMNS),
     "statuspage_keys": ("warroom_statuspage_keys", "customer, key_hash, created_at, revoked_at"),
 }
@@ -137,6 +138,6 @@ def copy_sqlite_to_postgres(source: Path, url: str) -> CopyReport:
 
 
 def _for_postgres(table: str, row: tuple[object, ...]) -> tuple[object, ...]:
-    if table == "warroom_tokens":
-        return (*row[:2], bool(row[2]), *row[3:])
+    if table == "warroom_tokens":  # SQLite keeps booleans as 0/1
+        return (*row[:2], bool(row[2]), *row[3:6], bool(row[6]))
     return row

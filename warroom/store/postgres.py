@@ -74,6 +74,9 @@ WATCH_IDLE_S = 0.5
 PAGE = 5000
 """Rows a watcher reads per query when catching up."""
 
+RECONNECT_S = 2.0
+"""How long a watcher tries to reconnect before reporting the database unavailable."""
+
 _MIGRATION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _OUR_TABLES = frozenset({"warroom_schema", "warroom_events", "warroom_counter",
                          "warroom_commands", "warroom_drafts", "warroom_tokens",
@@ -142,9 +145,11 @@ class PostgresStore:
         self._pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, open=False, timeout=CONNECT_TIMEOUT_S,
             kwargs={"connect_timeout": int(CONNECT_TIMEOUT_S), "autocommit": True},
-            # a connection broken by a database restart is noticed before it is lent out
-            check=ConnectionPool.check_connection, name="warroom",
+            name="warroom",
         )
+        # Connections are not checked before use (a round trip on every call): one broken by
+        # a database restart fails its call with StoreError (503, retried by clients) and the
+        # pool replaces it.
         self._pool.open(wait=False)
 
     # -- connections and schema --
@@ -287,38 +292,45 @@ class PostgresStore:
         """Yield batches of new events (seq > since_seq) as they are appended, by anyone.
 
         LISTENs before reading, so an append committed between the read and the wait still
-        wakes it; a lost connection is re-opened and the read resumes from the last seq
-        yielded (raises StoreError only once the store is closed... it simply ends then).
+        wakes it. A dropped connection is re-opened and reading resumes from the last seq
+        yielded, so nothing is missed; when the database cannot be reached for
+        `RECONNECT_S`, raises StoreError (the caller restarts from its last seq later). Ends
+        when the store is closed.
         """
         if self._closed:
             raise StoreError(f"{self.name}: store is closed")
         last = since_seq
-        delay = 0.05
         while not self._closed:
-            try:
-                conn = await psycopg.AsyncConnection.connect(
-                    self.url, autocommit=True, connect_timeout=int(CONNECT_TIMEOUT_S))
-            except psycopg.Error:
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 1.0)
-                continue
+            conn = await self._watch_connection()
             try:
                 await conn.execute(f"LISTEN {CHANNEL}")
-                delay = 0.05
                 while not self._closed:
                     batch = await _read_async(conn, last)
                     if batch:
                         last = batch[-1].seq
                         yield batch
                         continue
-                    notices = conn.notifies(timeout=WATCH_IDLE_S, stop_after=1)
-                    async for _ in notices:
+                    async for _ in conn.notifies(timeout=WATCH_IDLE_S, stop_after=1):
                         pass
             except (psycopg.OperationalError, psycopg.InterfaceError):
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 1.0)
+                continue  # reconnect, then re-read from `last`
             finally:
                 await conn.close()
+
+    async def _watch_connection(self) -> psycopg.AsyncConnection[Any]:
+        """A new autocommit connection for a watcher, retried for `RECONNECT_S`."""
+        deadline = asyncio.get_running_loop().time() + RECONNECT_S
+        delay = 0.05
+        while True:
+            try:
+                return await psycopg.AsyncConnection.connect(
+                    self.url, autocommit=True, connect_timeout=int(CONNECT_TIMEOUT_S))
+            except psycopg.Error as exc:
+                if asyncio.get_running_loop().time() + delay > deadline:
+                    raise StoreError(f"{self.name}: watch: database unavailable "
+                                     f"({_reason(exc)})") from exc
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.5)
 
     # -- drafts --
 
@@ -560,8 +572,8 @@ def _read(
             f"SELECT {COLUMNS} FROM warroom_events WHERE incident_id = %s AND seq > %s "
             f"ORDER BY seq{page}", (incident_id, since_seq))
         return events_from_rows(cur)
-    backlog = _last_seq(conn) - since_seq
-    with collector_paused(backlog if limit is None else min(backlog, limit)):
+    # No count first (a round trip per read): hold the collector off for up to a page.
+    with collector_paused(PAGE if limit is None else limit):
         cur = conn.execute(
             f"SELECT {COLUMNS} FROM warroom_events WHERE seq > %s ORDER BY seq{page}",
             (since_seq,))

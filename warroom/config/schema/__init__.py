@@ -14,7 +14,7 @@ from pydantic import Field, ValidationInfo, model_validator
 from warroom.config.schema.base import Section, names, problem_at
 from warroom.config.schema.calendars import CalendarEntry
 from warroom.config.schema.channels import Channel, Trigger, check_triggers
-from warroom.config.schema.console import ConsoleSection, RemoteSection
+from warroom.config.schema.console import ConsoleSection, RemoteSection, StoreSection
 from warroom.config.schema.customers import CustomerEntry, Tier, check_tiers
 from warroom.config.schema.hooks import Hooks
 from warroom.config.schema.people import PersonEntry, TeamName, check_people, default_teams
@@ -44,6 +44,7 @@ class ConfigFile(Section):
     people: dict[str, PersonEntry] = Field(default_factory=dict)
     console: ConsoleSection = ConsoleSection()
     remote: RemoteSection = RemoteSection()
+    store: StoreSection = StoreSection()
     server: ServerSection = ServerSection()
     hooks: Hooks = Hooks()
     channels: dict[str, Channel] = Field(default_factory=dict)

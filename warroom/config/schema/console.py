@@ -1,12 +1,13 @@
-"""`[console]` and `[remote]`: how this console looks, who is at it, and which server to use."""
+"""`[console]`, `[remote]` and `[store]`: how this console looks, who is at it, and which
+server or database to use."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from warroom.config.schema.base import Section
+from warroom.config.schema.base import Section, problem
 
 
 class ConsoleSection(Section):
@@ -23,3 +24,16 @@ class RemoteSection(Section):
 
     url: str | None = None
     token: str | None = None
+
+
+def _database_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("postgresql://", "postgres://")):
+        raise problem("expected a PostgreSQL URL like postgresql://user@host:5432/warroom")
+    return value
+
+
+class StoreSection(Section):
+    """`[store]`: the PostgreSQL database this host opens instead of the local store file
+    (`--store` and `$WARROOM_STORE` still win)."""
+
+    url: Annotated[str | None, AfterValidator(_database_url)] = None

@@ -65,9 +65,12 @@ HEALTH_TIMEOUT_S = 3.0
                    responses={503: {"model": Health, "description": "the store is unreachable"}})
 async def healthz(parts: PartsDep) -> JSONResponse:
     """`{"status": "ok", "store": "ok", "last_seq": N}` while the server runs and its store
-    answers; 503 with `"store": "unavailable"` and the reason while it does not."""
+    answers; 503 with `"store": "unavailable"` and the reason while it does not. Also: SSE
+    subscribers, the last seq pushed to them, and how many events this server has encoded
+    (each once: `published` equals `published_seq` on every server of a database)."""
     body: dict[str, Any] = {"subscribers": parts.broker.subscribers,
-                            "published_seq": parts.broker.last_seq}
+                            "published_seq": parts.broker.last_seq,
+                            "published": parts.broker.published}
     try:
         last = await asyncio.wait_for(asyncio.to_thread(parts.store.last_seq), HEALTH_TIMEOUT_S)
     except (StoreError, TimeoutError) as exc:

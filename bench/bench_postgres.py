@@ -1,0 +1,275 @@
+"""Benchmark the PostgreSQL store beside SQLite: commands/s, SSE p99 across servers, watch
+notice latency, replay.
+
+Run: `uv run python bench/bench_postgres.py [--quick] [--json]`. Starts a throwaway PostgreSQL
+cluster (fsync on: honest commits) with `tests/pgcluster.py`, and real `warroom serve`
+processes. Prints one line per figure.
+
+- commands/s sustained: W client connections post notes as fast as they are answered, for S
+  seconds; PostgreSQL behind 2 servers, SQLite behind 1.
+- SSE p99: 100 subscribers (50 on each of 2 servers on one PostgreSQL; all 100 on one server
+  on SQLite), a writer posting R notes/s stamped with the wall time; latency = arrival - stamp.
+- watch notice latency: a child process appends stamped events at jittered 5-45 ms intervals;
+  `PostgresStore.watch` here reports how long until each arrived (LISTEN/NOTIFY).
+- replay: one append of 100,000 events, then `read()` of all of them by a fresh store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import multiprocessing as mp
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from tests.pgcluster import Cluster  # noqa: E402
+from warroom.domain.models import Event, EventKind  # noqa: E402
+from warroom.server.tokens import add_token  # noqa: E402
+from warroom.store.postgres import PostgresStore  # noqa: E402
+
+
+def pct(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def note(text: str) -> Event:
+    now = datetime.now(UTC)
+    return Event(incident_id="ESC-1", kind=EventKind.NOTE, actor="bench", occurred_at=now,
+                 recorded_at=now, payload={"text": text})
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """`warroom serve` in a child process."""
+
+    def __init__(self, store: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "warroom", "serve", "--store", store, "--port",
+             str(self.port), "--log-level", "warning"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"warroom serve on {store} did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=15)
+
+
+def prepare(store: str, servers: int) -> tuple[list[Server], str]:
+    token = add_token(store, "bench")
+    started = [Server(store) for _ in range(servers)]
+    with httpx.Client(base_url=started[0].url + "/api/v1",
+                      headers={"Authorization": f"Bearer {token}"}) as client:
+        client.post("/escalations", json={"title": "bench", "customer": "c"}).raise_for_status()
+    return started, token
+
+
+# --- commands/s and SSE ------------------------------------------------------------------------
+
+
+async def sustained(servers: list[Server], token: str, connections: int, seconds: float
+                    ) -> float:
+    """Commands acknowledged per second with `connections` clients posting back to back."""
+    headers = {"Authorization": f"Bearer {token}"}
+    done = 0
+    stop_at = time.monotonic() + seconds
+
+    async def worker(w: int) -> None:
+        nonlocal done
+        server = servers[w % len(servers)]
+        async with httpx.AsyncClient(base_url=server.url + "/api/v1", headers=headers,
+                                     timeout=30) as client:
+            for i in itertools.count():
+                if time.monotonic() > stop_at:
+                    return
+                r = await client.post("/commands", json={
+                    "type": "note", "incident_id": "ESC-1", "text": f"load {w}-{i}",
+                    "idempotency_key": f"load-{w}-{i}-{random.random()}"})
+                if r.status_code == 200:
+                    done += 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker(w) for w in range(connections)))
+    return done / (time.monotonic() - started)
+
+
+async def sse_latency(servers: list[Server], token: str, subscribers: int, rate: float,
+                      seconds: float) -> list[float]:
+    """Seconds from a stamped post to its arrival at each subscriber."""
+    headers = {"Authorization": f"Bearer {token}"}
+    lags: list[float] = []
+    ready = 0
+    stop = asyncio.Event()
+
+    async def subscribe(n: int) -> None:
+        nonlocal ready
+        server = servers[n % len(servers)]
+        async with httpx.AsyncClient(base_url=server.url + "/api/v1", headers=headers,
+                                     timeout=httpx.Timeout(10, read=None)) as client:
+            last = (await client.get("/events", params={"limit": 0})).json()["last_seq"]
+            async with client.stream("GET", "/stream",
+                                     headers={"Last-Event-ID": str(last)}) as response:
+                ready += 1
+                async for line in response.aiter_lines():
+                    if stop.is_set():
+                        return
+                    if line.startswith("data: "):
+                        text = json.loads(line[6:])["payload"].get("text", "")
+                        if text.startswith("t="):
+                            lags.append(time.time() - float(text[2:]))
+
+    tasks = [asyncio.create_task(subscribe(n)) for n in range(subscribers)]
+    while ready < subscribers:
+        await asyncio.sleep(0.05)
+    clients = [httpx.AsyncClient(base_url=s.url + "/api/v1", headers=headers, timeout=30)
+               for s in servers]
+    gap = 1 / rate
+    end = time.monotonic() + seconds
+    i = 0
+    while time.monotonic() < end:
+        await clients[i % len(clients)].post("/commands", json={
+            "type": "note", "incident_id": "ESC-1", "text": f"t={time.time()!r}"})
+        i += 1
+        await asyncio.sleep(gap)
+    await asyncio.sleep(1.0)
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for client in clients:
+        await client.aclose()
+    expected = i * subscribers
+    if len(lags) < expected:
+        print(f"  warning: {expected - len(lags)} of {expected} deliveries missing")
+    return lags
+
+
+# --- watch and replay ----------------------------------------------------------------------------
+
+
+def appender(url: str, count: int) -> None:
+    """Child: append `count` stamped events at jittered 5-45 ms intervals."""
+    store = PostgresStore(url)
+    time.sleep(0.5)
+    for i in range(count):
+        store.append([note(f"t={time.time()!r} {i}")])
+        time.sleep(random.uniform(0.005, 0.045))
+    store.close()
+
+
+async def watch_latency(url: str, count: int) -> list[float]:
+    store = PostgresStore(url)
+    lags: list[float] = []
+    child = mp.get_context("spawn").Process(target=appender, args=(url, count))
+    it = store.watch(store.last_seq())
+    child.start()
+    while len(lags) < count:
+        for event in await asyncio.wait_for(anext(it), 30):
+            lags.append(time.time() - float(event.payload["text"].split()[0][2:]))
+    await it.aclose()  # type: ignore[attr-defined]
+    child.join()
+    store.close()
+    return lags
+
+
+def replay(url: str, count: int) -> tuple[float, float]:
+    """(append seconds, read seconds) for `count` events."""
+    store = PostgresStore(url)
+    events = [Event(incident_id=f"ESC-{i % 500}", kind=EventKind.NOTE, actor="bench",
+                    occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
+                    recorded_at=datetime(2026, 1, 1, tzinfo=UTC),
+                    payload={"text": f"note {i}", "tags": {"n": i}}) for i in range(count)]
+    started = time.perf_counter()
+    store.append(events)
+    appended = time.perf_counter() - started
+    store.close()
+    fresh = PostgresStore(url)
+    started = time.perf_counter()
+    back = fresh.read()
+    read = time.perf_counter() - started
+    assert len(back) == count
+    fresh.close()
+    return appended, read
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short phases")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    opts = parser.parse_args()
+    seconds = 5.0 if opts.quick else 15.0
+    figures: dict[str, Any] = {}
+    cluster = Cluster(fsync=True).start()
+    workdir = Path(tempfile.mkdtemp(prefix="warroom-bench-"))
+    try:
+        for name, store, n in (("postgresql", cluster.create_database("cmds"), 2),
+                               ("sqlite", str(workdir / "cmds.db"), 1)):
+            servers, token = prepare(store, n)
+            try:
+                rate = asyncio.run(sustained(servers, token, 8, seconds))
+                figures[f"{name}.commands_per_s"] = round(rate, 1)
+                print(f"{name}: {rate:.0f} commands/s sustained "
+                      f"(8 connections, {n} server{'s' if n > 1 else ''}, {seconds:g} s)")
+                lags = asyncio.run(sse_latency(servers, token, 100, 20.0, seconds))
+                p50, p99 = pct(lags, 50) * 1000, pct(lags, 99) * 1000
+                figures[f"{name}.sse_ms"] = {"p50": round(p50, 1), "p99": round(p99, 1),
+                                             "deliveries": len(lags)}
+                print(f"{name}: SSE latency p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+                      f"(100 subscribers over {n} server{'s' if n > 1 else ''}, 20 commands/s, "
+                      f"{len(lags)} deliveries)")
+            finally:
+                for server in servers:
+                    server.stop()
+        lags = asyncio.run(watch_latency(cluster.create_database("watch"),
+                                         100 if opts.quick else 300))
+        p50, p99 = pct(lags, 50) * 1000, pct(lags, 99) * 1000
+        figures["postgresql.watch_ms"] = {"p50": round(p50, 2), "p99": round(p99, 2),
+                                          "mean": round(statistics.mean(lags) * 1000, 2)}
+        print(f"postgresql: watch notice latency p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+              f"({len(lags)} appends from another process, commit included)")
+        appended, read = replay(cluster.create_database("replay"), 100_000)
+        figures["postgresql.replay_s"] = {"append": round(appended, 3), "read": round(read, 3)}
+        print(f"postgresql: append 100,000 events in one transaction {appended:.2f} s; "
+              f"read them back {read:.2f} s")
+    finally:
+        cluster.remove()
+    if opts.json:
+        print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("WARROOM_USER", "bench")
+    main()
