@@ -120,3 +120,11 @@ def test_a_sender_clock_ahead_of_ours_is_clamped_not_refused(
     result = service.execute(fired(status="resolved", at=ahead), "am")
     assert result["id"] == incident
     assert service.events(incident)[-1].occurred_at == clock()
+
+
+def test_statuses_match_status_for_each_kept_escalation(service: WarRoom) -> None:
+    kept = service.execute(fired("a"), "am")["id"]
+    other = service.execute(fired("b", customer="Contoso"), "am")["id"]
+    docs = service.statuses(lambda s: s.customer == "Northwind Bank")
+    assert docs == [service.status(kept)]
+    assert other not in {d["id"] for d in docs}

@@ -274,6 +274,14 @@ class WarRoom:
         state = self.state(incident_id, as_of)
         return status_view(state, self.policy, as_of or self.clock())
 
+    def statuses(self, keep: Callable[[IncidentState], bool]) -> list[dict[str, Any]]:
+        """The status documents of the escalations `keep` selects, from one catch-up with the
+        store and at one instant (a list of a thousand escalations is one read, not a
+        thousand)."""
+        states = self.states()
+        now = self.clock()
+        return [status_view(s, self.policy, now) for s in states.values() if keep(s)]
+
     def events(
         self, incident_id: str | None = None, since: int = 0, limit: int | None = None
     ) -> list[Event]:
