@@ -158,3 +158,28 @@ _KINDS: dict[str, _Kind] = {
     "pattern_flagged": _Kind("PATTERN", "Pattern flagged",
                              lambda p: f"{p.get('pattern')} to {', '.join(p.get('to', []))}"),
 }
+
+
+COMMAND_DONE: dict[str, str] = {
+    "open": "Escalation opened", "triage": "Triaged", "severity": "Severity changed",
+    "assign": "Role assigned", "note": "Note added", "update": "Update posted",
+    "commit": "Commitment made", "commitment": "Commitment updated",
+    "pause": "Resolution clock paused", "resume": "Resolution clock resumed",
+    "decide": "Decision recorded", "phase": "Phase changed", "resolve": "Resolved",
+    "close": "Closed", "edit_milestone": "Milestone corrected", "tag": "Tags set",
+    "alert": "Alert recorded", "take": "You are the commander now", "pir": "PIR saved",
+    "pir_complete": "PIR completed", "pir_sent": "RCA summary recorded as sent",
+    "action_add": "Corrective action added", "action_update": "Corrective action updated",
+    "action_done": "Corrective action completed", "credit_approve": "Credit approved",
+    "flag": "Pattern flagged",
+}
+"""What a console toast says when a command of each `type` was carried out."""
+
+
+def command_done(command_type: str, result: dict[str, Any]) -> str:
+    """One line for a carried-out command: `Update posted · ESC-7`, `Commitment made · C3`."""
+    text = COMMAND_DONE.get(command_type, command_type.replace("_", " ").capitalize())
+    where = [str(result[k]) for k in ("id", "commitment_id", "action_id") if result.get(k)]
+    if result.get("severity") and command_type in ("triage", "severity"):
+        where.append(str(result["severity"]))
+    return " · ".join([text, *where])

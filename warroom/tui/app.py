@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
 
+from warroom.domain.describe import command_done
 from warroom.domain.models import IncidentState
 from warroom.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes, resolve_name, theme_dir
 from warroom.tui import messages as m
@@ -266,8 +267,8 @@ class WarRoomApp(StoreWorkers, App[None]):
                         f"({message.result.get('pending')} pending)", title="Queued",
                         severity="warning", timeout=6, markup=False)
             return
-        self.notify(f"✔ {type(command).__name__} done" + _result_note(message.result),
-                    timeout=3, markup=False)
+        self.notify(f"✔ {command_done(command.type, message.result)}", timeout=3,
+                    markup=False)
 
     @on(m.CommandRefused)
     def _command_refused(self, message: m.CommandRefused) -> None:
@@ -327,8 +328,3 @@ class WarRoomApp(StoreWorkers, App[None]):
 
         yield from super().get_system_commands(screen)
         yield from palette_commands(self, screen)
-
-
-def _result_note(result: dict[str, object]) -> str:
-    parts = [f"{k} {result[k]}" for k in ("id", "commitment_id", "severity") if k in result]
-    return ": " + ", ".join(parts) if parts else ""
