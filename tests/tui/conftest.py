@@ -61,8 +61,9 @@ def demo_app(demo_path: Path, open_service: Callable[..., WarRoom]) -> Callable[
     return make
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 5.0) -> None:
-    """Let the app run until `condition()` holds (fails the test after `timeout`)."""
+async def until(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 15.0) -> None:
+    """Let the app run until `condition()` holds (fails the test after `timeout`: generous, as
+    CI shares two cores; a condition that holds returns at once)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():

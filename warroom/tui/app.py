@@ -254,7 +254,7 @@ class WarRoomApp(StoreWorkers, App[None]):
     @on(m.OutboxTrouble)
     def _outbox_trouble(self, message: m.OutboxTrouble) -> None:
         for line in message.lines:
-            self.notify(line, title="Outbox", severity="error", timeout=12, markup=False)
+            self.notify(line, title="Outbox", severity="error", timeout=30, markup=False)
 
     @on(m.CommandSucceeded)
     def _command_succeeded(self, message: m.CommandSucceeded) -> None:

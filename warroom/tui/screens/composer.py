@@ -171,7 +171,8 @@ class ComposerScreen(ModalScreen[None]):
         body = self._draft_body()
         self.app.run_worker(lambda: self._save_now(body), thread=True, group="draft",
                             exit_on_error=False)
-        self._status(f"draft saved {war_app(self).clock():%H:%M:%S} UTC")
+        if not self._discard_asked:  # the question stays on screen until answered or edited
+            self._status(f"draft saved {war_app(self).clock():%H:%M:%S} UTC")
 
     # -- templates and preview --
 
