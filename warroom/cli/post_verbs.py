@@ -385,7 +385,7 @@ def _import(ctx: Context, args: argparse.Namespace) -> int:
 
     items = parse(args.file)  # every record checked first: a bad one writes nothing
     service = ctx.service()
-    added = skipped = 0
+    added = skipped = unresolved = 0
     for item in sorted(items, key=lambda i: (i.created_at, i.id)):
         def build(incident_id: str, item: Any = item) -> list[Any]:
             return to_events(item, incident_id, ctx.actor, service.clock())
@@ -393,10 +393,13 @@ def _import(ctx: Context, args: argparse.Namespace) -> int:
         outcome = service.append_new_incident(item.key, build)
         skipped += outcome["duplicate"]
         added += not outcome["duplicate"]
+        unresolved += not outcome["duplicate"] and item.resolution_time() is None
     summary = {"file": args.file, "incidents": len(items), "imported": added,
-               "already_present": skipped}
+               "already_present": skipped, "unresolved_at_source": unresolved}
+    still_open = (f"; {unresolved} still open at the source, imported closed without a "
+                  "resolve time" if unresolved else "")
     print(json.dumps(summary, indent=2) if args.json else
-          f"imported {added} of {len(items)} incidents ({skipped} already present)")
+          f"imported {added} of {len(items)} incidents ({skipped} already present{still_open})")
     return 0
 
 

@@ -137,7 +137,9 @@ _KINDS: dict[str, _Kind] = {
     "phase_changed": _Kind("PHASE", "Phase", lambda p: (
         f"{p['previous']} → " if p.get("previous") else "") + str(p.get("phase"))),
     "resolved": _Kind("RESOLVED", "Resolved", lambda p: p.get("summary", "")),
-    "closed": _Kind("CLOSED", None, lambda p: "closed"),
+    "closed": _Kind("CLOSED", None, lambda p: "closed" + (
+        " unresolved (still open at its source when imported)"
+        if p.get("unresolved_at_source") else "")),
     "milestone_edited": _Kind("EDITED", "Time corrected",
                               lambda p: f"{p.get('milestone')} {_when(p.get('previous'))} → "
                                         f"{_when(p.get('new_time'))}: {p.get('reason', '')}"),

@@ -42,6 +42,10 @@ def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockNam
     Returns:
         One `Clock` per `ClockName`, in declaration order.
     """
+    if state.closed_at is not None and state.resolved_at is None:
+        # Closed unresolved (imported history still open at its source): nothing is known
+        # after the close, so the clocks stand as they were then.
+        now = min(now, state.closed_at)
     severity = state.severity if state.triaged else Severity.P0
     targets = policy.for_severity(severity)
     cal = policy.calendar_for(severity)
