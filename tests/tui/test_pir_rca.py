@@ -135,6 +135,9 @@ async def test_send_rca_goes_to_the_customer_channel_and_delivery_meets_the_cloc
                 clock.advance(minutes=2)
                 assert len(Deliverer(store, config, policy, clock).run_once().delivered) == 1
                 await until(pilot, lambda: bool(app.states["ESC-1"].rca_sent))
+                head = app.screen.query_one("#pir-head", Static)
+                await until(pilot, lambda: "RCA sent" in str(head.render()))
+                assert http.url("/rca") in str(head.render())
             ((path, _, body),) = http.posts
             state = service.state("ESC-1")
         finally:
