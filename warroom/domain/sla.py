@@ -14,6 +14,8 @@ Rules (the policy supplies the numbers):
 - Pauses (waiting on the customer) stop `resolve` only. While paused its `remaining_s` is the
   frozen calendar time left and `due_at` is projected as if resumed now. Pausing a clock that is
   already past due changes nothing: it stays `breached` against its real due time.
+- An escalation closed without a resolution (imported history still open at its source) is
+  evaluated at its close: nothing is known after it, so no clock runs on.
 - A running clock is `breached` when `now > due_at` (at exactly `due_at` it is still `at_risk`),
   and `at_risk` when the calendar time left is at most `at_risk_fraction` of its target.
 """
