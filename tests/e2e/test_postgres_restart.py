@@ -23,10 +23,12 @@ import pytest
 
 from tests.api.helpers import Watcher, wait_until
 from tests.api.test_crash import ServerProcess
+from tests.e2e.test_postgres import ev
 from tests.e2e.test_servers_on_postgres import Stream, all_events, api, health, start
 from warroom.server.tokens import add_token
 from warroom.store.http import HttpStore
 from warroom.store.outbox import Outbox
+from warroom.store.postgres import PostgresStore
 
 
 @pytest.fixture
@@ -207,3 +209,55 @@ def test_restarting_postgresql_mid_load(
         watcher.stop()
         console.close()
 
+
+
+def test_the_first_call_after_a_restart_succeeds_and_watch_resumes(
+        pg_cluster: Any, pg_url: str) -> None:
+    store, writer = PostgresStore(pg_url), PostgresStore(pg_url)
+    one_shot = PostgresStore(pg_url, pool_size=0)  # a CLI's: one plain connection, no pool
+    watcher = Watcher(store)
+    try:
+        held = threading.Barrier(4)
+
+        def hold() -> None:  # four connections at once: the pool keeps them, idle
+            with store.transaction("holding a connection"):
+                held.wait(timeout=10)
+
+        threads = [threading.Thread(target=hold) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+        assert writer.append([ev(1)]).seqs == (1,)
+        wait_until(lambda: watcher.seqs() == [1], timeout=5, what="the watcher to see seq 1")
+        pg_cluster.restart()
+        assert store.last_seq() == 1  # not a stale pooled connection's error
+        assert [e.seq for e in store.read()] == [1]
+        assert one_shot.last_seq() == 1  # its connection is re-opened
+        assert store.append([ev(2)]).seqs == (2,)
+        appended = time.monotonic()
+        wait_until(lambda: watcher.seqs() == [1, 2], timeout=5,
+                   what="the watcher to see seq 2 after the restart")
+        assert time.monotonic() - appended < 1.0  # its LISTEN connection is back already
+    finally:
+        watcher.stop()
+        store.close()
+        writer.close()
+        one_shot.close()
+
+
+def test_the_first_request_after_a_restart_succeeds_on_every_server(
+        pg_cluster: Any, pg_url: str, servers: list[ServerProcess]) -> None:
+    token = add_token(pg_url, "alice")
+    one, two = start(pg_url, servers)
+    with api(one, token) as a, api(two, token) as b:
+        assert a.post("/escalations", json={"title": "t", "customer": "c"}).status_code == 201
+        assert b.get("/escalations").status_code == 200
+        pg_cluster.restart()
+        for server in (one, two):
+            status, body = health(server)
+            assert status == 200 and body["store"] == "ok", body
+        for client in (a, b):
+            response = client.post("/commands", json={"type": "note", "incident_id": "ESC-1",
+                                                      "text": "first after the restart"})
+            assert response.status_code == 200, response.text
