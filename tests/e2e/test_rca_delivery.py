@@ -196,3 +196,5 @@ def test_pir_send_then_warroom_deliver_once_from_the_command_line(tmp_path: Path
     assert status["clocks"]["pir"]["state"] == "met"
     log = cli("log", esc).stdout
     assert "customer RCA summary sent to cto@acme.example via mail (asked by dana)" in log
+    internal = cli("pir", esc, "--audience", "internal").stdout
+    assert "by dana to cto@acme.example (delivered via mail)" in internal
