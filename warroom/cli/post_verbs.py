@@ -338,11 +338,12 @@ def _flag(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _flags(ctx: Context, args: argparse.Namespace) -> int:
-    from warroom.domain.recurrence import flags_view
+    from warroom.domain.recurrence import flag_events, flags_view
 
     service = ctx.service(read_only=True)
-    rows = flags_view(service.states().values(), service.events(), service.policy,
-                      service.clock(), open_only=not args.all)
+    states = service.states().values()
+    rows = flags_view(states, flag_events(states), service.policy, service.clock(),
+                      open_only=not args.all)
     if args.json:
         print(json.dumps(rows, indent=2, default=str))
         return 0
@@ -360,12 +361,14 @@ def _flags(ctx: Context, args: argparse.Namespace) -> int:
 
 def _report(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.domain.metrics import trends
+    from warroom.domain.recurrence import flag_events
     from warroom.reports.trends import render
 
     service = ctx.service(read_only=True)
     now = service.clock()
     read = time_reader(now)
-    data = trends(service.states().values(), service.events(), service.policy, now,
+    states = service.states().values()
+    data = trends(states, flag_events(states), service.policy, now,
                   read(args.since, "--since"), read(args.until, "--until"))
     fmt = args.format or ("json" if args.json else "md")
     print(render(data, fmt))

@@ -130,7 +130,11 @@ def next_update_outcome(state: IncidentState, policy: Policy, now: datetime
     `breached` when an interval ran out in silence, `met_late` when an update came late, `met`
     when a resolved escalation had every update on time; None when it owed no update yet or is
     still running with nothing late."""
-    on_time, due, silent = cadence_detail(state, policy, now)
+    return _outcome(state, cadence_detail(state, policy, now))
+
+
+def _outcome(state: IncidentState, detail: tuple[int, int, bool]) -> ClockState | None:
+    on_time, due, silent = detail
     if due == 0:
         return None
     if silent:
@@ -262,12 +266,23 @@ def _flag_summary(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
 
 
 class _Clocks:
-    """Per-escalation clock outcomes, evaluated once each (`next_update` over the whole
-    escalation, see `next_update_outcome`)."""
+    """Per-escalation figures, computed once each however many groups an escalation is in:
+    clock outcomes (`next_update` over the whole escalation, see `next_update_outcome`), the
+    customer-update cadence, and MTTA / MTTR."""
 
     def __init__(self, policy: Policy, now: datetime) -> None:
         self.policy, self.now = policy, now
         self._cache: dict[str, dict[str, ClockState]] = {}
+        self._late: dict[str, tuple[int, int]] = {}
+        self._cadence: dict[str, tuple[int, int, bool]] = {}
+        self._times: dict[str, tuple[float | None, float | None]] = {}
+
+    def cadence(self, state: IncidentState) -> tuple[int, int, bool]:
+        """`cadence_detail` of one escalation."""
+        found = self._cadence.get(state.id)
+        if found is None:
+            found = self._cadence[state.id] = cadence_detail(state, self.policy, self.now)
+        return found
 
     def outcomes(self, state: IncidentState) -> dict[str, ClockState]:
         """Clock name -> outcome (met, met late, breached) for the clocks that have one."""
@@ -276,7 +291,7 @@ class _Clocks:
             found = {}
             for name, clock in clocks(state, self.policy, self.now).items():
                 if name is ClockName.NEXT_UPDATE:
-                    outcome = next_update_outcome(state, self.policy, self.now)
+                    outcome = _outcome(state, self.cadence(state))
                     if outcome is not None:
                         found[name.value] = outcome
                 elif clock.state in _OUTCOMES:
@@ -284,13 +299,24 @@ class _Clocks:
             self._cache[state.id] = found
         return found
 
+    def times(self, state: IncidentState) -> tuple[float | None, float | None]:
+        """`(MTTA, MTTR)` seconds of one escalation."""
+        found = self._times.get(state.id)
+        if found is None:
+            found = self._times[state.id] = (_mtta_s(state), _mttr_s(state))
+        return found
+
     def late(self, group: Iterable[IncidentState]) -> tuple[int, int]:
         """`(late, evaluated)` clock outcomes over a group."""
         late = evaluated = 0
         for s in group:
-            for outcome in self.outcomes(s).values():
-                evaluated += 1
-                late += outcome in _LATE
+            counted = self._late.get(s.id)
+            if counted is None:
+                outcomes = self.outcomes(s).values()
+                counted = self._late[s.id] = (sum(1 for o in outcomes if o in _LATE),
+                                              len(outcomes))
+            late += counted[0]
+            evaluated += counted[1]
         return late, evaluated
 
 
@@ -299,12 +325,13 @@ def _figures(group: Sequence[IncidentState], hits: Mapping[str, bool | None], ev
     """The figures every breakdown and period carries."""
     late, evaluated = ev.late(group)
     patterned = [hits.get(s.id) for s in group if hits.get(s.id) is not None]
+    times = [ev.times(s) for s in group]
     return {
         "escalations": len(group),
         "p0_p1": sum(1 for s in group if s.severity in (Severity.P0, Severity.P1)),
         "resolved": sum(1 for s in group if s.resolved_at is not None),
-        "mtta_median_seconds": _median(_mtta_s(s) for s in group),
-        "mttr_median_seconds": _median(_mttr_s(s) for s in group),
+        "mtta_median_seconds": _median(t[0] for t in times),
+        "mttr_median_seconds": _median(t[1] for t in times),
         "sla_breach_rate": _rate(late, evaluated),
         "recurrence_rate": _rate(sum(1 for h in patterned if h), len(patterned)),
     }
@@ -411,7 +438,7 @@ def trends(
     for s in selected:
         for name, outcome in ev.outcomes(s).items():
             clock_counts[name][outcome.value] += 1
-        o, d = cadence(s, policy, now)
+        o, d, _ = ev.cadence(s)
         on_time += o
         due += d
 
