@@ -16,7 +16,14 @@ from typing import Any, Protocol
 import msgspec
 
 from warroom.domain.models import Event, EventKind
-from warroom.store.base import AppendResult, Delivery
+from warroom.store.base import (
+    AppendResult,
+    Delivery,
+    Draft,
+    NewDelivery,
+    StatusPageKey,
+    StoredToken,
+)
 
 COLUMNS = "seq, incident_id, kind, actor, occurred_at, recorded_at, payload, idempotency_key"
 """The events columns, in the order every row here has them."""
@@ -24,6 +31,12 @@ COLUMNS = "seq, incident_id, kind, actor, occurred_at, recorded_at, payload, ide
 DELIVERY_COLUMNS = ("id, incident_id, seq, channel, recipients, message, state, attempts, "
                     "due_at, created_at, lease_owner, lease_until, last_error, delivered_at")
 """The deliveries columns, in the order `delivery_from_row` reads them."""
+
+TOKEN_COLUMNS = "id, person, read_only, hash, created_at, revoked_at, bot"
+"""The API tokens columns, in the order `token_from_row` reads them."""
+
+STATUSPAGE_KEY_COLUMNS = "customer, key_hash, created_at, revoked_at"
+"""The status page keys columns, in the order `statuspage_key_from_row` reads them."""
 
 RowNoSeq = tuple[str, str, str, str, str, str, str | None]
 
@@ -91,6 +104,17 @@ def _makedumps() -> Callable[[Any], str]:
 
 
 dumps = _makedumps()
+
+
+def new_event_rows(events: Sequence[Event]) -> list[RowNoSeq]:
+    """Rows for events about to be appended (encoded before any lock is taken).
+
+    Raises ValueError for an event that already has a seq: the store assigns seqs.
+    """
+    for event in events:
+        if event.seq != 0:
+            raise ValueError(f"event already has seq {event.seq}; the store assigns seqs")
+    return [event_row(e) for e in events]
 
 
 def event_row(event: Event) -> RowNoSeq:
@@ -164,3 +188,35 @@ def delivery_from_row(row: Sequence[Any]) -> Delivery:
         created_at=datetime.fromisoformat(row[9]), lease_owner=row[10],
         lease_until=at(row[11]), last_error=row[12], delivered_at=at(row[13]),
     )
+
+
+def new_delivery_rows(
+    events: Sequence[Event], seqs: Sequence[int], deliveries: Sequence[NewDelivery]
+) -> list[tuple[str, int, str, str, str, str, str]]:
+    """Rows (incident_id, seq, channel, recipients, message, due_at, created_at) for the
+    deliveries of just-appended events: each is due from its event's `recorded_at`."""
+    rows = []
+    for d in deliveries:
+        event = events[d.event_index]
+        at = iso(event.recorded_at)
+        rows.append((event.incident_id, seqs[d.event_index], d.channel,
+                     dumps(list(d.recipients)), dumps(d.message), at, at))
+    return rows
+
+
+def draft_from_row(incident_id: str, person: str, row: Sequence[Any]) -> Draft:
+    """A Draft from its (body, saved_at) columns."""
+    return Draft(incident_id=incident_id, person=person, body=json.loads(row[0]),
+                 saved_at=row[1])
+
+
+def token_from_row(row: Sequence[Any]) -> StoredToken:
+    """A StoredToken from its columns (`TOKEN_COLUMNS`; SQLite keeps the flags as 0/1)."""
+    return StoredToken(id=row[0], person=row[1], read_only=bool(row[2]), hash=row[3],
+                       created_at=row[4], revoked_at=row[5], bot=bool(row[6]))
+
+
+def statuspage_key_from_row(row: Sequence[Any]) -> StatusPageKey:
+    """A StatusPageKey from its columns (`STATUSPAGE_KEY_COLUMNS`)."""
+    return StatusPageKey(row[0], row[1], datetime.fromisoformat(row[2]),
+                         datetime.fromisoformat(row[3]) if row[3] else None)

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 
 from warroom.store.base import StoreError
-from warroom.store.codec import COLUMNS, DELIVERY_COLUMNS
+from warroom.store.codec import COLUMNS, DELIVERY_COLUMNS, STATUSPAGE_KEY_COLUMNS, TOKEN_COLUMNS
 from warroom.store.postgres import CHANNEL, PostgresStore
 from warroom.store.sqlite import SqliteStore
 
@@ -27,10 +27,9 @@ _TABLES = {  # SQLite table -> (PostgreSQL table, columns)
     "events": ("warroom_events", COLUMNS),
     "commands": ("warroom_commands", "key, seqs, result"),
     "drafts": ("warroom_drafts", "incident_id, person, body, saved_at"),
-    "warroom_tokens": ("warroom_tokens",
-                       "id, person, read_only, hash, created_at, revoked_at, bot"),
+    "warroom_tokens": ("warroom_tokens", TOKEN_COLUMNS),
     "deliveries": ("warroom_deliveries", DELIVERY_COLUMNS),
-    "statuspage_keys": ("warroom_statuspage_keys", "customer, key_hash, created_at, revoked_at"),
+    "statuspage_keys": ("warroom_statuspage_keys", STATUSPAGE_KEY_COLUMNS),
 }
 
 

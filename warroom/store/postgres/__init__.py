@@ -1,0 +1,32 @@
+"""PostgreSQL event store: several API servers (and CLIs) on one database.
+
+Tables (see `migrations/*.sql`): `warroom_events` (the log, with the same text columns as the
+SQLite store), `warroom_counter` (the last seq handed out), `warroom_commands`,
+`warroom_drafts`, `warroom_tokens`, `warroom_deliveries`, `warroom_statuspage_keys`.
+
+One idea a module: `schema` (migrations), `connection` (the pool and the one transaction),
+`events` (the log, idempotency keys, LISTEN/NOTIFY watching), `deliveries` (messages waiting to
+be sent) and `keys` (drafts, API tokens, status page keys).
+"""
+
+from __future__ import annotations
+
+from warroom.store.postgres.connection import CONNECT_TIMEOUT_S, redact
+from warroom.store.postgres.deliveries import PostgresDeliveries
+from warroom.store.postgres.events import CHANNEL, PAGE, RECONNECT_S, WATCH_IDLE_S
+from warroom.store.postgres.keys import PostgresKeys
+from warroom.store.postgres.schema import SCHEMA_VERSION, migrations
+
+__all__ = ["CHANNEL", "CONNECT_TIMEOUT_S", "PAGE", "RECONNECT_S", "SCHEMA_VERSION",
+           "WATCH_IDLE_S", "PostgresStore", "migrations", "redact"]
+
+
+class PostgresStore(PostgresDeliveries, PostgresKeys):
+    """An event store in a PostgreSQL database, shared by any number of processes and hosts.
+
+    Args:
+        url: a `postgresql://user@host:port/db` connection URL.
+        migrate: bring an older schema up to date (`warroom db upgrade`); otherwise an older
+            schema is refused with a hint. An empty database always gets the schema.
+        pool_size: most connections the pool opens.
+    """
