@@ -22,7 +22,7 @@ from warroom.domain.reduce import as_of as fold_as_of
 from warroom.domain.reduce import reduce_all
 from warroom.domain.status import status_view
 from warroom.domain.structs import replace
-from warroom.gcpause import collector_paused
+from warroom.gcpause import collector_paused, settle
 from warroom.store.base import AppendResult, NewDelivery, SeqConflict, Store, StoreError
 from warroom.store.snapshot import FOLD_VERSION, SnapshotStore, decode, encode
 
@@ -40,6 +40,8 @@ MAX_ATTEMPTS = 100
 SNAPSHOT_AFTER = 2000
 """Events folded past the stored snapshot before the service writes it back (a short
 transaction of the escalations they changed)."""
+SETTLE_AFTER = PAGE
+"""A fold of at least this many events built long-lived state: `gcpause.settle` it."""
 
 
 def close_checks(states: Mapping[str, IncidentState]) -> tuple[CloseCheck, ...]:
@@ -130,6 +132,8 @@ class WarRoom:
             touched = {e.incident_id for e in fresh}
             with collector_paused(len(fresh)):
                 self._states = reduce_all(fresh, self._states)
+            if len(fresh) >= SETTLE_AFTER:
+                settle()
             self._seq = fresh[-1].seq
             self._changed |= touched
             if self._seq >= self._next_save:
@@ -152,6 +156,7 @@ class WarRoom:
             states = decode(found.states, len(found.states))
         except (StoreError, ValueError):  # msgspec.DecodeError is a ValueError
             return
+        settle()
         self._states, self._seq = states, found.seq
         self._snapshot_seq = found.seq
         self._next_save = found.seq + SNAPSHOT_AFTER

@@ -21,8 +21,19 @@ from warroom.tui.widgets.live_text import Countdown
 _CLASSES = [state_class(s) for s in ClockState]
 
 
+CARD_LINES = 8
+"""The fewest lines a card is legible in (border, title, big digits, state, next update)."""
+
+
 def _columns(count: int) -> int:
     return 1 if count <= 1 else 2 if count <= 4 else 3
+
+
+def capacity(height: int) -> int:
+    """How many cards a screen `height` lines high shows legibly (three columns of them):
+    an organisation's year can hold hundreds of open escalations, and the wall shows the
+    most urgent ones (building a card for each would take seconds and show none)."""
+    return 3 * max(1, (height - 1) // CARD_LINES)
 
 
 class EscalationCard(Vertical):
@@ -92,7 +103,7 @@ class WallScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="wall-title")
-        boards = open_boards(war_app(self).states, war_app(self))
+        boards = open_boards(war_app(self).states, war_app(self))[:capacity(self.app.size.height)]
         with Grid(id="cards") as grid:
             grid.styles.grid_size_columns = _columns(len(boards))
             for board in boards:
@@ -106,7 +117,8 @@ class WallScreen(Screen[None]):
 
     def _refresh(self, *_: object) -> None:
         app = war_app(self)
-        boards = open_boards(app.states, app)
+        every = open_boards(app.states, app)
+        boards = every[:capacity(self.size.height or app.size.height)]
         grid = self.query_one("#cards", Grid)
         cards = list(grid.query(EscalationCard))
         if [c.name for c in cards] != [b.state.id for b in boards]:
@@ -117,9 +129,10 @@ class WallScreen(Screen[None]):
             for card, board in zip(cards, boards, strict=True):
                 card.board = board
         breached = sum(b.urgent is not None and b.urgent.state is ClockState.BREACHED
-                       for b in boards)
+                       for b in every)
+        shown = f" (the {len(boards)} most urgent shown)" if len(boards) < len(every) else ""
         self.query_one("#wall-title", Static).update(Content.assemble(
-            ("WAR ROOM", "bold"), f"  {len(boards)} open escalation(s)",
+            ("WAR ROOM", "bold"), f"  {len(every)} open escalation(s){shown}",
             (f"  ✖ {breached} BREACHED" if breached else "", "bold $sla-breached"),
             f"  ·  {dual(app.now, None, seconds=True)}  ·  ",
             connection_part(app.connection), ("  ·  read-only", "$text-muted")))
