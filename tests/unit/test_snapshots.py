@@ -225,3 +225,18 @@ def test_appends_while_snapshots_are_written_lose_nothing(
         assert sum(s.event_count for s in full.values()) == check.last_seq()
     finally:
         check.close()
+
+
+def test_list_folds_the_tail_into_closed_escalations_too(store: Store, policy: object) -> None:
+    store.append(mixed_log(seed=7))  # ESC-1..ESC-4 closed, ESC-5..ESC-8 open
+    writer = warroom(store, policy)
+    writer.refresh()
+    assert writer.save_snapshot()
+    reopened = Log("ESC-9").opened(T0).events + Log("ESC-1").note(T0, "after closing").events
+    store.append([replace(e, seq=0) for e in reopened])
+    everyone = warroom(store, policy).statuses(lambda s: True, open_only=True)
+    assert sorted(d["id"] for d in everyone) == ["ESC-1", "ESC-5", "ESC-6", "ESC-7", "ESC-8",
+                                                  "ESC-9"]
+    closed = next(d for d in everyone if d["id"] == "ESC-1")
+    full = warroom(store, policy).statuses(lambda s: True)
+    assert closed == next(d for d in full if d["id"] == "ESC-1")

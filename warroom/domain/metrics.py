@@ -36,7 +36,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from warroom.domain.calendar import add_time
 from warroom.domain.credits import tier_of
@@ -268,14 +268,14 @@ def _flag_summary(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
 class _Clocks:
     """Per-escalation figures, computed once each however many groups an escalation is in:
     clock outcomes (`next_update` over the whole escalation, see `next_update_outcome`), the
-    customer-update cadence, and MTTA / MTTR."""
+    customer-update cadence, and what `_figures` adds up."""
 
     def __init__(self, policy: Policy, now: datetime) -> None:
         self.policy, self.now = policy, now
         self._cache: dict[str, dict[str, ClockState]] = {}
         self._late: dict[str, tuple[int, int]] = {}
         self._cadence: dict[str, tuple[int, int, bool]] = {}
-        self._times: dict[str, tuple[float | None, float | None]] = {}
+        self._rows: dict[str, _Row] = {}
 
     def cadence(self, state: IncidentState) -> tuple[int, int, bool]:
         """`cadence_detail` of one escalation."""
@@ -299,40 +299,41 @@ class _Clocks:
             self._cache[state.id] = found
         return found
 
-    def times(self, state: IncidentState) -> tuple[float | None, float | None]:
-        """`(MTTA, MTTR)` seconds of one escalation."""
-        found = self._times.get(state.id)
+    def row(self, state: IncidentState, hits: Mapping[str, bool | None]) -> _Row:
+        """What `_figures` adds up for one escalation (computed once)."""
+        found = self._rows.get(state.id)
         if found is None:
-            found = self._times[state.id] = (_mtta_s(state), _mttr_s(state))
+            outcomes = self.outcomes(state).values()
+            found = self._rows[state.id] = _Row(
+                late=sum(1 for o in outcomes if o in _LATE), evaluated=len(outcomes),
+                p0_p1=state.severity in (Severity.P0, Severity.P1),
+                resolved=state.resolved_at is not None, mtta=_mtta_s(state),
+                mttr=_mttr_s(state), hit=hits.get(state.id))
         return found
 
-    def late(self, group: Iterable[IncidentState]) -> tuple[int, int]:
-        """`(late, evaluated)` clock outcomes over a group."""
-        late = evaluated = 0
-        for s in group:
-            counted = self._late.get(s.id)
-            if counted is None:
-                outcomes = self.outcomes(s).values()
-                counted = self._late[s.id] = (sum(1 for o in outcomes if o in _LATE),
-                                              len(outcomes))
-            late += counted[0]
-            evaluated += counted[1]
-        return late, evaluated
+
+class _Row(NamedTuple):
+    late: int
+    evaluated: int
+    p0_p1: bool
+    resolved: bool
+    mtta: float | None
+    mttr: float | None
+    hit: bool | None
 
 
 def _figures(group: Sequence[IncidentState], hits: Mapping[str, bool | None], ev: _Clocks
              ) -> dict[str, Any]:
     """The figures every breakdown and period carries."""
-    late, evaluated = ev.late(group)
-    patterned = [hits.get(s.id) for s in group if hits.get(s.id) is not None]
-    times = [ev.times(s) for s in group]
+    rows = [ev.row(s, hits) for s in group]
+    patterned = [r.hit for r in rows if r.hit is not None]
     return {
-        "escalations": len(group),
-        "p0_p1": sum(1 for s in group if s.severity in (Severity.P0, Severity.P1)),
-        "resolved": sum(1 for s in group if s.resolved_at is not None),
-        "mtta_median_seconds": _median(t[0] for t in times),
-        "mttr_median_seconds": _median(t[1] for t in times),
-        "sla_breach_rate": _rate(late, evaluated),
+        "escalations": len(rows),
+        "p0_p1": sum(r.p0_p1 for r in rows),
+        "resolved": sum(r.resolved for r in rows),
+        "mtta_median_seconds": _median(r.mtta for r in rows),
+        "mttr_median_seconds": _median(r.mttr for r in rows),
+        "sla_breach_rate": _rate(sum(r.late for r in rows), sum(r.evaluated for r in rows)),
         "recurrence_rate": _rate(sum(1 for h in patterned if h), len(patterned)),
     }
 

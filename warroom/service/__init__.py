@@ -25,6 +25,7 @@ from warroom.domain.structs import replace
 from warroom.gcpause import collector_paused, settle
 from warroom.store.base import AppendResult, NewDelivery, SeqConflict, Store, StoreError
 from warroom.store.snapshot import FOLD_VERSION, SnapshotStore, decode, encode
+from warroom.store.snapshot import load as load_snapshot
 
 if TYPE_CHECKING:
     from warroom.config.delivery import Delivery
@@ -149,17 +150,11 @@ class WarRoom:
         self._started = True
         if self._snapshots is None or self._seq:
             return
-        try:
-            found = self._snapshots.read_snapshot(FOLD_VERSION)
-            if found is None or found.seq > self.store.last_seq():
-                return
-            states = decode(found.states, len(found.states))
-        except (StoreError, ValueError):  # msgspec.DecodeError is a ValueError
-            return
-        settle()
-        self._states, self._seq = states, found.seq
-        self._snapshot_seq = found.seq
-        self._next_save = found.seq + SNAPSHOT_AFTER
+        loaded = load_snapshot(self.store)
+        if loaded is not None:
+            self._states, self._seq = loaded
+            self._snapshot_seq = self._seq
+            self._next_save = self._seq + SNAPSHOT_AFTER
 
     def save_snapshot(self) -> bool:
         """Write the folded states back to the store's snapshot (only those changed since the

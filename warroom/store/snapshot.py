@@ -29,7 +29,8 @@ import msgspec
 import warroom.domain.models as _models
 import warroom.domain.reduce as _reduce
 from warroom.domain.models import IncidentState
-from warroom.gcpause import collector_paused
+from warroom.gcpause import collector_paused, settle
+from warroom.store.base import Store, StoreError
 
 FOLD_FORMAT = 1
 """Bump when folded state changes meaning in a way the source hash below would not see."""
@@ -114,3 +115,20 @@ def decode(blobs: Iterable[bytes], hint: int = 0) -> dict[str, IncidentState]:
             state = _decoder.decode(blob)
             out[state.id] = state
     return out
+
+
+def load(store: Store) -> tuple[dict[str, IncidentState], int] | None:
+    """The states in `store`'s snapshot and the seq they are current as of, when it keeps a
+    usable one; None when it keeps none, or one of another fold version, one that does not
+    decode, or one past the log's end (fold the log from the start instead)."""
+    if not isinstance(store, SnapshotStore):
+        return None
+    try:
+        found = store.read_snapshot(FOLD_VERSION)
+        if found is None or found.seq > store.last_seq():
+            return None
+        states = decode(found.states, len(found.states))
+    except (StoreError, ValueError):  # msgspec.DecodeError is a ValueError
+        return None
+    settle()
+    return states, found.seq
