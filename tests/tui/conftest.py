@@ -84,3 +84,9 @@ async def ready(pilot: Pilot[Any]) -> WarRoomApp:
 def of_type(messages: list[Message], kind: type[Message]) -> list[Any]:
     """The messages of one type, in order."""
     return [m for m in messages if isinstance(m, kind)]
+
+
+def screen_lines(app: WarRoomApp) -> list[str]:
+    """The text of the screen as drawn, one string per row."""
+    return ["".join(segment.text for segment in strip)
+            for strip in app.screen._compositor.render_strips()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -17,9 +17,44 @@ from warroom.tui.view import CLOCK_TITLES, Board, badge, duration, urgency_key
 from warroom.tui.widgets.clocks import STATE_STYLES
 from warroom.tui.widgets.keybar import KeyBar
 
-COLUMNS: list[tuple[str, int]] = [
-    ("Escalation", 10), ("Sev", 4), ("Customer", 16), ("Phase", 13), ("Most urgent clock", 28),
-    ("Next update", 17), ("Commander", 14), ("Title", 50)]
+COLUMNS: list[tuple[str, str, int]] = [
+    ("id", "Escalation", 10), ("sev", "Sev", 4), ("customer", "Customer", 16),
+    ("phase", "Phase", 13), ("urgent", "Most urgent clock", 28), ("next", "Next update", 17),
+    ("commander", "Commander", 14), ("title", "Title", 0)]
+"""Key, label and width of every column, in screen order (the title takes what is left)."""
+
+DROP_ORDER = ["phase", "commander", "customer", "next", "urgent"]
+"""Columns given up, first to last, when the screen is too narrow for them and a useful title."""
+
+TITLE_MIN, TITLE_MAX = 24, 60
+"""The title column never gets narrower than this (nor wider, where the screen is wide)."""
+
+_CHROME = 2
+"""Cells a column takes beyond its width (the table's padding either side)."""
+
+_SCROLLBAR = 2
+"""Kept free for the table's vertical scrollbar (many escalations)."""
+
+
+def fit_columns(width: int) -> list[tuple[str, str, int]]:
+    """The columns that fit `width` cells with the title at least `TITLE_MIN` wide; the title
+    gets the rest (up to `TITLE_MAX`)."""
+    kept = list(COLUMNS)
+    drop = iter(DROP_ORDER)
+
+    def spare() -> int:
+        used = sum(w + _CHROME for key, _, w in kept if key != "title")
+        return width - used - _CHROME - _SCROLLBAR
+
+    while spare() < TITLE_MIN and (key := next(drop, None)) is not None:
+        kept = [c for c in kept if c[0] != key]
+    title = max(TITLE_MIN, min(TITLE_MAX, spare()))
+    return [(key, label, title if key == "title" else w) for key, label, w in kept]
+
+
+def clip(text: str, width: int) -> str:
+    """`text`, ending in `…` where it is cut to `width`."""
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def open_boards(states: dict[str, IncidentState], app: WarRoomApp) -> list[Board]:
@@ -65,33 +100,49 @@ class EscalationsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("Open escalations — most urgent first", id="list-title")
-        table: DataTable[Content | str] = DataTable(cursor_type="row", zebra_stripes=True,
-                                                    id="escalations")
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
-        yield table
+        yield DataTable[Content](cursor_type="row", zebra_stripes=True, id="escalations")
         yield KeyBar()
 
+    _shown: list[tuple[str, str, int]] = []
+    """The columns the table has now."""
+
     def on_mount(self) -> None:
+        self._fit(self.app.size.width)
         self.watch(self.app, "now", self._fill)
         self.watch(self.app, "states", self._fill, init=False)
 
-    def _fill(self, *_: object) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        if fit_columns(event.size.width) != self._shown:
+            self._fit(event.size.width)
+            self._fill()
+
+    def _fit(self, width: int) -> None:
+        """Lay the columns out for a screen `width` cells wide."""
         table = self.query_one(DataTable)
+        table.clear(columns=True)
+        self._shown = fit_columns(width)
+        for key, label, cells in self._shown:
+            table.add_column(label, width=cells, key=key)
+
+    def _fill(self, *_: object) -> None:
+        table: DataTable[Content] = self.query_one(DataTable)
         keep = table.cursor_row
         current = None
         if table.row_count and 0 <= keep < table.row_count:
             current = table.coordinate_to_cell_key(Coordinate(keep, 0)).row_key.value
         table.clear()
         war = war_app(self)
+        title_width = next(w for key, _, w in self._shown if key == "title")
         for board in open_boards(war.states, war):
             s = board.state
             sev = Content.styled(f" {s.severity.value}{'' if s.triaged else '?'} ",
                                  f"bold $sev-text on $sev-{s.severity.value.lower()}")
-            table.add_row(Content(s.id), sev, Content(s.customer), Content(s.phase.value),
-                          urgent_cell(board), next_update_cell(board),
-                          Content(s.roles.get("incident_commander", "⚑ UNOWNED")), Content(s.title),
-                          key=s.id)
+            cells = {"id": Content(s.id), "sev": sev, "customer": Content(s.customer),
+                     "phase": Content(s.phase.value), "urgent": urgent_cell(board),
+                     "next": next_update_cell(board),
+                     "commander": Content(s.roles.get("incident_commander", "⚑ UNOWNED")),
+                     "title": Content(clip(s.title, title_width))}
+            table.add_row(*(cells[key] for key, _, _ in self._shown), key=s.id)
         self.query_one("#list-title", Static).update(
             f"Open escalations — most urgent first ({table.row_count})")
         if current is not None and current in table.rows:

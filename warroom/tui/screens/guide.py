@@ -3,10 +3,11 @@ duties, decision rights, and every key."""
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -51,46 +52,89 @@ def span(seconds: float) -> str:
     return format_duration(total).removesuffix("00s")
 
 
-def guide_text(policy: Policy) -> Content:
-    """The whole guide as styled text."""
-    parts: list[Content] = [Content.styled("The rules", "bold $accent")]
-    for n, (rule, text) in enumerate(RULES, start=1):
-        parts.append(Content.assemble(f" {n}. ", (rule, "bold"), f" — {text}"))
-    parts += [Content(""), Content.styled("Update cadence per severity", "bold $accent"),
-              Content.styled(f" {'':4}{'label':<10}{'triage':>8}{'first':>8}{'every':>8}"
-                             f"{'resolve':>9}{'PIR':>8}  calendar", "$text-muted")]
+def grid(*headers: str, right: tuple[int, ...] = ()) -> Table:
+    """A borderless table whose columns always keep two spaces between them: a cell too wide
+    for its column wraps inside it (never into the next column)."""
+    table = Table(box=None, pad_edge=False, padding=(0, 1), show_header=any(headers),
+                  header_style="bold", expand=False)
+    for n, header in enumerate(headers):
+        table.add_column(header, justify="right" if n in right else "left", overflow="fold")
+    return table
+
+
+def cadence_table(policy: Policy) -> Table:
+    """Targets per severity: one row each."""
+    table = grid("", "label", "triage", "first", "every", "resolve", "PIR", "calendar",
+                 right=(2, 3, 4, 5, 6))
     for severity, sp in policy.severities.items():
         pir = span(sp.pir_due.total_seconds()) if sp.pir_due else "optional"
         cells = [span(d.total_seconds()) for d in
                  (sp.triage, sp.first_update, sp.update_every, sp.resolve)]
-        parts.append(Content.assemble(
-            (f" {severity.value:<4}", "bold"), f"{sp.label:<10}", f"{cells[0]:>8}{cells[1]:>8}"
-            f"{cells[2]:>8}{cells[3]:>9}{pir:>8}  {sp.calendar}"))
-    parts += [Content(""), Content.styled("Roles and duties", "bold $accent")]
-    for role, info in policy.roles.items():
-        parts.append(Content.assemble(" ", (info.title, "bold"), (f" ({role})", "$text-muted")))
-        parts += [Content(f"   • {duty}") for duty in info.duties]
+        table.add_row(Text(severity.value, style="bold"), sp.label, *cells, pir, sp.calendar)
+    return table
+
+
+def roles_table(policy: Policy) -> Table:
+    """Each role: its title, duties (wrapped under their bullet) and the decisions it holds."""
+    table = grid("", "")
+    for n, (role, info) in enumerate(policy.roles.items()):
+        if n:
+            table.add_row("", "")
+        table.add_row("", Text.assemble((info.title, "bold"), (f" ({role})", "italic")))
+        for duty in info.duties:
+            table.add_row("•", duty)
         held = [r for r, roles in policy.rights.items() if role in roles]
         if held:
-            parts.append(Content.assemble(("   decides: ", "$text-muted"),
-                                          (", ".join(held), "italic")))
-    parts += [Content(""), Content.styled("Decision rights", "bold $accent")]
-    width = max((len(r) for r in policy.rights), default=10) + 2
+            table.add_row("", Text.assemble("decides: ", (", ".join(held), "italic")))
+    return table
+
+
+def rights_table(policy: Policy) -> Table:
+    """Who decides what: one decision right a row."""
+    table = grid("decision", "who decides")
     for right, roles in policy.rights.items():
-        parts.append(Content.assemble(f" {right:<{width}}", (", ".join(roles), "bold")))
-    parts += [Content(""), Content.styled("Keys", "bold $accent")]
-    parts += [Content.assemble((f" {key:<8}", "bold"), text) for key, text in KEYS]
-    return Content("\n").join(parts)
+        table.add_row(right, Text(", ".join(roles), style="bold"))
+    return table
+
+
+def keys_table() -> Table:
+    """Every key and what it does."""
+    table = grid("key", "does")
+    for key, text in KEYS:
+        table.add_row(Text(key, style="bold"), text)
+    return table
+
+
+def rules_table() -> Table:
+    """The rules of the room, numbered (each wraps under its own text)."""
+    table = grid("", "")
+    for n, (rule, text) in enumerate(RULES, start=1):
+        table.add_row(f"{n}.", Text.assemble((rule, "bold"), f" — {text}"))
+    return table
+
+
+def guide_sections(policy: Policy) -> list[tuple[str, Table]]:
+    """The guide: (heading, table) in reading order."""
+    return [("The rules", rules_table()), ("Update cadence per severity", cadence_table(policy)),
+            ("Roles and duties", roles_table(policy)), ("Decision rights", rights_table(policy)),
+            ("Keys", keys_table())]
 
 
 class GuideScreen(Screen[None]):
     """Scrollable guide; escape closes."""
 
     BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "Close", key_display="esc")]
-    DEFAULT_CSS = "#guide { border: round $primary; border-title-style: bold; padding: 0 1; }"
+    DEFAULT_CSS = """
+    #guide { border: round $primary; border-title-style: bold; padding: 0 1; }
+    #guide .heading { color: $accent; text-style: bold; margin-top: 1; }
+    #guide .heading.-first { margin-top: 0; }
+    #guide .guide-table { padding-left: 1; }
+    """
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="guide") as box:
             box.border_title = "Facilitation guide"
-            yield Static(guide_text(war_app(self).policy), id="guide-text")
+            for n, (heading, body) in enumerate(guide_sections(war_app(self).policy)):
+                yield Static(heading, classes="heading -first" if n == 0 else "heading")
+                yield Static(body, classes="guide-table")
         yield KeyBar()
