@@ -113,33 +113,44 @@ class WarRoom:
         return self._seq
 
     def refresh(self) -> dict[str, IncidentState]:
-        """Catch up with the store; returns the states that changed (by id)."""
+        """Catch up with the store; returns the states that changed (by id). Writes the
+        snapshot back at the end when it has fallen `SNAPSHOT_AFTER` events behind."""
         with self._lock:
             self._start()
-            changed: dict[str, IncidentState] = {}
+            changed: set[str] = set()
             while True:
                 page = self.store.read(self._seq, limit=PAGE)
-                changed.update(self.ingest(page))
+                changed |= self._fold(page)
                 if len(page) < PAGE:
-                    return {i: self._states[i] for i in changed}
+                    break
+            self._save_when_due()
+            return {i: self._states[i] for i in changed if i in self._states}
 
     def ingest(self, events: list[Event]) -> dict[str, IncidentState]:
         """Fold events already read (e.g. from `Store.watch`); skips ones folded before."""
         with self._lock:
             self._start()
-            fresh = [e for e in events if e.seq > self._seq]
-            if not fresh:
-                return {}
-            touched = {e.incident_id for e in fresh}
-            with collector_paused(len(fresh)):
-                self._states = reduce_all(fresh, self._states)
-            if len(fresh) >= SETTLE_AFTER:
-                settle()
-            self._seq = fresh[-1].seq
-            self._changed |= touched
-            if self._seq >= self._next_save:
-                self.save_snapshot()
+            touched = self._fold(events)
+            self._save_when_due()
             return {i: self._states[i] for i in touched if i in self._states}
+
+    def _fold(self, events: list[Event]) -> set[str]:
+        """Fold the events not folded before; the ids they touched."""
+        fresh = [e for e in events if e.seq > self._seq]
+        if not fresh:
+            return set()
+        touched = {e.incident_id for e in fresh}
+        with collector_paused(len(fresh)):
+            self._states = reduce_all(fresh, self._states)
+        if len(fresh) >= SETTLE_AFTER:
+            settle()
+        self._seq = fresh[-1].seq
+        self._changed |= touched
+        return touched
+
+    def _save_when_due(self) -> None:
+        if self._seq >= self._next_save:
+            self.save_snapshot()
 
     def _start(self) -> None:
         """Once, before the first fold: start from the store's snapshot, if it has a usable
