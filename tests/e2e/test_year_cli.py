@@ -79,3 +79,17 @@ def test_db_copy_leaves_the_snapshot_behind_and_checks_the_log(
         assert found is not None and found.seq == last
     again = warroom("db", "copy", "--from", str(lite), "--to", pg_url)
     assert again.returncode == 0 and "nothing copied" in again.stdout
+
+
+def test_db_upgrade_brings_the_snapshot_up_to_date(store_target: str | Path) -> None:
+    with closing(open_store(store_target)) as store:
+        store.append(mixed_log(seed=1))  # fewer events than a service waits for to write it
+        last = store.last_seq()
+        assert isinstance(store, SnapshotStore) and store.read_snapshot(FOLD_VERSION) is None
+    done = warroom("--store", str(store_target), "db", "upgrade")
+    assert done.returncode == 0, done.stderr
+    assert f"snapshot of folded state current at seq {last}" in done.stdout
+    with closing(open_store(store_target)) as store:
+        assert isinstance(store, SnapshotStore)
+        found = store.read_snapshot(FOLD_VERSION)
+        assert found is not None and found.seq == last
