@@ -12,6 +12,14 @@ processes. Prints one line per figure.
 - watch notice latency: a child process appends stamped events at jittered 5-45 ms intervals;
   `PostgresStore.watch` here reports how long until each arrived (LISTEN/NOTIFY).
 - replay: one append of 100,000 events, then `read()` of all of them by a fresh store.
+- write ceiling: 4 processes appending one event per transaction straight into the store (no
+  HTTP), as fast as the counter row lets them.
+- connections: the most sessions the 2 servers held on the database during the load.
+- connection check: what checking a pooled connection before lending it costs per call (an
+  empty-query round trip, as psycopg_pool's `check_connection` does, against the store's
+  readiness poll), and a `last_seq()` call for scale.
+- restart: `pg_ctl restart -m fast` under a store with idle pooled connections and a watcher:
+  the first call after it, and how soon the watcher notices an append made then.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+import psycopg  # noqa: E402
 
 from tests.pgcluster import Cluster  # noqa: E402
 from warroom.domain.models import Event, EventKind  # noqa: E402
@@ -225,6 +234,112 @@ def replay(url: str, count: int) -> tuple[float, float]:
     return appended, read
 
 
+def write_child(url: str, seconds: float, counts: Any) -> None:
+    """Child: append one event per transaction for `seconds`; count them."""
+    store = PostgresStore(url)
+    done, end = 0, time.monotonic() + seconds
+    while time.monotonic() < end:
+        store.append([note("ceiling")])
+        done += 1
+    counts.put(done)
+    store.close()
+
+
+def write_ceiling(url: str, processes: int, seconds: float) -> float:
+    """Appends/s from `processes` processes straight into the store."""
+    ctx = mp.get_context("spawn")
+    counts = ctx.Queue()
+    children = [ctx.Process(target=write_child, args=(url, seconds, counts))
+                for _ in range(processes)]
+    for child in children:
+        child.start()
+    total = sum(counts.get(timeout=seconds + 60) for _ in children)
+    for child in children:
+        child.join()
+    return total / seconds
+
+
+class Sessions:
+    """Samples how many sessions a database holds, every 0.2 s, in a thread."""
+
+    def __init__(self, url: str, database: str) -> None:
+        import threading
+
+        self.most = 0
+        self._stop = threading.Event()
+
+        def sample() -> None:
+            with psycopg.connect(url, autocommit=True) as conn:
+                while not self._stop.wait(0.2):
+                    row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+                                       " AND pid <> pg_backend_pid()", (database,)).fetchone()
+                    self.most = max(self.most, int(row[0]) if row else 0)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.most
+
+
+def check_cost(url: str, calls: int = 3000) -> dict[str, float]:
+    """Microseconds per call: an empty-query round trip, the store's staleness poll, and a
+    `last_seq()` through the store."""
+    from warroom.store.postgres import stale
+
+    store = PostgresStore(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        started = time.perf_counter()
+        for _ in range(calls):
+            conn.execute("")
+        empty = time.perf_counter() - started
+        started = time.perf_counter()
+        for _ in range(calls):
+            stale(conn)
+        poll = time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in range(calls):
+        store.last_seq()
+    call = time.perf_counter() - started
+    store.close()
+    return {"empty_query_us": round(empty / calls * 1e6, 1),
+            "poll_us": round(poll / calls * 1e6, 2),
+            "last_seq_us": round(call / calls * 1e6, 1)}
+
+
+async def restart_recovery(cluster: Cluster, url: str) -> dict[str, float]:
+    """Restart the database under a store holding idle pooled connections and a watcher."""
+    import threading
+
+    store = PostgresStore(url)
+    held = threading.Barrier(4)
+
+    def hold() -> None:
+        with store.transaction("holding a connection"):
+            held.wait(timeout=10)
+
+    await asyncio.gather(*(asyncio.to_thread(hold) for _ in range(4)))
+    it = store.watch(store.last_seq())
+    pending = asyncio.ensure_future(anext(it))
+    await asyncio.sleep(0.3)
+    started = time.perf_counter()
+    await asyncio.to_thread(cluster.restart)
+    restart = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.to_thread(store.last_seq)
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.to_thread(store.append, [note("after the restart")])
+    await asyncio.wait_for(pending, 10)
+    notice = time.perf_counter() - started
+    await it.aclose()  # type: ignore[attr-defined]
+    store.close()
+    return {"restart_s": round(restart, 2), "first_call_ms": round(first * 1000, 1),
+            "notice_ms": round(notice * 1000, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short phases")
@@ -239,10 +354,16 @@ def main() -> None:
                                ("sqlite", str(workdir / "cmds.db"), 1)):
             servers, token = prepare(store, n)
             try:
+                sessions = Sessions(cluster.url(), "cmds") if name == "postgresql" else None
                 rate = asyncio.run(sustained(servers, token, 8, seconds))
                 figures[f"{name}.commands_per_s"] = round(rate, 1)
                 print(f"{name}: {rate:.0f} commands/s sustained "
                       f"(8 connections, {n} server{'s' if n > 1 else ''}, {seconds:g} s)")
+                if sessions is not None:
+                    most = sessions.stop()
+                    figures["postgresql.sessions_under_load"] = most
+                    print(f"postgresql: at most {most} sessions on the database during that "
+                          f"load ({n} servers: pools and LISTEN connections)")
                 lags = asyncio.run(sse_latency(servers, token, 100, 20.0, seconds))
                 p50, p99 = pct(lags, 50) * 1000, pct(lags, 99) * 1000
                 figures[f"{name}.sse_ms"] = {"p50": round(p50, 1), "p99": round(p99, 1),
@@ -264,6 +385,20 @@ def main() -> None:
         figures["postgresql.replay_s"] = {"append": round(appended, 3), "read": round(read, 3)}
         print(f"postgresql: append 100,000 events in one transaction {appended:.2f} s; "
               f"read them back {read:.2f} s")
+        ceiling = write_ceiling(cluster.create_database("ceiling"), 4, seconds)
+        figures["postgresql.appends_per_s"] = round(ceiling, 1)
+        print(f"postgresql: {ceiling:.0f} appends/s straight into the store (4 processes, "
+              f"one event per transaction, fsync on, {seconds:g} s)")
+        cost = check_cost(cluster.create_database("check"))
+        figures["postgresql.check_us"] = cost
+        print(f"postgresql: checking a pooled connection before use costs "
+              f"{cost['empty_query_us']:.0f} us as an empty query, {cost['poll_us']:.1f} us as "
+              f"the store's readiness poll; a last_seq() call takes {cost['last_seq_us']:.0f} us")
+        back = asyncio.run(restart_recovery(cluster, cluster.create_database("restart")))
+        figures["postgresql.restart"] = back
+        print(f"postgresql: pg_ctl restart -m fast took {back['restart_s']:.2f} s; the first "
+              f"call after it {back['first_call_ms']:.1f} ms (4 stale pooled connections); the "
+              f"watcher noticed an append made then in {back['notice_ms']:.0f} ms")
     finally:
         cluster.remove()
     if opts.json:

@@ -84,16 +84,24 @@ class Cluster:
         """A connection URL for one database of this cluster."""
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
+    def _options(self) -> str:
+        return (f"-c listen_addresses=127.0.0.1 -p {self.port} "
+                f"-c unix_socket_directories={self.sockets} -c max_connections=300 "
+                f"-c fsync={'on' if self.fsync else 'off'} "
+                f"-c synchronous_commit={'on' if self.fsync else 'off'} "
+                "-c full_page_writes=off -c shared_buffers=128MB")
+
     def start(self) -> Cluster:
         """Start the server and wait until it accepts connections."""
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} "
-                   f"-c unix_socket_directories={self.sockets} -c max_connections=300 "
-                   f"-c fsync={'on' if self.fsync else 'off'} "
-                   f"-c synchronous_commit={'on' if self.fsync else 'off'} "
-                   "-c full_page_writes=off -c shared_buffers=128MB")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", self._options(),
                   "-w", "-t", "60", "start")
         return self
+
+    def restart(self) -> None:
+        """`pg_ctl restart -m fast`: every client connection is killed, committed work kept;
+        returns once the new server accepts connections."""
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", self._options(),
+                  "-m", "fast", "-w", "-t", "60", "restart")
 
     def running(self) -> bool:
         """True while the server runs."""

@@ -50,27 +50,3 @@ async def test_key_bar_shows_whole_keys_then_help_and_all_actions(
         for part in shown[:-2]:
             word = part.strip().split(" ", 1)[-1].strip()
             assert word in descriptions, (word, text)
-
-
-async def test_intake_rejects_a_negative_affected_count_as_the_cli_does(
-        demo_app: Callable[..., WarRoomApp]) -> None:
-    from textual.widgets import Input, Static
-
-    from warroom.tui.screens.form import FormScreen
-
-    app = demo_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await ready(pilot)
-        seq = app.service.seq
-        await pilot.press("i")
-        await until(pilot, lambda: isinstance(app.screen, FormScreen))
-        form = app.screen
-        form.query_one("#field-title", Input).value = "Exports failing"
-        form.query_one("#field-customer", Input).value = "Contoso"
-        form.query_one("#field-affected", Input).value = "-3"
-        await pilot.pause()
-        await pilot.press("ctrl+s")
-        await until(pilot, lambda: "affected: must be at least 0" in str(
-            form.query_one("#form-error", Static).render()))
-        assert app.screen is form and app.service.seq == seq
-        assert form.query_one("#field-title", Input).value == "Exports failing"

@@ -20,6 +20,10 @@ from warroom.tui.app import WarRoomApp
 from warroom.tui.launch import make_app
 
 
+def toasts(app: WarRoomApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
 async def test_console_over_a_server(tmp_path: Path, policy: Any) -> None:
     path = tmp_path / "server.db"
     SqliteStore(path).close()
@@ -80,6 +84,10 @@ async def test_console_flushes_in_the_background_and_shows_refused_commands(
                 app.submit(command)
             await until(pilot, lambda: "(2 pending)" in app.connection, timeout=10)
             assert "2 pending" in str(main.query_one("#header").render())
+            await until(pilot, lambda: any("(2 pending)" in t for t in toasts(app)))
+            queued = [t for t in toasts(app) if "queued" in t]
+            assert [t[-11:] for t in queued] == ["(1 pending)", "(2 pending)"], queued
+            assert not [t for t in toasts(app) if "cannot reach" in t], toasts(app)
 
             await asyncio.to_thread(server.start)  # no new command: the console sends them
             await until(pilot, lambda: any(e.payload.get("text") == "written offline"
@@ -89,9 +97,9 @@ async def test_console_flushes_in_the_background_and_shows_refused_commands(
             await pilot.pause()
             header = str(main.query_one("#header").render())
             assert "⚠ 1 queued need attention" in header and "pending" not in header
-            toasts = [n.message for n in app._notifications]
-            # the two notes are queued by two worker threads, so either may be entry #1
-            assert any(re.search(r"#\d note ESC-9 .*was refused: 404", t) for t in toasts), toasts
+            # queued in the order submitted: the refused one is entry #1
+            assert any(re.search(r"#1 note ESC-9 .*was refused: 404", t)
+                       for t in toasts(app)), toasts(app)
         service.store.close()
     finally:
         local.close()

@@ -153,5 +153,6 @@ class Context:
         from warroom.service import WarRoom
         from warroom.store.target import open_store
 
-        return WarRoom(open_store(self.store_location()), self.config.policy, system_clock,
+        store = open_store(self.store_location(), one_shot=self.scripting)
+        return WarRoom(store, self.config.policy, system_clock,
                        lambda: self.config.delivery)

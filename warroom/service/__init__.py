@@ -330,6 +330,12 @@ class WarRoom:
             self.refresh()
             return dict(self._states)
 
+    def folded_states(self) -> dict[str, IncidentState]:
+        """Every escalation's state as last read, without reading the store (it may be
+        unreachable)."""
+        with self._lock:
+            return dict(self._states)
+
     def state(self, incident_id: str, as_of: datetime | None = None) -> IncidentState:
         """One escalation's state, now or as it stood at `as_of`."""
         if as_of is not None and as_of.tzinfo is None:

@@ -16,12 +16,13 @@ def is_database_url(target: str | Path) -> bool:
     return isinstance(target, str) and target.startswith(DATABASE_SCHEMES)
 
 
-def open_store(target: str | Path) -> ServerStore:
-    """The store `target` names (psycopg is imported only for a PostgreSQL URL)."""
+def open_store(target: str | Path, *, one_shot: bool = False) -> ServerStore:
+    """The store `target` names (psycopg is imported only for a PostgreSQL URL). `one_shot`:
+    a short-lived process (a CLI verb) opens one plain database connection, not a pool."""
     if is_database_url(target):
         from warroom.store.postgres import PostgresStore
 
-        return PostgresStore(str(target))
+        return PostgresStore(str(target), pool_size=0 if one_shot else 8)
     from warroom.store.sqlite import SqliteStore
 
     return SqliteStore(target)

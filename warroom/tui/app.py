@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -51,6 +52,11 @@ class WarRoomApp(StoreWorkers, App[None]):
         Binding("i", "intake", "New escalation"),
         Binding("question_mark,f1", "guide", "Guide", key_display="?"),
         Binding("q", "quit", "Quit"),
+        # Priority: focus moves on the app's own queue, before the next key is dispatched, so
+        # keys arriving in one burst after Tab (a laggy ssh session) land in the field Tab
+        # moved to; a non-priority Tab travels through the old field's queue behind them.
+        Binding("tab", "focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
     ]
 
     now: reactive[datetime] = reactive(datetime.min, init=False, repaint=False)
@@ -82,6 +88,9 @@ class WarRoomApp(StoreWorkers, App[None]):
         """A hold on the garbage collector, let go once the first read is done or has failed."""
         self.retry_s = retry_s
         self.stop_retrying = threading.Event()
+        self._jobs = deque()
+        self._jobs_lock = threading.Lock()
+        self._draining = False
         self.service = service
         self.policy = service.policy
         self.user = user
@@ -272,7 +281,13 @@ class WarRoomApp(StoreWorkers, App[None]):
 
     @on(m.CommandRefused)
     def _command_refused(self, message: m.CommandRefused) -> None:
+        if message.shown:
+            return
         self.notify(message.text, title="Refused", severity="error", timeout=8, markup=False)
+
+    @on(m.JobFailed)
+    def _job_failed(self, message: m.JobFailed) -> None:
+        self.notify(message.text, title="Failed", severity="error", timeout=30, markup=False)
 
     @on(m.OpenEscalation)
     def _open_requested(self, message: m.OpenEscalation) -> None:
@@ -288,13 +303,9 @@ class WarRoomApp(StoreWorkers, App[None]):
         main.show(incident_id)
 
     def ask(self, form: Screen[AnyCommand | None]) -> None:
-        """Show a form; submit the command it returns (if not cancelled)."""
-
-        def done(command: AnyCommand | None) -> None:
-            if command is not None:
-                self.submit(command)
-
-        self.push_screen(form, done)
+        """Show a form; it submits its command itself and stays open until it is carried out
+        (or refused: then with the refusal shown and everything typed kept)."""
+        self.push_screen(form)
 
     # -- global actions --
 

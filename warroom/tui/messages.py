@@ -75,11 +75,20 @@ class CommandRefused(Message):
 
     command: AnyCommand
     error: CommandError | Exception
+    shown: bool = False
+    """Already shown where it belongs (a form, the composer): the app need not toast it."""
 
     @property
     def text(self) -> str:
         """What to tell the user."""
         return str(self.error) or type(self.error).__name__
+
+
+@dataclass
+class JobFailed(Message):
+    """A command job failed unexpectedly (a bug, not a refusal); the ones behind it still run."""
+
+    text: str
 
 
 @dataclass

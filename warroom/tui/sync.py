@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
 from textual.message import Message
@@ -25,8 +27,11 @@ from warroom.tui import messages as m
 from warroom.tui.view import pick_incident
 
 if TYPE_CHECKING:
+    from warroom.domain.command_base import CommandModel
     from warroom.domain.commands import AnyCommand
     from warroom.service import WarRoom
+
+C = TypeVar("C", bound="CommandModel")
 
 RETRY_S = 2.0
 """Pause before reading or watching the store again after it failed."""
@@ -46,6 +51,11 @@ class StoreWorkers:
     retry_s: float
     stop_retrying: threading.Event
     """Set when the app ends, so a first read waiting to retry gives up at once."""
+    _jobs: deque[Callable[[], None]]
+    """Command jobs waiting for the one command worker (see `run_serially`)."""
+    _jobs_lock: threading.Lock
+    _draining: bool
+    """A command worker is running (and will take any job queued)."""
     if TYPE_CHECKING:
         def post_message(self, message: Message) -> bool: ...
         def let_collector_go(self) -> None: ...
@@ -153,29 +163,75 @@ class StoreWorkers:
         if lines:
             self.post_message(m.OutboxTrouble(lines))
 
+    def issued(self, command: C) -> C:
+        """`command` stamped with the time it is issued (unless it carries one): a command
+        waiting behind another, or in the outbox, still happens when the person issued it."""
+        if command.at is not None:
+            return command
+        return command.model_copy(update={"at": self.service.clock()})
+
     def submit(self, command: AnyCommand, *, reply_to: MessagePump | None = None) -> None:
-        """Carry out a command as the console user (in a worker); the outcome comes back as
-        `CommandSucceeded` / `CommandRefused` to the app and to `reply_to`."""
-        self._execute(command, reply_to)
+        """Carry out a command as the console user, after those submitted before it; the
+        outcome comes back as `CommandSucceeded` / `CommandRefused` to `reply_to` and to the
+        app (which leaves a refusal that reached `reply_to` to it, e.g. a form showing it
+        beside the field)."""
+        self.run_serially(partial(self._carry_out, self.issued(command), reply_to))
+
+    def _carry_out(self, command: AnyCommand, reply_to: MessagePump | None) -> None:
+        outcome = self._outcome(command)
+        # stopped: `reply_to`'s copy must not bubble up to the app, which gets its own
+        shown = reply_to is not None and reply_to.post_message(outcome.stop())
+        self.post_message(_copy(outcome, shown))
+
+    def run_serially(self, job: Callable[[], None]) -> None:
+        """Run `job` in a worker thread after every job queued before it: the console's
+        commands are carried out (and queued offline) one at a time, in the order given."""
+        with self._jobs_lock:
+            self._jobs.append(job)
+            if self._draining:
+                return
+            self._draining = True
+        self._drain()
 
     @work(thread=True, group="commands", exit_on_error=False)
-    def _execute(self, command: AnyCommand, reply_to: MessagePump | None) -> None:
-        outcome = self.execute_now(command)
-        if reply_to is not None:
-            reply_to.post_message(outcome)
+    def _drain(self) -> None:
+        """Run queued jobs until none is left (one such worker at a time)."""
+        while True:
+            with self._jobs_lock:
+                if not self._jobs:
+                    self._draining = False
+                    return
+                job = self._jobs.popleft()
+            try:
+                job()
+            except Exception as exc:  # one failing job must not strand those behind it
+                self.post_message(m.JobFailed(f"{type(exc).__name__}: {exc}"))
 
-    def execute_now(self, command: AnyCommand) -> m.CommandSucceeded | m.CommandRefused:
+    def execute_now(self, command: AnyCommand, *, shown: bool = False
+                    ) -> m.CommandSucceeded | m.CommandRefused:
         """Carry out a command in the calling worker thread (never the UI thread).
 
-        The app is told the outcome; a separate copy is returned for the caller to post on.
+        The app is told the outcome (`shown`: the caller shows a refusal itself); a separate
+        copy is returned for the caller to post on.
         """
+        outcome = self._outcome(command)
+        self.post_message(_copy(outcome, shown))
+        return outcome
+
+    def _outcome(self, command: AnyCommand) -> m.CommandSucceeded | m.CommandRefused:
         service = self.service
         try:
             result = service.execute(command, self.user, idempotency_key=uuid.uuid4().hex)
-            states = service.states()
+            # queued offline: the store cannot be read either, so show what was last read
+            states = service.folded_states() if result.get("queued") else service.states()
         except (CommandError, StoreError, OSError) as exc:
-            self.post_message(m.CommandRefused(command, exc))
             return m.CommandRefused(command, exc)
-        self.post_message(m.CommandSucceeded(command, result, states))
         return m.CommandSucceeded(command, result, states)
 
+
+def _copy(outcome: m.CommandSucceeded | m.CommandRefused, shown: bool
+          ) -> m.CommandSucceeded | m.CommandRefused:
+    """Another message with the same outcome (a message is posted to one pump only)."""
+    if isinstance(outcome, m.CommandRefused):
+        return m.CommandRefused(outcome.command, outcome.error, shown=shown)
+    return m.CommandSucceeded(outcome.command, outcome.result, outcome.states)

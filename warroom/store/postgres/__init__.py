@@ -12,7 +12,7 @@ be sent), `keys` (drafts, API tokens, status page keys) and `snapshots`.
 
 from __future__ import annotations
 
-from warroom.store.postgres.connection import CONNECT_TIMEOUT_S, redact
+from warroom.store.postgres.connection import CONNECT_TIMEOUT_S, redact, stale
 from warroom.store.postgres.deliveries import PostgresDeliveries
 from warroom.store.postgres.events import CHANNEL, PAGE, RECONNECT_S, WATCH_IDLE_S
 from warroom.store.postgres.keys import PostgresKeys
@@ -20,7 +20,7 @@ from warroom.store.postgres.schema import SCHEMA_VERSION, migrations
 from warroom.store.postgres.snapshots import PostgresSnapshots
 
 __all__ = ["CHANNEL", "CONNECT_TIMEOUT_S", "PAGE", "RECONNECT_S", "SCHEMA_VERSION",
-           "WATCH_IDLE_S", "PostgresStore", "migrations", "redact"]
+           "WATCH_IDLE_S", "PostgresStore", "migrations", "redact", "stale"]
 
 
 class PostgresStore(PostgresDeliveries, PostgresKeys, PostgresSnapshots):
@@ -30,5 +30,6 @@ class PostgresStore(PostgresDeliveries, PostgresKeys, PostgresSnapshots):
         url: a `postgresql://user@host:port/db` connection URL.
         migrate: bring an older schema up to date (`warroom db upgrade`); otherwise an older
             schema is refused with a hint. An empty database always gets the schema.
-        pool_size: most connections the pool opens.
+        pool_size: most connections the pool opens; 0 for no pool, one connection kept open
+            (a one-shot CLI process).
     """

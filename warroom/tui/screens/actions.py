@@ -16,7 +16,7 @@ from textual.binding import Binding
 from warroom.domain.errors import RightRequired
 from warroom.domain.models import Phase, Severity
 from warroom.domain.rights import require_right
-from warroom.tui.view import Board, dual, ordered_commitments, parse_when
+from warroom.tui.view import Board, dual, ordered_commitments
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -143,8 +143,10 @@ class IncidentActions:
 
         self._war.ask(FormScreen(title, fields, build, **kwargs))
 
-    def _when(self, text: str) -> Any:
-        return parse_when(text, self._war.clock())
+    def _when(self, text: str, field: str) -> Any:
+        from warroom.tui.screens.form import field_time
+
+        return field_time(field, text, self._war.clock())
 
     @property
     def _esc_id(self) -> str:
@@ -188,7 +190,8 @@ class IncidentActions:
                 Field("due", "Due", "+1h", hint="+30m, 2h, 16:30 (UTC) or ISO 8601"),
                 Field("owner", "Owner", self._war.user),
             ], lambda v: c.MakeCommitment(incident_id=self._esc_id, text=v["text"],
-                                          due_at=self._when(v["due"]), owner=v["owner"] or None))
+                                          due_at=self._when(v["due"], "due"),
+                                          owner=v["owner"] or None))
 
     def action_meet_commitment(self) -> None:
         """Mark a commitment met (or missed)."""
@@ -199,7 +202,8 @@ class IncidentActions:
         if not choices:
             return
         self._form(f"Meet a commitment on {self._esc_id}", [
-            Field("id", "Commitment", choices[0][1], kind="choice", choices=choices),
+            Field("id", "Commitment", choices[0][1], kind="choice", choices=choices,
+                  aliases=("commitment_id",)),
             Field("outcome", "Outcome", "met", kind="choice",
                   choices=[("met", "met"), ("missed", "missed")]),
         ], lambda v: c.ResolveCommitment(incident_id=self._esc_id, commitment_id=v["id"],
@@ -214,12 +218,13 @@ class IncidentActions:
         if not choices:
             return
         self._form(f"Renegotiate a commitment on {self._esc_id}", [
-            Field("id", "Commitment", choices[0][1], kind="choice", choices=choices),
+            Field("id", "Commitment", choices[0][1], kind="choice", choices=choices,
+                  aliases=("commitment_id",)),
             Field("due", "New due time", "+1h", hint="+30m, 2h, 16:30 (UTC) or ISO 8601"),
             Field("reason", "Customer's agreement", placeholder="who agreed, and how"),
         ], lambda v: c.ResolveCommitment(
             incident_id=self._esc_id, commitment_id=v["id"], outcome="renegotiate",
-            due_at=self._when(v["due"]), reason=v["reason"] or None))
+            due_at=self._when(v["due"], "due"), reason=v["reason"] or None))
 
     def action_assign_role(self) -> None:
         """Give a role to someone (empty: vacate)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from textual import on, work
@@ -280,17 +281,19 @@ class ComposerScreen(ModalScreen[None]):
             self._timer.stop()
             self._timer = None
         self._status("posting…")
-        self._post(command, self._draft_body())
+        war = war_app(self)
+        war.run_serially(partial(self._post, war.issued(command), self._draft_body()))
 
-    @work(thread=True, group="post", exit_on_error=False)
     def _post(self, command: PostUpdate, body: dict[str, Any]) -> None:
+        """In the command worker, in turn: keep the draft, post, forget the draft once
+        posted."""
         with self._lock:
             self._store.save_draft(self.state.id, self._user, body)
-            outcome = war_app(self).execute_now(command)
+            outcome = war_app(self).execute_now(command, shown=True)
             if isinstance(outcome, m.CommandSucceeded):
                 self._store.discard_draft(self.state.id, self._user)
                 self._posted = True
-        self.post_message(outcome)
+        self.post_message(outcome.stop())  # the app is told by execute_now
 
     @on(m.CommandSucceeded)
     def _posted_ok(self) -> None:

@@ -1,13 +1,17 @@
 """A small modal form for the one- or two-field actions (note, commitment, assign, ...).
 
-The form builds the command itself, so bad input (an unparseable time, an empty reason) is
-shown inline and the form stays open; it is dismissed with the command, or None if cancelled.
+The form builds the command itself and hands it to the app; it closes only once the command is
+carried out (or queued offline). Bad input (an unparseable time, an empty reason) and a refusal
+by the service keep it open with everything typed: the error is shown beside the field it names
+(at the top when it names none) and clears once that field holds a value the form accepts.
+It is dismissed with the command carried out, or None if cancelled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from textual import on
@@ -20,7 +24,11 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from warroom.domain.errors import CommandError
+from warroom.domain.errors import CommandError, InvalidInput
+from warroom.domain.timeparse import TimeParseError
+from warroom.tui import messages as m
+from warroom.tui.app import war_app
+from warroom.tui.view import parse_when
 
 if TYPE_CHECKING:
     from warroom.domain.commands import AnyCommand
@@ -40,6 +48,20 @@ class Field:
     hint: str = ""
     suggestions: Sequence[str] = ()
     """Completions offered while typing (right arrow accepts)."""
+    aliases: Sequence[str] = ()
+    """Other names errors use for this field (the command's, e.g. `due_at` for `due`)."""
+
+    def names(self, field: str) -> bool:
+        """True when an error about `field` is about this input."""
+        return field == self.name or field in self.aliases
+
+
+def field_time(field: str, text: str, now: datetime) -> datetime:
+    """A time typed in the form's `field` (`+30m`, `16:30`, ISO), or InvalidInput naming it."""
+    try:
+        return parse_when(text, now)
+    except TimeParseError as exc:
+        raise InvalidInput(field, str(exc)) from None
 
 
 def _yes_no(value: bool) -> str:
@@ -65,7 +87,9 @@ class FormScreen(ModalScreen["AnyCommand | None"]):
     .form-row Input, .form-row Select { width: 1fr; }
     .hint { color: $text-muted; padding-left: 22; }
     .note { color: $text-muted; margin-top: 1; }
-    #form-error { color: $sla-breached; text-style: bold; height: auto; }
+    #form-error, .field-error { color: $sla-breached; text-style: bold; height: auto; }
+    .field-error { padding-left: 22; }
+    #form-error.-empty, .field-error.-empty { display: none; }
     #suggestion { height: auto; margin-top: 1; }
     #triage-countdown { height: auto; }
     .buttons { height: auto; align-horizontal: right; margin-top: 1; }
@@ -87,20 +111,23 @@ class FormScreen(ModalScreen["AnyCommand | None"]):
         self.build = build
         self.submit_label = submit_label
         self.note = note
+        self.waiting = False
+        """A command was handed to the app and its outcome has not come back yet."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = self.form_title
+            yield Static("", id="form-error", classes="-empty")
             if self.note:
                 yield Static(Content(self.note), classes="note")
             for spec in self.fields:
                 with Horizontal(classes="form-row"):
                     yield Label(spec.label, classes="field-label")
                     yield self._widget(spec)
+                yield Static("", id=f"error-{spec.name}", classes="field-error -empty")
                 if spec.hint:
                     yield Static(Content(spec.hint), classes="hint")
             yield from self.extra()
-            yield Static("", id="form-error")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.submit_label} (ctrl+s)", id="submit", variant="primary",
                              compact=True)
@@ -139,15 +166,79 @@ class FormScreen(ModalScreen["AnyCommand | None"]):
                 out[spec.name] = None if widget.is_blank() else widget.value
         return out
 
+    # -- errors --
+
+    def _spec_for(self, exc: Exception) -> Field | None:
+        """The field an error names: an `InvalidInput`'s field, else the `name:` its text
+        starts with (None when it names no field of this form)."""
+        name = getattr(exc, "field", None) or str(exc).partition(":")[0].strip()
+        return next((spec for spec in self.fields if spec.names(name)), None)
+
+    def _show(self, widget: Static, text: str) -> None:
+        widget.update(Content(f"✖ {text}") if text else Content(""))
+        widget.set_class(not text, "-empty")
+
+    def show_error(self, exc: Exception) -> None:
+        """Show `exc` beside the field it names (and focus that field), else at the top."""
+        spec = self._spec_for(exc)
+        text = str(exc) or type(exc).__name__
+        if spec is None:
+            self._show(self.query_one("#form-error", Static), text)
+            return
+        self._show(self.query_one(f"#error-{spec.name}", Static), text)
+        self.query_one(f"#field-{spec.name}").focus()
+
+    def _recheck(self, spec: Field) -> None:
+        """After `spec`'s input changed: keep its error only while the form still finds one
+        there (the service checks again on save)."""
+        error = self.query_one(f"#error-{spec.name}", Static)
+        if error.has_class("-empty"):
+            return
+        try:
+            self.build(self.values())
+        except (ValueError, CommandError) as exc:
+            if self._spec_for(exc) is spec:
+                self._show(error, str(exc))
+                return
+        self._show(error, "")
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _field_changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
+        wid = event.control.id or ""
+        spec = next((f for f in self.fields if wid == f"field-{f.name}"), None)
+        if spec is not None:
+            self._recheck(spec)
+
+    # -- saving --
+
     def action_submit(self) -> None:
-        """Build the command (its model checks every field); dismiss with it, or show what is
-        wrong and stay open."""
+        """Build the command (its model checks every field) and hand it to the app; the form
+        stays open until it is carried out, and after a refusal, with everything typed."""
+        if self.waiting:
+            return
+        for error in self.query(".field-error, #form-error").results(Static):
+            self._show(error, "")
         try:
             command = self.build(self.values())
         except (ValueError, CommandError) as exc:
-            self.query_one("#form-error", Static).update(Content(f"✖ {exc}"))
+            self.show_error(exc)
             return
-        self.dismiss(command)
+        self.waiting = True
+        self.query_one("#submit", Button).label = "Working…"
+        war_app(self).submit(command, reply_to=self)
+
+    @on(m.CommandSucceeded)
+    def _done(self, message: m.CommandSucceeded) -> None:
+        if self.is_current:  # (an escalation just opened may have closed it already)
+            self.dismiss(message.command)
+
+    @on(m.CommandRefused)
+    def _refused(self, message: m.CommandRefused) -> None:
+        self.waiting = False
+        self.query_one("#submit", Button).label = f"{self.submit_label} (ctrl+s)"
+        self.show_error(message.error)
 
     def action_cancel(self) -> None:
         """Close without doing anything."""

@@ -8,6 +8,7 @@ save keeps everything typed. Gaps and blameless findings are checked live agains
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from textual import on, work
@@ -43,7 +44,6 @@ from warroom.domain.structs import replace
 from warroom.store.base import StoreError
 from warroom.tui import messages as m
 from warroom.tui.app import war_app
-from warroom.tui.view import parse_when
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.post_parts import (
     PirActionsTable,
@@ -222,12 +222,13 @@ class PirScreen(Screen[None]):
 
     def _run(self, *commands: PostCommand) -> None:
         self.query_one("#pir-status", Static).update("working…")
-        self._execute(list(commands))
+        war = war_app(self)
+        war.run_serially(partial(self._execute, [war.issued(c) for c in commands]))
 
-    @work(thread=True, group="pir-commands", exit_on_error=False)
     def _execute(self, commands: list[PostCommand]) -> None:
+        """In the command worker, in turn: each command until one is refused."""
         for command in commands:
-            outcome = war_app(self).execute_now(command)
+            outcome = war_app(self).execute_now(command, shown=True)
             self.post_message(PirOutcome(outcome))
             if isinstance(outcome, m.CommandRefused):
                 return
@@ -276,7 +277,7 @@ class PirScreen(Screen[None]):
 
     def action_add_action(self) -> None:
         """Add a corrective action with an owner and a due date."""
-        from warroom.tui.screens.form import Field, FormScreen
+        from warroom.tui.screens.form import Field, FormScreen, field_time
 
         war = war_app(self)
         war.ask(FormScreen(f"Corrective action on {self.incident_id}", [
@@ -285,7 +286,8 @@ class PirScreen(Screen[None]):
             Field("due", "Due", "+7d", hint="+7d, 2h, 16:30 (UTC) or ISO 8601"),
         ], lambda v: ActionAdd(incident_id=self.incident_id, title=v["title"],
                                owner=v["owner"] or None,
-                               due_at=parse_when(v["due"], war.clock()) if v["due"] else None)))
+                               due_at=field_time("due", v["due"], war.clock())
+                               if v["due"] else None)))
 
     @on(PirActionsTable.DoneRequested)
     def _action_done(self, message: PirActionsTable.DoneRequested) -> None:
