@@ -26,7 +26,7 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "sla-met": "#6e9fd8",
     "sla-muted": "#8a8f98",
     "sev-p0": "#d92d32",
-    "sev-p1": "#e07b16",
+    "sev-p1": "#b45309",
     "sev-p2": "#3a73c4",
     "sev-text": "#ffffff",
     "role-vacant": "#f0a030",

@@ -2,20 +2,28 @@
 
 The console is rendered for real (demo escalation, frozen clock) and each on-screen segment's
 foreground and background colours are measured: text needs 4.5:1, the big countdown digits and
-other line-drawing graphics 3:1. Scrollbar blocks are decoration and are not measured.
+other line-drawing graphics (the wallboard's block digits too) 3:1. Partial blocks (scrollbar
+thumbs) are decoration and are not measured.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from rich.segment import Segment
 
 from tests.conftest import FrozenClock
-from tests.tui.conftest import NOW, ready
+from tests.tui.conftest import NOW, ready, screen_lines, until
+from warroom.demo import IC, SPOC
+from warroom.domain import commands as c
+from warroom.domain.models import Severity
+from warroom.service import WarRoom
 from warroom.tui.app import WarRoomApp
+from warroom.tui.launch import make_app
+from warroom.tui.widgets.card import EscalationCard
 
 THEMES = ["warroom-dark", "warroom-light", "warroom-high-contrast", "warroom-colour-blind"]
 TEXT, GRAPHIC = 4.5, 3.0
@@ -39,11 +47,12 @@ def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
 
 
 def is_graphic(char: str) -> bool:
-    return 0x2500 <= ord(char) <= 0x257F  # box drawing: borders and the big digits
+    # box drawing (borders, the big digits) and full blocks (the wallboard's large digits)
+    return 0x2500 <= ord(char) <= 0x257F or char == "█"
 
 
 def is_decoration(char: str) -> bool:
-    return 0x2580 <= ord(char) <= 0x259F  # block elements: scrollbar thumbs
+    return 0x2580 <= ord(char) <= 0x259F and char != "█"  # partial blocks: scrollbar thumbs
 
 
 def problems(app: WarRoomApp) -> list[str]:
@@ -81,13 +90,44 @@ async def test_every_theme_meets_wcag_aa(theme: str, size: tuple[int, int], late
         assert problems(app) == []
 
 
+def title_ratios(app: WarRoomApp) -> dict[str, float]:
+    """Each wallboard card title (`ESC-n · customer` in its border) and its contrast."""
+    ratios: dict[str, float] = {}
+    for strip in app.screen._compositor.render_strips():
+        for segment in strip:
+            style = segment.style
+            title = segment.text.strip().startswith("ESC-")
+            if title and style is not None and style.color and style.bgcolor:
+                fg, bg = style.color.get_truecolor(), style.bgcolor.get_truecolor()
+                ratios[segment.text.strip()] = contrast(tuple(fg), tuple(bg))  # type: ignore[arg-type]
+    return ratios
+
+
 @pytest.mark.parametrize("theme", THEMES)
-async def test_wallboard_meets_wcag_aa(theme: str,
-                                       demo_app: Callable[..., WarRoomApp]) -> None:
-    app = demo_app(theme=theme, wall=True)
-    async with app.run_test(size=(160, 48)) as pilot:
+@pytest.mark.parametrize(("size", "later", "more"), [
+    ((160, 48), 0, 0),   # one card: framed sections, large digits
+    ((177, 38), 0, 3),   # four cards: at risk and ok borders
+    ((80, 24), 60, 1),   # two dense cards, one breached an hour on
+])
+async def test_wallboard_meets_wcag_aa(theme: str, size: tuple[int, int], later: int, more: int,
+                                       demo_path: Path,
+                                       open_service: Callable[..., WarRoom]) -> None:
+    clock = FrozenClock(NOW + timedelta(minutes=later))
+    service = open_service(demo_path, clock)
+    for n in range(more):
+        service.execute(c.Open(title=f"Exports delayed {n}", customer=f"Contoso {n}",
+                               severity=Severity.P1), SPOC)
+    app = make_app(service, user=IC, clock=clock, bell=False, wall=True, theme=theme)
+    async with app.run_test(size=size) as pilot:
         await ready(pilot)
+        await until(pilot, lambda: len(app.screen.query(EscalationCard)) == 1 + more)
+        await pilot.pause()
         assert problems(app) == []
+        titles = title_ratios(app)
+        if more == 0:  # the large digits were there to be measured
+            assert any("█" in line for line in screen_lines(app))
+    assert {t.split(" · ")[0] for t in titles} == {f"ESC-{n + 1}" for n in range(1 + more)}
+    assert min(titles.values()) >= TEXT, titles
 
 
 def test_the_measure_is_wcag() -> None:

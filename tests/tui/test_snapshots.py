@@ -89,11 +89,23 @@ def test_triage(tmp_path: Path, open_service: Callable[..., WarRoom],
         "t", wait_for=lambda a: type(a.screen).__name__ == "IntakeScreen"))
 
 
-def test_wallboard(demo_path: Path, open_service: Callable[..., WarRoom],
+@pytest.mark.parametrize("size", [(80, 24), (120, 30), (160, 48)], ids=["80x24", "120x30",
+                                                                       "160x48"])
+def test_wallboard(size: tuple[int, int], demo_path: Path, open_service: Callable[..., WarRoom],
                    snap_compare: SnapCompare) -> None:
     service = open_service(demo_path)
     app = make_app(service, user=IC, clock=FrozenClock(NOW), bell=False, wall=True)
-    assert snap_compare(app, terminal_size=(120, 30), run_before=settle())
+    assert snap_compare(app, terminal_size=size, run_before=settle())
+
+
+def test_wallboard_four(demo_path: Path, open_service: Callable[..., WarRoom],
+                        snap_compare: SnapCompare) -> None:
+    service = open_service(demo_path)
+    for n, customer in enumerate(["Contoso", "Fabrikam", "Tailspin"]):
+        service.execute(c.Open(title=f"Exports delayed for region {n + 1}", customer=customer,
+                               severity="P1", impact="degraded"), "ana.silva")
+    app = make_app(service, user=IC, clock=FrozenClock(NOW), bell=False, wall=True)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=settle())
 
 
 @pytest.mark.parametrize("theme", ["warroom-light", "warroom-high-contrast",

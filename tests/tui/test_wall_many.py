@@ -12,7 +12,8 @@ from tests.tui.conftest import NOW, ready
 from warroom.domain.commands import Open
 from warroom.service import WarRoom
 from warroom.tui.launch import make_app
-from warroom.tui.screens.wall import EscalationCard, capacity
+from warroom.tui.screens.wall import capacity
+from warroom.tui.widgets.card import EscalationCard
 
 
 async def test_the_wall_shows_the_most_urgent_that_fit(
@@ -24,6 +25,7 @@ async def test_the_wall_shows_the_most_urgent_that_fit(
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
         cards = list(app.screen.query(EscalationCard))
-        assert len(cards) == capacity(48) < 40
+        fits = capacity(160 - 2, 48 - 1)
+        assert len(cards) == fits < 40
         title = str(app.screen.query_one("#wall-title").render())
-        assert f"40 open escalation(s) (the {capacity(48)} most urgent shown)" in title
+        assert f"40 open escalation(s) (the {fits} most urgent shown)" in title

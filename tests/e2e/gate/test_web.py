@@ -253,3 +253,143 @@ async def test_headless_chromium_renders_the_wallboard(wall: WallServer, tmp_pat
         if proc.returncode is None:
             proc.kill()
         await proc.wait()
+
+
+# -- the wallboard's layout, as a 1600x900 browser draws it ---------------------------------
+
+GRAB_TERMINAL = """Object.defineProperty(Object.prototype, "terminal", {configurable: true,
+  set(value) {
+    window.__wallTerminal = value;
+    Object.defineProperty(this, "terminal", {value, writable: true, configurable: true,
+                                             enumerable: true});
+  }});"""
+"""Run before the page's scripts: keeps a handle on the xterm.js terminal textual.js creates
+(`this.terminal = new Terminal(...)`), whose buffer holds the text the canvas shows."""
+
+READ_TERMINAL = """(() => { const t = window.__wallTerminal; if (!t) return null;
+  const lines = [];
+  for (let y = 0; y < t.rows; y++) lines.push(t.buffer.active.getLine(y).translateToString(true));
+  return {cols: t.cols, rows: t.rows, lines}; })()"""
+
+CORNERS = {"╭": "╮", "┏": "┓"}
+
+
+def card_boxes(lines: list[str]) -> list[tuple[int, int, int, int]]:
+    """(left, top, right, bottom) of each card drawn in `lines` (outermost boxes only)."""
+    boxes = []
+    for top, line in enumerate(lines):
+        for left, char in enumerate(line):
+            if char not in CORNERS or any(b[0] <= left <= b[2] and b[1] <= top <= b[3]
+                                          for b in boxes):
+                continue
+            right = line.find(CORNERS[char], left + 1)
+            bottom_corner = "╰" if char == "╭" else "┗"
+            bottom = next(y for y in range(top + 1, len(lines))
+                          if lines[y][left:left + 1] == bottom_corner)
+            boxes.append((left, top, right, bottom))
+    return boxes
+
+
+async def browser_terminal(server: WallServer, tmp_path: Path,
+                           done: list[str]) -> dict[str, Any]:
+    """Open the wallboard in headless Chromium at 1600x900; the terminal's text once every
+    string in `done` shows on it (or after 40 s: the caller's assertions say what is missing)."""
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed")
+    proc = await asyncio.create_subprocess_exec(
+        browser, "--headless", "--no-sandbox", "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader", "--no-first-run", "--hide-scrollbars",
+        "--disable-background-networking", "--disable-component-update",
+        "--remote-debugging-port=0", f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1600,900", "about:blank",
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        assert proc.stderr is not None
+        async with asyncio.timeout(30):
+            while True:
+                line = (await proc.stderr.readline()).decode()
+                assert line, "chromium exited before its DevTools endpoint was up"
+                if found := re.search(r"DevTools listening on (ws://\S+)", line):
+                    endpoint = found[1]
+                    break
+        async with aiohttp.ClientSession() as http, http.ws_connect(endpoint,
+                                                                    max_msg_size=0) as ws:
+            cdp = DevTools(ws)
+            target = await cdp.call("Target.createTarget", url="about:blank")
+            attached = await cdp.call("Target.attachToTarget", targetId=target["targetId"],
+                                      flatten=True)
+            cdp.session = attached["sessionId"]
+            await cdp.call("Page.enable")
+            await cdp.call("Emulation.setDeviceMetricsOverride", width=1600, height=900,
+                           deviceScaleFactor=1, mobile=False)  # the page itself is 1600x900
+            await cdp.call("Page.addScriptToEvaluateOnNewDocument", source=GRAB_TERMINAL)
+            await cdp.call("Page.navigate", url=base(server) + f"/?token={TOKEN}")
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 40
+            while loop.time() < deadline:
+                screen = await cdp.evaluate(READ_TERMINAL)
+                if screen and all(words in "\n".join(screen["lines"]) for words in done):
+                    break
+                await asyncio.sleep(0.1)
+            assert screen, "the page never made its terminal"
+            viewport = await cdp.evaluate("[innerWidth, innerHeight]")
+            shot = await cdp.call("Page.captureScreenshot", format="png")
+            (tmp_path / "wallboard.png").write_bytes(base64.b64decode(shot["data"]))
+            return dict(screen, viewport=viewport)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()
+
+
+@pytest.mark.parametrize("more", [0, 3])
+async def test_wallboard_cards_fill_a_1600x900_browser(more: int, tmp_path: Path) -> None:
+    """In a real browser at 1600x900 the cards cover the board and say everything a glance
+    needs: clocks with state words, commitments, the last customer update, commander, SPOC."""
+    from warroom.cli import run
+
+    store = tmp_path / "warroom.db"
+    seed_store(store)
+    base_args = ["--store", str(store), "--as", "dana"]
+    assert run([*base_args, "assign", "ESC-1", "customer_spoc", "sam"]) == 0
+    assert run([*base_args, "update", "ESC-1", "--audience", "customer",
+                "--body", "We are investigating slow checkouts.\nMore soon."]) == 0
+    assert run([*base_args, "commit", "ESC-1", "Share the root cause", "--due", "+2h"]) == 0
+    for n in range(more):
+        assert run([*base_args, "open", f"Exports delayed {n}", "--customer", f"Contoso {n}",
+                    "--severity", "P2"]) == 0
+    server = WallServer(wall_command(str(store)), TOKEN, host="127.0.0.1", port=0,
+                        max_sessions=1, log=lambda _: None)
+    await server.start()
+    expected = ["ESC-1 · Acme", TITLE, "Commander dana", "SPOC sam", "● OK       Next update",
+                "● OK       Resolve", "left  due", "Commitments · 1 open",
+                "Next: ● due in 1h59m", "Share the root cause", "Last customer update",
+                "“We are investigating slow checkouts.”",
+                *(f"ESC-{n + 2} · Contoso {n}" for n in range(more)),
+                *(f"Exports delayed {n}" for n in range(more))]
+    try:
+        screen = await browser_terminal(server, tmp_path, expected)
+    finally:
+        await server.close()
+    cols, rows, lines = screen["cols"], screen["rows"], screen["lines"]
+    assert screen["viewport"] == [1600, 900]
+    assert cols >= 150 and rows >= 35, (cols, rows)  # the whole page is one terminal
+    text = "\n".join(lines)
+    assert f"{1 + more} open escalation(s)" in lines[0]
+    for words in expected:  # what the cards must say, as the browser drew them
+        assert words in text, (words, text)
+    boxes = card_boxes(lines[1:])
+    assert len(boxes) == 1 + more, boxes
+    board = (cols - 2) * (rows - 1)  # below the title line, inside the side margins
+    covered = sum((r - left + 1) * (b - t + 1) for left, t, r, b in boxes)
+    assert covered >= 0.95 * board - (rows - 1) * (len({b[0] for b in boxes}) - 1), (
+        covered, board, boxes)
+    # each card's interior is used from top to bottom (was: three lines of text, then empty
+    # frame): text or digits in every third of it, on most of its rows
+    for left, top, right, bottom in boxes:
+        inside = [bool(lines[1 + y][left + 1:right].strip()) for y in range(top + 1, bottom)]
+        third = len(inside) // 3
+        assert all(any(inside[n * third:(n + 1) * third]) for n in range(3)), (left, top)
+        assert sum(inside) >= 0.45 * len(inside), (sum(inside), len(inside), left, top)
+    assert text.count("Commander dana") == 1 + more

@@ -2,114 +2,83 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid
 from textual.content import Content
-from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
 
 from warroom.domain.models import ClockState
 from warroom.tui.app import war_app
-from warroom.tui.screens.escalations import next_update_cell, open_boards
-from warroom.tui.view import CLOCK_TITLES, Board, badge, countdown, dual, state_class
-from warroom.tui.widgets.clocks import STATE_STYLES
-from warroom.tui.widgets.header import connection_part, severity_badge
-from warroom.tui.widgets.live_text import Countdown
+from warroom.tui.screens.escalations import open_boards
+from warroom.tui.view import dual
+from warroom.tui.widgets.card import EscalationCard
+from warroom.tui.widgets.header import connection_part
 
-_CLASSES = [state_class(s) for s in ClockState]
-
-
-CARD_LINES = 8
-"""The fewest lines a card is legible in (border, title, big digits, state, next update)."""
+MIN_CARD_WIDTH = 40
+"""Columns below which a card would be too narrow to read (fewer columns are used instead)."""
+CARD_LINES = 10
+"""Lines below which a card would be too short to read (fewer cards are shown instead)."""
 
 
-def _columns(count: int) -> int:
-    return 1 if count <= 1 else 2 if count <= 4 else 3
+def capacity(width: int, height: int) -> int:
+    """How many cards fit a board `width` x `height` cells legibly. An organisation's year can
+    hold hundreds of open escalations: the wall shows the most urgent ones and counts them all
+    (a card for each of 218 took seconds to build and left none readable)."""
+    return max(1, width // MIN_CARD_WIDTH) * max(1, height // CARD_LINES)
 
 
-def capacity(height: int) -> int:
-    """How many cards a screen `height` lines high shows legibly (three columns of them):
-    an organisation's year can hold hundreds of open escalations, and the wall shows the
-    most urgent ones (building a card for each would take seconds and show none)."""
-    return 3 * max(1, (height - 1) // CARD_LINES)
+def grid_shape(count: int, width: int, height: int) -> tuple[int, int]:
+    """(columns, rows) for `count` cards on a board `width` x `height` cells: the layout whose
+    smallest card side is largest (a cell is about twice as tall as wide, and cards read best
+    about twice as wide as tall), never narrower than `MIN_CARD_WIDTH` where avoidable."""
+    if count <= 1:
+        return 1, 1
 
+    def score(columns: int) -> tuple[bool, float]:
+        rows = -(-count // columns)
+        card_width, card_height = width / columns, height / rows
+        return card_width >= MIN_CARD_WIDTH, min(card_width / 4, card_height)
 
-class EscalationCard(Vertical):
-    """One escalation: who and how bad, the most urgent clock in large digits, next update."""
-
-    DEFAULT_CSS = """
-    EscalationCard {
-        border: round $secondary; border-title-style: bold; padding: 0 1; height: 1fr;
-        .card-title, .card-state, .card-next { height: auto; }
-        &.-at-risk { border: heavy $sla-at-risk; Digits { color: $sla-at-risk; } }
-        &.-breached {
-            border: heavy $sla-breached;
-            Digits { color: $sla-breached; text-style: bold; }
-        }
-        &.-ok Digits { color: $sla-ok; }
-    }
-    """
-
-    board: reactive[Board | None] = reactive(None, init=False, repaint=False)
-
-    def __init__(self, board: Board) -> None:
-        super().__init__(name=board.state.id)
-        self.set_reactive(EscalationCard.board, board)
-
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="card-title")
-        yield Countdown("", classes="big")
-        yield Static("", classes="card-state")
-        yield Static("", classes="card-next")
-
-    def on_mount(self) -> None:
-        self.watch_board(self.board)
-
-    def watch_board(self, board: Board | None) -> None:
-        if board is None or not self.children:
-            return
-        s = board.state
-        self.border_title = f"{s.id} · {s.customer}"
-        self.query_one(".card-title", Static).update(Content.assemble(
-            severity_badge(s.severity.value, s.triaged), " ", (s.phase.value.upper(), "bold"),
-            f"  age {board.age}  IC {s.roles.get('incident_commander', '⚑ UNOWNED')}\n",
-            (s.title, "italic")))
-        clock = board.urgent
-        for name in _CLASSES:
-            self.set_class(clock is not None and name == state_class(clock.state), name)
-        if clock is None or clock.remaining_s is None:
-            self.query_one(Countdown).show("")
-            self.query_one(".card-state", Static).update("no clock running")
-        else:
-            self.query_one(Countdown).show(countdown(clock.remaining_s))
-            due = f"  due {dual(clock.due_at, board.tz, now=board.now)}" if clock.due_at else ""
-            self.query_one(".card-state", Static).update(Content.assemble(
-                (badge(clock.state), STATE_STYLES[clock.state]), " ",
-                (CLOCK_TITLES[clock.name], "bold"), due))
-        self.query_one(".card-next", Static).update(
-            Content.assemble("Next customer update ", next_update_cell(board)))
+    columns = max(range(1, count + 1), key=score)
+    return columns, -(-count // columns)
 
 
 class WallScreen(Screen[None]):
-    """A grid of cards, most urgent first; nothing here changes the store."""
+    """A grid of cards, most urgent first, sized to how many there are: one card fills the
+    board, several share it (the most urgent one takes any cell left over). Nothing here changes
+    the store."""
 
     BINDINGS = [Binding("q", "app.quit", "Quit")]
     DEFAULT_CSS = """
     #wall-title { height: 1; padding: 0 1; background: $panel; }
-    #cards { grid-size: 2; grid-gutter: 1; padding: 0 1; }
+    #cards { grid-size: 1; grid-gutter: 0 1; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("", id="wall-title")
-        boards = open_boards(war_app(self).states, war_app(self))[:capacity(self.app.size.height)]
-        with Grid(id="cards") as grid:
-            grid.styles.grid_size_columns = _columns(len(boards))
-            for board in boards:
+        size = self.app.size
+        boards = open_boards(war_app(self).states, war_app(self))
+        with Grid(id="cards"):
+            for board in boards[:capacity(size.width - 2, size.height - 1)]:
                 yield EscalationCard(board)
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._shape(list(self.query_one("#cards", Grid).query(EscalationCard)))
+
+    def _shape(self, cards: list[EscalationCard]) -> None:
+        """Columns, rows and the first card's span for `cards`."""
+        grid = self.query_one("#cards", Grid)
+        columns, rows = grid_shape(len(cards), self.size.width - 2, self.size.height - 1)
+        grid.styles.grid_size_columns = columns
+        grid.styles.grid_size_rows = rows
+        for n, card in enumerate(cards):
+            card.styles.column_span = 1 + (columns * rows - len(cards)) if n == 0 else 1
+
     def on_mount(self) -> None:
+        self._shape(list(self.query_one("#cards", Grid).query(EscalationCard)))
         self.watch(self.app, "now", self._refresh)
         self.watch(self.app, "states", self._refresh, init=False)
         self.watch(self.app, "connection", self._refresh, init=False)
@@ -118,13 +87,15 @@ class WallScreen(Screen[None]):
     def _refresh(self, *_: object) -> None:
         app = war_app(self)
         every = open_boards(app.states, app)
-        boards = every[:capacity(self.size.height or app.size.height)]
+        size = self.size if self.size.height else app.size
+        boards = every[:capacity(size.width - 2, size.height - 1)]
         grid = self.query_one("#cards", Grid)
         cards = list(grid.query(EscalationCard))
         if [c.name for c in cards] != [b.state.id for b in boards]:
+            fresh = [EscalationCard(b) for b in boards]
             grid.remove_children()
-            grid.mount_all(EscalationCard(b) for b in boards)
-            grid.styles.grid_size_columns = _columns(len(boards))
+            grid.mount_all(fresh)
+            self._shape(fresh)
         else:
             for card, board in zip(cards, boards, strict=True):
                 card.board = board
