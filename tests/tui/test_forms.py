@@ -56,7 +56,7 @@ async def open_form(pilot: Any, key: str) -> FormScreen:
     return form
 
 
-class TestKeysAfterTab:
+class TestKeysInABurst:
     async def test_a_burst_after_tab_lands_in_the_field_tab_moved_to(
             self, demo_app: AppFactory) -> None:
         app = demo_app()
@@ -85,6 +85,20 @@ class TestKeysAfterTab:
             await until(pilot, lambda: owner.value.endswith("z") or due.value.endswith("z"))
             await pilot.pause()
             assert (due.value, owner.value) == ("2h", "z")
+
+    async def test_a_burst_after_enter_lands_in_the_next_field(
+            self, demo_app: AppFactory) -> None:
+        app = demo_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot)
+            form = await open_form(pilot, "c")
+            text = form.query_one("#field-text", Input)
+            due = form.query_one("#field-due", Input)
+            burst(app, "x", "enter", "a", "b", "c")
+            await until(pilot, lambda: "c" in text.value + due.value)
+            await pilot.pause()
+            assert (text.value, due.value) == ("x", "abc")
+            assert app.screen is form
 
 
 class TestRefusedForms:
