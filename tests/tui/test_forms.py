@@ -264,3 +264,20 @@ class TestCommandsInOrder:
                 store.close()
             assert event.payload["text"] == "issued at NOW" and event.actor == IC
             assert event.occurred_at == NOW and event.recorded_at == NOW + timedelta(minutes=2)
+
+
+def test_snapshot_of_a_refused_commitment(demo_app: AppFactory, snap_compare: Any) -> None:
+    """The service's refusal beside the due time, the rest of the form as typed."""
+
+    async def refuse(pilot: Any) -> None:
+        app = await ready(pilot)
+        form = await open_form(pilot, "c")
+        form.query_one("#field-text", Input).value = "Share the RCA draft"
+        form.query_one("#field-due", Input).value = "2026-11-24T09:00:00Z"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: error_of(form, "due") != "")
+        assert app.screen is form
+        await pilot.pause()
+
+    assert snap_compare(demo_app(), terminal_size=(100, 30), run_before=refuse)
