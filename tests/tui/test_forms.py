@@ -281,3 +281,21 @@ def test_snapshot_of_a_refused_commitment(demo_app: AppFactory, snap_compare: An
         await pilot.pause()
 
     assert snap_compare(demo_app(), terminal_size=(100, 30), run_before=refuse)
+
+
+async def test_a_failing_job_is_reported_and_the_next_command_still_runs(
+        demo_app: AppFactory, demo_path: Path) -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        seq = app.service.seq
+
+        def broken() -> None:
+            raise RuntimeError("draft file vanished")
+
+        app.run_serially(broken)
+        app.submit(c.Note(incident_id="ESC-1", text="after the failure"))
+        await until(pilot, lambda: app.service.seq > seq)
+        await until(pilot, lambda: any("RuntimeError: draft file vanished" in n.message
+                                       for n in app._notifications))
+        assert app.service.state("ESC-1").last_seq == app.service.seq
