@@ -56,7 +56,7 @@ async def open_form(pilot: Any, key: str) -> FormScreen:
     return form
 
 
-class TestKeysAfterTab:
+class TestKeysInABurst:
     async def test_a_burst_after_tab_lands_in_the_field_tab_moved_to(
             self, demo_app: AppFactory) -> None:
         app = demo_app()
@@ -85,6 +85,20 @@ class TestKeysAfterTab:
             await until(pilot, lambda: owner.value.endswith("z") or due.value.endswith("z"))
             await pilot.pause()
             assert (due.value, owner.value) == ("2h", "z")
+
+    async def test_a_burst_after_enter_lands_in_the_next_field(
+            self, demo_app: AppFactory) -> None:
+        app = demo_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot)
+            form = await open_form(pilot, "c")
+            text = form.query_one("#field-text", Input)
+            due = form.query_one("#field-due", Input)
+            burst(app, "x", "enter", "a", "b", "c")
+            await until(pilot, lambda: "c" in text.value + due.value)
+            await pilot.pause()
+            assert (text.value, due.value) == ("x", "abc")
+            assert app.screen is form
 
 
 class TestRefusedForms:
@@ -250,3 +264,38 @@ class TestCommandsInOrder:
                 store.close()
             assert event.payload["text"] == "issued at NOW" and event.actor == IC
             assert event.occurred_at == NOW and event.recorded_at == NOW + timedelta(minutes=2)
+
+
+def test_snapshot_of_a_refused_commitment(demo_app: AppFactory, snap_compare: Any) -> None:
+    """The service's refusal beside the due time, the rest of the form as typed."""
+
+    async def refuse(pilot: Any) -> None:
+        app = await ready(pilot)
+        form = await open_form(pilot, "c")
+        form.query_one("#field-text", Input).value = "Share the RCA draft"
+        form.query_one("#field-due", Input).value = "2026-11-24T09:00:00Z"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: error_of(form, "due") != "")
+        assert app.screen is form
+        await pilot.pause()
+
+    assert snap_compare(demo_app(), terminal_size=(100, 30), run_before=refuse)
+
+
+async def test_a_failing_job_is_reported_and_the_next_command_still_runs(
+        demo_app: AppFactory, demo_path: Path) -> None:
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        seq = app.service.seq
+
+        def broken() -> None:
+            raise RuntimeError("draft file vanished")
+
+        app.run_serially(broken)
+        app.submit(c.Note(incident_id="ESC-1", text="after the failure"))
+        await until(pilot, lambda: app.service.seq > seq)
+        await until(pilot, lambda: any("RuntimeError: draft file vanished" in n.message
+                                       for n in app._notifications))
+        assert app.service.state("ESC-1").last_seq == app.service.seq

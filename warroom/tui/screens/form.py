@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -74,6 +75,9 @@ class FormScreen(ModalScreen["AnyCommand | None"]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "submit", "Save"),
+        # Priority, like the app's Tab: the next field has focus before the keys typed after
+        # Enter in the same burst are dispatched (an Input's own Enter would move it too late).
+        Binding("enter", "next_field", "Next field", show=False, priority=True),
     ]
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
@@ -256,10 +260,13 @@ class FormScreen(ModalScreen["AnyCommand | None"]):
     def _ticked(self, event: Checkbox.Changed) -> None:
         event.checkbox.label = _yes_no(event.value)  # the state in words, not only in colour
 
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
+    def action_next_field(self) -> None:
+        """Enter in a text field: on to the next field; in the last one, save. Elsewhere
+        (a button, a choice list) Enter is the widget's own."""
         inputs = list(self.query(Input))
-        if event.input is inputs[-1]:
+        if self.focused not in inputs:
+            raise SkipAction()
+        if self.focused is inputs[-1]:
             self.action_submit()
         else:
             self.focus_next()
