@@ -142,3 +142,36 @@ async def test_unknown_placeholder_blocks_posting(demo_app: AppFactory) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is composer and not of_type(seen, m.CommandSucceeded)
+
+
+async def test_a_refused_promise_is_marked_beside_it_until_changed(
+        demo_app: AppFactory, demo_path: Path) -> None:
+    from textual.widgets import Static
+
+    seen: list[Message] = []
+    app = demo_app()
+    async with app.run_test(size=(120, 40), message_hook=seen.append) as pilot:
+        await ready(pilot)
+        composer = await open_composer(pilot)
+        composer.query_one("#editor", TextArea).text = "Fix rolling out."
+        next_at = composer.query_one("#next-at", Input)
+        next_at.value = (NOW - timedelta(minutes=5)).isoformat()  # the service refuses it
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: of_type(seen, m.CommandRefused))
+        beside = composer.query_one("#next-resolved", Static)
+        await until(pilot, lambda: "must be after this update" in str(beside.render()))
+        assert app.screen is composer and app.focused is next_at
+        assert composer.query_one("#editor", TextArea).text == "Fix rolling out."
+        assert not [n for n in app._notifications if n.title == "Refused"]  # shown once
+        composer.query_one("#editor", TextArea).text = "Fix rolling out to all regions."
+        await pilot.pause()
+        assert "must be after this update" in str(beside.render())  # until the time changes
+        next_at.value = "+30m"
+        await pilot.pause()
+        assert str(beside.render()).startswith("→ ")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: of_type(seen, m.CommandSucceeded))
+        update = app.service.state("ESC-1").updates[-1]
+        assert update.body.startswith("Fix rolling out to all regions.")
+        assert update.next_update_at == NOW + timedelta(minutes=30)

@@ -244,3 +244,25 @@ def test_trends_snapshot(resolved: Path, open_service: Opener,
 
     assert snap_compare(console(resolved, open_service), terminal_size=(100, 32),
                         run_before=settle("T", computed))
+
+
+async def test_a_refused_field_is_marked_beside_it_until_fixed(
+        resolved: Path, open_service: Opener) -> None:
+    app = console(resolved, open_service)
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await open_pir(pilot)
+        whys = screen.query_one("#pir-whys", TextArea)
+        whys.text = "The pool ran dry\n" + "because " * 300 + "\nNo alert on saturation"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        error = screen.query_one("#pir-error-whys", Static)
+        await until(pilot, lambda: not error.has_class("-empty"))
+        assert "fields.whys[1]" in str(error.render()) and "2000" in str(error.render())
+        assert screen.query_one("#pir-error-summary", Static).has_class("-empty")
+        assert app.screen is screen and app.focused is whys
+        whys.text = "The pool ran dry\nBackoff held connections\nNo alert on saturation"
+        await pilot.pause()
+        assert error.has_class("-empty")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "done" in str(screen.query_one("#pir-status").render()))
+    assert stored(resolved, open_service).pir["whys"][1] == "Backoff held connections"

@@ -104,3 +104,47 @@ async def test_console_flushes_in_the_background_and_shows_refused_commands(
     finally:
         local.close()
         server.stop()
+
+
+async def test_a_form_refused_by_the_server_stays_open_with_the_error_beside_the_field(
+        tmp_path: Path, policy: Any) -> None:
+    from textual.widgets import Input, Static
+
+    from warroom.tui.screens.form import FormScreen
+
+    path = tmp_path / "server.db"
+    SqliteStore(path).close()
+    token = add_token(path, "alice")
+    server = LiveServer(path, policy).start()
+    local = SqliteStore(path)
+    try:
+        WarRoom(local, policy, server.clock).execute(
+            c.Open(title="Checkout errors", customer="Northwind Bank", severity="P1"), "alice")
+        service = RemoteWarRoom.connect(server.url, token=token,
+                                        outbox=Outbox(tmp_path / "outbox.db"))
+        app: WarRoomApp = make_app(service, user="alice", bell=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.loaded.is_set(), timeout=10)
+            await until(pilot, lambda: app.connection.startswith("connected"))
+            seq = local.last_seq()
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, FormScreen))
+            form = app.screen
+            form.query_one("#field-text", Input).value = "Share the RCA draft"
+            form.query_one("#field-due", Input).value = "2020-01-01T10:00:00Z"
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            error = form.query_one("#error-due", Static)
+            await until(pilot, lambda: "must be due after it is made" in str(error.render()))
+            assert app.screen is form and local.last_seq() == seq
+            assert form.query_one("#field-text", Input).value == "Share the RCA draft"
+            form.query_one("#field-due", Input).value = "+2h"
+            await pilot.pause()
+            assert error.has_class("-empty")
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: app.screen is not form, timeout=10)
+            assert local.read(seq)[-1].payload["text"] == "Share the RCA draft"
+        service.store.close()
+    finally:
+        local.close()
+        server.stop()

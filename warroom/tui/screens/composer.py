@@ -33,6 +33,8 @@ from warroom.tui.view import Board, dual, parse_when
 SAVE_DELAY_S = 0.4
 """Debounce for saving the draft after a change."""
 NO_TEMPLATE = "(none)"
+NEXT_UPDATE_FIELDS = ("next_update", "next_update_at")
+"""How refusals name the promised next-update time."""
 
 
 class ComposerScreen(ModalScreen[None]):
@@ -73,6 +75,8 @@ class ComposerScreen(ModalScreen[None]):
         self._posted = False
         self._discard_asked = False
         self._ready = False
+        self._next_refused: tuple[str, str] | None = None
+        """The promised time the service refused, and why (shown beside it until changed)."""
 
     # -- layout --
 
@@ -221,11 +225,17 @@ class ComposerScreen(ModalScreen[None]):
 
     def _refresh_preview(self) -> None:
         resolved = self.query_one("#next-resolved", Static)
+        refused = self._next_refused
         try:
-            when = self._next_update()
-            note = " (becomes a commitment)" if self._audience() == "customer" else ""
-            text = f"→ {dual(when, self.board.tz, now=self.board.now)}{note}" if when else "→ none"
-            resolved.update(Content(text))
+            if refused is not None and refused[0] == self.query_one("#next-at", Input).value:
+                resolved.update(Content(f"✖ {refused[1]}"))  # until the time is changed
+            else:
+                self._next_refused = None
+                when = self._next_update()
+                note = " (becomes a commitment)" if self._audience() == "customer" else ""
+                resolved.update(Content(
+                    f"→ {dual(when, self.board.tz, now=self.board.now)}{note}" if when
+                    else "→ none"))
         except TimeParseError as exc:
             resolved.update(Content(f"✖ {exc}"))
         preview = self.query_one("#preview", Static)
@@ -302,6 +312,11 @@ class ComposerScreen(ModalScreen[None]):
     @on(m.CommandRefused)
     def _refused(self, message: m.CommandRefused) -> None:
         self._status(f"✖ refused, draft kept: {message.text}")
+        if getattr(message.error, "field", None) in NEXT_UPDATE_FIELDS:
+            next_at = self.query_one("#next-at", Input)
+            self._next_refused = (next_at.value, message.text)
+            self._refresh_preview()
+            next_at.focus()
 
     def action_close(self) -> None:
         """Close; the draft stays in the store."""

@@ -22,7 +22,8 @@ def event_text(event: Event) -> Content:
     payload = dict(event.payload)
     body = payload.pop("body", None) if event.kind == "update_posted" else None
     text = payload.pop("text", None)
-    recorded = "" if event.recorded_at == event.occurred_at else \
+    # a command waits its turn for a moment: "recorded" only when it shows a different second
+    recorded = "" if _stamp(event.recorded_at) == _stamp(event.occurred_at) else \
         f" · recorded {_stamp(event.recorded_at)}"
     lines = [
         Content.styled(sentence(event), "bold"),

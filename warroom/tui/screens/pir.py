@@ -60,6 +60,16 @@ LISTS = [("whys", "5 Whys — one why per line, at least three", 7),
          ("went_well", "What went well — one per line", 5)]
 
 
+FIELD_NAMES = {name for name, _, _ in TEXTS + LISTS}
+
+
+def field_named(exc: Exception) -> str | None:
+    """The PIR field an error is about (`fields.whys[1]` → `whys`), or None."""
+    where = str(getattr(exc, "field", "")).removeprefix("fields.")
+    name = where.split("[", 1)[0].split(".", 1)[0]
+    return name if name in FIELD_NAMES else None
+
+
 @dataclass
 class PirEventsLoaded(Message):
     events: list[Event]
@@ -88,6 +98,8 @@ class PirScreen(Screen[None]):
     .pir-label { margin-top: 1; text-style: bold; color: $accent; }
     #pir-body TextArea { height: auto; min-height: 3; max-height: 8; }
     #pir-body DataTable { height: auto; max-height: 12; }
+    .pir-error { color: $sla-breached; text-style: bold; height: auto; }
+    .pir-error.-empty { display: none; }
     """
 
     def __init__(self, incident_id: str) -> None:
@@ -114,6 +126,7 @@ class PirScreen(Screen[None]):
                     else "\n".join(list_field(state, name))
                 yield TextArea(text, id=f"pir-{name}", soft_wrap=True, tab_behavior="focus",
                                show_line_numbers=name == "whys")
+                yield Static("", id=f"pir-error-{name}", classes="pir-error -empty")
             yield Label("Corrective actions — ctrl+n adds one; d marks the selected one done",
                         classes="pir-label")
             yield PirActionsTable(id="pir-actions", cursor_type="row")
@@ -183,9 +196,32 @@ class PirScreen(Screen[None]):
             check_content(pir_gaps(draft), check_pir(draft, self.events)))
 
     @on(TextArea.Changed)
-    def _typed(self) -> None:
+    def _typed(self, event: TextArea.Changed) -> None:
         self._warned = False
         self._draw_check()
+        name = (event.text_area.id or "").removeprefix("pir-")
+        if name in FIELD_NAMES:
+            self._recheck(name)
+
+    # -- errors beside their field --
+
+    def _show(self, name: str, text: str) -> None:
+        error = self.query_one(f"#pir-error-{name}", Static)
+        error.update(Content(f"✖ {text}") if text else Content(""))
+        error.set_class(not text, "-empty")
+
+    def _recheck(self, name: str) -> None:
+        """After field `name` changed: keep its error only while the draft still has one there
+        (the service checks again on save)."""
+        if self.query_one(f"#pir-error-{name}", Static).has_class("-empty"):
+            return
+        try:
+            self.edit_command()
+        except CommandError as exc:
+            if field_named(exc) == name:
+                self._show(name, str(exc))
+                return
+        self._show(name, "")
 
     # -- the draft --
 
@@ -241,9 +277,12 @@ class PirScreen(Screen[None]):
         if isinstance(outcome, m.CommandRefused):
             status.update(Content.styled(f"✖ {name} refused (your text is kept): "
                                          f"{outcome.text}", "bold $sla-breached"))
+            self._beside(outcome.error)
             return
         if isinstance(outcome.command, PirEdit):
             self.pending.clear()
+            for field in FIELD_NAMES:
+                self._show(field, "")
         status.update(Content.styled(f"✔ {name} done", "$sla-ok"))
         self._seen = None
         self._state_changed()
@@ -252,6 +291,14 @@ class PirScreen(Screen[None]):
         """Say what is wrong; everything typed stays."""
         self.query_one("#pir-status", Static).update(Content.styled(
             f"✖ not saved (your text is kept): {exc}", "bold $sla-breached"))
+        self._beside(exc)
+
+    def _beside(self, exc: Exception) -> None:
+        """Show an error naming a PIR field beside it too, and focus that field."""
+        name = field_named(exc)
+        if name is not None:
+            self._show(name, str(exc))
+            self.query_one(f"#pir-{name}", TextArea).focus()
 
     def action_save(self) -> None:
         """Save the changed fields and timeline choices."""
