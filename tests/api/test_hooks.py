@@ -142,6 +142,7 @@ def test_generic_hook_opens_and_notes(live: LiveServer, tokens: Tokens, store_pa
     ({"status": "open"}, "status"),
     ({"customer": None}, "customer"),
     ({"affected": -1}, "affected"),
+    ({"affected": "5"}, "affected"),
     ({"impact": "total"}, "impact"),
     ({"colour": "red"}, "colour"),
     ({"title": "   "}, "title"),

@@ -97,10 +97,29 @@ def test_responses_match_their_documented_models(live: LiveServer, tokens: Token
     ({"type": "flag", "pattern": "a/b", "to": ["ops", 5]}, "to[1]",
      "must be a valid string (got 5)"),
     ({"type": "pir", "incident_id": "ESC-1", "fields": {"owner": "x"}}, "fields.owner",
-     "unknown field"),
+     'unknown field "owner" (known: summary, customer_impact, root_cause, whys, '
+     'contributing_factors, went_well, timeline, timeline_include, timeline_exclude)'),
+    ({"type": "note", "incident_id": "ESC-1", "text": "x", "colour": 1}, "colour",
+     'unknown field "colour" (known: incident_id, text, idempotency_key, type, at)'),
+    ({"type": "severity", "incident_id": "ESC-1", "sevrity": "P1", "reason": "r"}, "sevrity",
+     'unknown field "sevrity" (known: severity, incident_id, reason, idempotency_key, type, '
+     'at)'),
     ({"type": "note", "incident_id": "ESC-1", "text": "x", "idempotency_key": ""},
      "idempotency_key", "must not be empty"),
     ({"incident_id": "ESC-1"}, "type", "required"),
+    # Numbers and booleans are strict: a JSON string is not a number (the CLI converts argv).
+    ({"type": "open", "title": "t", "customer": "c", "affected": "5"}, "affected",
+     "must be a valid integer (got '5')"),
+    ({"type": "triage", "incident_id": "ESC-1", "reason": "r", "strategic": "true"},
+     "strategic", "must be a valid boolean (got 'true')"),
+    ({"type": "triage", "incident_id": "ESC-1", "reason": "r", "data_loss": 1}, "data_loss",
+     "must be a valid boolean (got 1)"),
+    ({"type": "pir", "incident_id": "ESC-1", "fields": {"timeline": ["3"]}}, "fields.timeline[0]",
+     "must be a valid integer (got '3')"),
+    ({"type": "pir", "incident_id": "ESC-1", "remove": {"whys": ["1"]}}, "remove.whys[0]",
+     "must be a valid integer (got '1')"),
+    ({"type": "credit_approve", "incident_id": "ESC-1", "percent": "10"}, "percent",
+     "must be a valid number (got '10')"),
 ])
 def test_a_bad_body_is_a_422_naming_the_field_and_why(
         live: LiveServer, tokens: Tokens, body: dict[str, Any], field: str, reason: str) -> None:
@@ -116,6 +135,12 @@ def test_open_takes_only_the_open_command(live: LiveServer, tokens: Tokens) -> N
     wrong = alice.post("/escalations", json={"type": "note", "title": "t", "customer": "c"})
     assert (wrong.status_code, wrong.json()["field"]) == (422, "type")
     assert wrong.json()["reason"] == "must be 'open' (got 'note')"
+    text = alice.post("/escalations", json={"title": "t", "customer": "c", "affected": "5"})
+    assert (text.status_code, text.json()["field"]) == (422, "affected")
+    assert text.json()["reason"] == "must be a valid integer (got '5')"
+    typo = alice.post("/escalations", json={"title": "t", "customer": "c", "sevrity": "P1"})
+    assert (typo.status_code, typo.json()["field"]) == (422, "sevrity")
+    assert typo.json()["reason"].startswith('unknown field "sevrity" (known: severity, title, ')
     blank = alice.post("/escalations", json={"title": " ", "customer": "c"})
     assert (blank.status_code, blank.json()["field"]) == (422, "title")
     assert alice.get("/events").json()["events"] == []

@@ -165,6 +165,16 @@ def test_huge_relative_times_are_one_line_errors(cli: Cli) -> None:
     assert done.returncode == 2 and done.stderr.startswith("warroom: --as-of:")
 
 
+def test_an_unknown_field_is_one_line_listing_the_known_ones(cli: Cli) -> None:
+    cli.ok("open", "t", "--customer", "c", "--severity", "P1")
+    done = cli.run("pir", "ESC-1", "set", "root_cuase", "x")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == ('warroom: fields.root_cuase: unknown field "root_cuase" (known: '
+                           "root_cause, summary, customer_impact, whys, contributing_factors, "
+                           "went_well, timeline, timeline_include, timeline_exclude)\n")
+    assert '"pir_updated"' not in cli.ok("log", "ESC-1", "--json")
+
+
 def test_a_named_store_needs_its_folder_and_urls_are_never_files(tmp_path: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "warroom", *args], capture_output=True,

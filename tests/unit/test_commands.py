@@ -53,7 +53,15 @@ def test_every_command_round_trips_through_json() -> None:
     ({"type": "shout"}, r"^type: must be 'open', 'triage', .* \(got 'shout'\)$"),
     ({"incident_id": "ESC-1"}, r"^type: required$"),
     ({"type": "note", "incident_id": "ESC-1", "text": "x", "colour": 1},
-     r"^colour: unknown field$"),
+     r'^colour: unknown field "colour" \(known: incident_id, text, type, at\)$'),
+    ({"type": "open", "title": "t", "customer": "c", "sevrity": "P1"},
+     r'^sevrity: unknown field "sevrity" \(known: severity, title, customer, impact, '
+     r'affected, .*, type, at\)$'),
+    # A misspelt required field: the spelling is the problem, not the field it hides.
+    ({"type": "severity", "incident_id": "ESC-1", "sevrity": "P1", "reason": "r"},
+     r'^sevrity: unknown field "sevrity" \(known: severity, incident_id, reason, type, at\)$'),
+    ({"type": "pir", "incident_id": "ESC-1", "fields": {"owner": "x"}},
+     r'^fields\.owner: unknown field "owner" \(known: summary, customer_impact, root_cause, '),
     ({"type": "note", "incident_id": "ESC-1"}, r"^text: required$"),
     ({"type": "note", "incident_id": "ESC-1", "text": "   "}, r"^text: must not be empty$"),
     ({"type": "note", "incident_id": "ESC-1", "text": "x" * 20_001},
@@ -91,6 +99,9 @@ def test_building_a_command_checks_it() -> None:
         ChangeSeverity(incident_id="ESC-1", severity="P7", reason="r")
     with pytest.raises(InvalidInput, match=r"^tags\.x: must have at most 200 characters$"):
         SetTags(incident_id="ESC-1", tags={"x": "y" * 201})
+    with pytest.raises(InvalidInput, match=r'^colour: unknown field "colour" \(known: '
+                                            r'incident_id, text, type, at\)$'):
+        Note(incident_id="ESC-1", text="x", colour="red")  # type: ignore[call-arg]
     assert Note(incident_id="ESC-1", text="  ok ") == Note(incident_id="ESC-1", text="ok")
 
 

@@ -6,10 +6,9 @@ none), the key path spelled by `warroom.domain.errors.location`, and what is wro
 
 from __future__ import annotations
 
-import types
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,7 +27,7 @@ from warroom.domain.policy import (
     Template,
     TriageRule,
 )
-from warroom.domain.validation import first_problem
+from warroom.domain.validation import first_problem, known_fields
 from warroom.tomlkeys import line_of
 
 
@@ -59,7 +58,7 @@ def explain(exc: ValidationError, path: Path, text: str, root: type[BaseModel]) 
         loc = loc[:-1]
         problem = f"bad table name {loc[-1]!r}: {problem.removeprefix('bad key: ')}"
     elif error["type"] == "extra_forbidden":
-        known = known_keys(root, loc[:-1])
+        known = known_fields(root, loc[:-1])
         problem = "unknown key" + (f" (known: {', '.join(known)})" if known else "")
     elif error["type"] == "missing":
         problem = "missing (this key is required)"
@@ -68,39 +67,6 @@ def explain(exc: ValidationError, path: Path, text: str, root: type[BaseModel]) 
         problem += f" (got {error['input']!r})"
     return ConfigError(path, location(loc) or None, problem,
                        line=line_of(text, loc) if loc else None)
-
-
-def known_keys(root: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
-    """The keys the table at `loc` may hold (empty if it is not a fixed-key table)."""
-    kind: Any = root
-    for part in loc:
-        kind = _unwrap(kind)
-        if isinstance(kind, type) and issubclass(kind, BaseModel):
-            field = kind.model_fields.get(str(part))
-            if field is None:
-                return []
-            kind = field.annotation
-        elif get_origin(kind) in (dict, list):
-            kind = get_args(kind)[-1]
-        else:
-            return []
-    kind = _unwrap(kind)
-    return list(kind.model_fields) if isinstance(kind, type) and issubclass(kind, BaseModel) \
-        else []
-
-
-def _unwrap(kind: Any) -> Any:
-    """Strip `Annotated[...]` and `X | None`."""
-    while True:
-        if get_origin(kind) is Annotated:
-            kind = get_args(kind)[0]
-        elif get_origin(kind) in (Union, types.UnionType):
-            members = [m for m in get_args(kind) if m is not type(None)]
-            if len(members) != 1:
-                return kind
-            kind = members[0]
-        else:
-            return kind
 
 
 def to_policy(model: ConfigFile) -> Policy:

@@ -59,7 +59,7 @@ class CommandModel(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise invalid_input(exc, data=data) from None
+            raise invalid_input(exc, data=data, model=type(self)) from None
 
     # Only wraps pydantic's own __init__: validation (`model_validate`, FastAPI, nested models)
     # keeps raising ValidationError and need not call it (pydantic's RootModel does the same).

@@ -233,9 +233,12 @@ def command_types() -> tuple[type[_Command], ...]:
     return CORE_COMMANDS + POST_COMMANDS
 
 
+_TAGGED: Any = Annotated[AnyCommand, Field(discriminator="type")]
+
+
 @cache
 def _adapter() -> TypeAdapter[Any]:
-    return TypeAdapter(Annotated[AnyCommand, Field(discriminator="type")])
+    return TypeAdapter(_TAGGED)
 
 
 def parse_command(data: object) -> AnyCommand:
@@ -247,5 +250,5 @@ def parse_command(data: object) -> AnyCommand:
     try:
         command: AnyCommand = _adapter().validate_python(data)
     except ValidationError as exc:
-        raise invalid_input(exc, "command", data=data) from None
+        raise invalid_input(exc, "command", data=data, model=_TAGGED) from None
     return command

@@ -24,27 +24,38 @@ or None when there is nothing to divide by.
 - `patterns`: recurring patterns (two or more occurrences in the window, or a flag raised in it),
   one per component, with `first_seen` / `last_seen` (whole history), their latest flag's due
   time and when it was flagged.
-- `by_customer`, `by_component`, `by_tier`: the same figures per group (`_figures`); an
-  escalation on several components counts toward each.
+- `by_customer`, `by_component`, `by_tier`: the same figures per group
+  (`metrics_figures.figures`); an escalation on several components counts toward each
+  (`metrics_breakdowns`).
 - `previous_period`: the window's figures against the period of the same length before it.
 - `monthly`: per calendar month (UTC) the figures and their change against the month before.
-- `weekly`: per ISO week (Monday 00:00 UTC) volume, median MTTA/MTTR, recurrence and breach rates.
+- `weekly`: per ISO week (Monday 00:00 UTC) volume, median MTTA/MTTR, recurrence and breach rates
+  (these three in `metrics_periods`).
 """
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from warroom.domain.calendar import add_time
-from warroom.domain.credits import tier_of
 from warroom.domain.errors import InvalidInput
+from warroom.domain.metrics_breakdowns import NO_COMPONENT, breakdowns
+from warroom.domain.metrics_figures import (
+    ClockOutcomes,
+    cadence,
+    cadence_detail,
+    mtta_s,
+    mttr_s,
+    next_update_outcome,
+    rate,
+    received_between,
+    stats,
+)
+from warroom.domain.metrics_periods import monthly, previous_period, week_start, weekly
 from warroom.domain.models import (
     Audience,
     ClockName,
-    ClockState,
     CommitmentState,
     Event,
     IncidentState,
@@ -57,17 +68,12 @@ from warroom.domain.recurrence import (
     find_patterns,
     flag_records,
     natural_id,
-    patterns_of,
     recurred,
 )
-from warroom.domain.sla import clocks
 from warroom.domain.timeparse import parse_iso
 
 __all__ = ["AGE_BUCKETS", "NO_COMPONENT", "cadence", "cadence_detail", "check_window",
            "next_update_outcome", "stats", "trends", "week_start"]
-
-NO_COMPONENT = "(no component)"
-"""The `by_component` row of escalations tagged with no component."""
 
 AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
     ("<7d", timedelta(days=7)),
@@ -77,92 +83,22 @@ AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
 )
 """Open-action age buckets: label and exclusive upper bound."""
 
-_OUTCOMES = (ClockState.MET, ClockState.MET_LATE, ClockState.BREACHED)
-_LATE = (ClockState.MET_LATE, ClockState.BREACHED)
 
 
-def stats(values: Sequence[float]) -> dict[str, Any]:
-    """`{"mean", "median", "count"}` (mean and median None when empty)."""
-    if not values:
-        return {"mean": None, "median": None, "count": 0}
-    return {"mean": statistics.fmean(values), "median": float(statistics.median(values)),
-            "count": len(values)}
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
-def week_start(at: datetime) -> datetime:
-    """Monday 00:00 UTC of the week containing `at`."""
-    day = at.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day - timedelta(days=day.weekday())
 
 
-def cadence_detail(state: IncidentState, policy: Policy, now: datetime) -> tuple[int, int, bool]:
-    """`(on_time, due, silent)`: customer updates of one escalation on time and due (see module
-    doc); `silent` when the last interval ran out with no update (before resolution or `now`)."""
-    severity = state.severity if state.triaged else Severity.P0
-    targets = policy.for_severity(severity)
-    cal = policy.calendar_for(severity)
-    end = state.resolved_at if state.resolved_at is not None else now
-    deadline = add_time(state.received_at, targets.first_update, cal)
-    sent = sorted(u.posted_at for u in state.updates
-                  if u.audience is Audience.CUSTOMER and u.posted_at <= end)
-    on_time = due = 0
-    for at in sent:
-        due += 1
-        on_time += at <= deadline
-        deadline = add_time(at, targets.update_every, cal)
-    silent = deadline < end
-    return on_time, due + silent, silent
 
 
-def cadence(state: IncidentState, policy: Policy, now: datetime) -> tuple[int, int]:
-    """`(on_time, due)` customer updates of one escalation (see module doc)."""
-    on_time, due, _ = cadence_detail(state, policy, now)
-    return on_time, due
 
 
-def next_update_outcome(state: IncidentState, policy: Policy, now: datetime
-                        ) -> ClockState | None:
-    """The `next_update` clock's outcome over the whole escalation, resolved ones included:
-    `breached` when an interval ran out in silence, `met_late` when an update came late, `met`
-    when a resolved escalation had every update on time; None when it owed no update yet or is
-    still running with nothing late."""
-    on_time, due, silent = cadence_detail(state, policy, now)
-    if due == 0:
-        return None
-    if silent:
-        return ClockState.BREACHED
-    if on_time < due:
-        return ClockState.MET_LATE
-    return ClockState.MET if state.resolved_at is not None else None
-
-
-def _selected(states: Iterable[IncidentState], since: datetime | None, until: datetime | None
-              ) -> list[IncidentState]:
-    return [s for s in states
-            if (since is None or s.received_at >= since)
-            and (until is None or s.received_at < until)]
-
-
-def _mtta_s(state: IncidentState) -> float | None:
-    """Receipt to acknowledgement; None where the source has no acknowledgement time (imported
-    history is triaged at receipt by the importer, which says nothing about acknowledgement)."""
-    if state.triaged_at is None or state.imported:
-        return None
-    return (state.triaged_at - state.received_at).total_seconds()
-
-
-def _mttr_s(state: IncidentState) -> float | None:
-    if state.resolved_at is None:
-        return None
-    return (state.resolved_at - state.received_at).total_seconds()
 
 
 def _by_severity(selected: Sequence[IncidentState], measure: str) -> dict[str, Any]:
-    fn = _mtta_s if measure == "mtta" else _mttr_s
+    fn = mtta_s if measure == "mtta" else mttr_s
     out = {}
     for sev in Severity:
         values = [v for s in selected if s.severity is sev and (v := fn(s)) is not None]
@@ -170,9 +106,6 @@ def _by_severity(selected: Sequence[IncidentState], measure: str) -> dict[str, A
     return out
 
 
-def _median(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return float(statistics.median(present)) if present else None
 
 
 def _time(value: Any) -> datetime | None:
@@ -215,7 +148,7 @@ def _commitments(selected: Sequence[IncidentState], now: datetime) -> dict[str, 
                 still_open += 1
     return {"made": made, "met": met, "met_late": met_late, "missed": missed,
             "overdue": overdue, "open": still_open,
-            "honoured_rate": _rate(met, met + met_late + missed + overdue)}
+            "honoured_rate": rate(met, met + met_late + missed + overdue)}
 
 
 def _in_window(at: datetime, since: datetime | None, until: datetime | None) -> bool:
@@ -261,113 +194,12 @@ def _flag_summary(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-class _Clocks:
-    """Per-escalation clock outcomes, evaluated once each (`next_update` over the whole
-    escalation, see `next_update_outcome`)."""
-
-    def __init__(self, policy: Policy, now: datetime) -> None:
-        self.policy, self.now = policy, now
-        self._cache: dict[str, dict[str, ClockState]] = {}
-
-    def outcomes(self, state: IncidentState) -> dict[str, ClockState]:
-        """Clock name -> outcome (met, met late, breached) for the clocks that have one."""
-        found = self._cache.get(state.id)
-        if found is None:
-            found = {}
-            for name, clock in clocks(state, self.policy, self.now).items():
-                if name is ClockName.NEXT_UPDATE:
-                    outcome = next_update_outcome(state, self.policy, self.now)
-                    if outcome is not None:
-                        found[name.value] = outcome
-                elif clock.state in _OUTCOMES:
-                    found[name.value] = clock.state
-            self._cache[state.id] = found
-        return found
-
-    def late(self, group: Iterable[IncidentState]) -> tuple[int, int]:
-        """`(late, evaluated)` clock outcomes over a group."""
-        late = evaluated = 0
-        for s in group:
-            for outcome in self.outcomes(s).values():
-                evaluated += 1
-                late += outcome in _LATE
-        return late, evaluated
 
 
-def _figures(group: Sequence[IncidentState], hits: Mapping[str, bool | None], ev: _Clocks
-             ) -> dict[str, Any]:
-    """The figures every breakdown and period carries."""
-    late, evaluated = ev.late(group)
-    patterned = [hits.get(s.id) for s in group if hits.get(s.id) is not None]
-    return {
-        "escalations": len(group),
-        "p0_p1": sum(1 for s in group if s.severity in (Severity.P0, Severity.P1)),
-        "resolved": sum(1 for s in group if s.resolved_at is not None),
-        "mtta_median_seconds": _median(_mtta_s(s) for s in group),
-        "mttr_median_seconds": _median(_mttr_s(s) for s in group),
-        "sla_breach_rate": _rate(late, evaluated),
-        "recurrence_rate": _rate(sum(1 for h in patterned if h), len(patterned)),
-    }
 
 
-_COMPARED = ("escalations", "p0_p1", "mtta_median_seconds", "mttr_median_seconds",
-             "sla_breach_rate", "recurrence_rate")
 
 
-def _change(now: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, float | None]:
-    """Current minus previous for each compared figure (None when either is missing)."""
-    return {k: (now[k] - before[k]) if now[k] is not None and before[k] is not None else None
-            for k in _COMPARED}
-
-
-def _breakdowns(selected: Sequence[IncidentState], hits: Mapping[str, bool | None],
-                ev: _Clocks, policy: Policy) -> dict[str, list[dict[str, Any]]]:
-    customers: dict[str, list[IncidentState]] = {}
-    components: dict[str, list[IncidentState]] = {}
-    tiers: dict[str, list[IncidentState]] = {}
-    for s in selected:
-        customers.setdefault(s.customer, []).append(s)
-        tiers.setdefault(tier_of(policy, s.customer)[0], []).append(s)
-        for _, component in patterns_of(s) or [("", NO_COMPONENT)]:
-            components.setdefault(component, []).append(s)
-
-    def rows(groups: dict[str, list[IncidentState]]) -> list[dict[str, Any]]:
-        out = [{"key": k, **_figures(g, hits, ev)} for k, g in groups.items()]
-        out.sort(key=lambda r: (-int(r["escalations"]), str(r["key"]).casefold()))
-        return out
-
-    return {"by_customer": rows(customers), "by_component": rows(components),
-            "by_tier": rows(tiers)}
-
-
-def _month_start(at: datetime) -> datetime:
-    return at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def _next_month(at: datetime) -> datetime:
-    return (at.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def _prev_month(at: datetime) -> datetime:
-    return (at - timedelta(days=1)).replace(day=1)
-
-
-def _monthly(history: Sequence[IncidentState], first: datetime | None, last: datetime | None,
-             hits: Mapping[str, bool | None], ev: _Clocks) -> list[dict[str, Any]]:
-    """Per calendar month (UTC) in the window, with the change against the month before."""
-    if first is None or last is None or last < first:
-        return []
-    rows = []
-    month = _month_start(first)
-    while month <= last:
-        end = _next_month(month)
-        lo, hi = max(month, first), min(end, last + timedelta(microseconds=1))
-        current = _figures(_selected(history, lo, hi), hits, ev)
-        before = _figures(_selected(history, _prev_month(month), month), hits, ev)
-        rows.append({"month": month.strftime("%Y-%m"), **current,
-                     "change": _change(current, before)})
-        month = end
-    return rows
 
 
 def check_window(since: datetime | None, until: datetime | None) -> None:
@@ -401,10 +233,10 @@ def trends(
     """
     check_window(since, until)
     history = list(states)
-    selected = _selected(history, since, until)
+    selected = received_between(history, since, until)
     selected.sort(key=lambda s: (s.received_at, natural_id(s.id)))
     hits = recurred(history, policy)
-    ev = _Clocks(policy, now)
+    ev = ClockOutcomes(policy, now)
 
     clock_counts = {c.value: {"met": 0, "met_late": 0, "breached": 0} for c in ClockName}
     on_time = due = 0
@@ -419,7 +251,7 @@ def trends(
     for clock_name, counts in clock_counts.items():
         evaluated = sum(counts.values())
         counts["evaluated"] = evaluated
-        breach_rate[clock_name] = _rate(counts["met_late"] + counts["breached"], evaluated)
+        breach_rate[clock_name] = rate(counts["met_late"] + counts["breached"], evaluated)
 
     patterns = find_patterns(history, flag_records(events), policy)
     pattern_rows = _pattern_rows(patterns.values(), since, until, now)
@@ -434,14 +266,6 @@ def trends(
     patterned = [s for s in selected if hits.get(s.id) is not None]
     recurring = sum(1 for s in patterned if hits.get(s.id))
     end = until if until is not None else now
-    comparison = None
-    if first is not None and end > first:
-        length = end - first
-        current = _figures(selected, hits, ev)
-        before = _figures(_selected(history, first - length, first), hits, ev)
-        comparison = {"previous_since": (first - length).isoformat(),
-                      "previous_until": first.isoformat(), "current": current,
-                      "previous": before, "change": _change(current, before)}
     return {
         "window": {
             "since": first.isoformat() if first else None,
@@ -454,12 +278,12 @@ def trends(
         "mtta_seconds": _by_severity(selected, "mtta"),
         "mttr_seconds": _by_severity(selected, "mttr"),
         "recurrence_window_days": policy.recurrence_window.total_seconds() / 86400,
-        "recurrence_rate": _rate(recurring, len(patterned)),
+        "recurrence_rate": rate(recurring, len(patterned)),
         "recurring_escalations": recurring,
         "patterned_escalations": len(patterned),
         "sla_breach_rate": breach_rate,
         "sla_clocks": clock_counts,
-        "update_cadence": {"on_time": on_time, "due": due, "adherence": _rate(on_time, due)},
+        "update_cadence": {"on_time": on_time, "due": due, "adherence": rate(on_time, due)},
         "backdated_customer_updates": sum(
             1 for s in selected for u in s.updates
             if u.audience is Audience.CUSTOMER and u.backdated_s is not None),
@@ -467,43 +291,10 @@ def trends(
         "open_actions": _open_actions(selected, now),
         "patterns": pattern_rows,
         "flags": _flag_summary(pattern_rows),
-        **_breakdowns(selected, hits, ev, policy),
-        "previous_period": comparison,
-        "monthly": _monthly(history, first, last, hits, ev),
-        "weekly": _weekly(selected, hits, ev, first, last),
+        **breakdowns(selected, hits, ev, policy),
+        "previous_period": previous_period(history, selected, first, end, hits, ev),
+        "monthly": monthly(history, first, last, hits, ev),
+        "weekly": weekly(selected, hits, ev, first, last),
     }
 
 
-def _weekly(
-    selected: Sequence[IncidentState], hits: Mapping[str, bool | None], ev: _Clocks,
-    first: datetime | None, last: datetime | None,
-) -> list[dict[str, Any]]:
-    if first is None or last is None or last < first:
-        return []
-    start, stop = week_start(first), week_start(last)
-    weeks: list[datetime] = []
-    cur = start
-    while cur <= stop:
-        weeks.append(cur)
-        cur += timedelta(days=7)
-    index = {w: i for i, w in enumerate(weeks)}
-    groups: list[list[IncidentState]] = [[] for _ in weeks]
-    for s in selected:
-        i = index.get(week_start(s.received_at))
-        if i is not None:
-            groups[i].append(s)
-    out = []
-    for week, group in zip(weeks, groups, strict=True):
-        volume = {sev.value: 0 for sev in Severity}
-        for s in group:
-            volume[s.severity.value] += 1
-        figures = _figures(group, hits, ev)
-        out.append({
-            "week": week.date().isoformat(),
-            "volume": {**volume, "total": len(group)},
-            "mtta_median_seconds": figures["mtta_median_seconds"],
-            "mttr_median_seconds": figures["mttr_median_seconds"],
-            "recurrence_rate": figures["recurrence_rate"],
-            "sla_breach_rate": figures["sla_breach_rate"],
-        })
-    return out

@@ -38,8 +38,8 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
+from warroom.gate.console import session_env
 from warroom.gate.guard import CONSOLE_MODULE
-from warroom.gate.ssh import session_env
 from warroom.net import is_loopback
 
 COOKIE = "warroom_wall"

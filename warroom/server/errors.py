@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warroom.domain.errors import CommandError, InvalidInput, RightRequired
-from warroom.domain.validation import describe
+from warroom.domain.validation import describe, reported
 from warroom.store.base import StoreError
 
 log = logging.getLogger("warroom.server")
@@ -67,10 +67,11 @@ _NOT_AN_OBJECT = frozenset({"model_attributes_type", "dict_type", "model_type", 
 """Errors at the body itself (not one of its fields) when it is not a JSON object."""
 
 
-def validation_error(errors: list[Any], body: Any = None) -> JSONResponse:
+def validation_error(errors: list[Any], body: Any = None, model: Any = None) -> JSONResponse:
     """400 for a body that is not JSON (or not an object), else 422 naming the first bad field
-    and why, spelled as every other refusal is (`warroom.domain.validation`)."""
-    first = errors[0] if errors else {"loc": (), "msg": "invalid input", "type": ""}
+    and why, spelled as every other refusal is (`warroom.domain.validation`; `model`, the type
+    the body was validated against, lets an unknown field's error list the known ones)."""
+    first = reported(errors) if errors else {"loc": (), "msg": "invalid input", "type": ""}
     where, *loc = first.get("loc", ()) or ("body",)
     if first.get("type") == "json_invalid":
         return error_response(400, f"body: not valid JSON ({first.get('msg', '')})",
@@ -78,11 +79,17 @@ def validation_error(errors: list[Any], body: Any = None) -> JSONResponse:
     if where == "body" and not loc and first.get("type") in _NOT_AN_OBJECT:
         return error_response(400, "body: expected a JSON object", field="body")
     if where == "body":
-        field, reason = describe({**first, "loc": loc}, body)
+        field, reason = describe({**first, "loc": loc}, body, model)
     else:
         field, reason = location_of(where, loc), describe(first)[1]
     return error_response(422, f"{field or where}: {reason}", field=field or where,
                           reason=reason, errors=len(errors))
+
+
+def _body_model(request: Request) -> Any:
+    """The type the matched route validates its body against (None when there is none)."""
+    body_field = getattr(request.scope.get("route"), "body_field", None)
+    return getattr(getattr(body_field, "field_info", None), "annotation", None)
 
 
 def location_of(where: str, loc: list[Any]) -> str:
@@ -104,7 +111,7 @@ def install(app: FastAPI) -> None:
 
     async def on_request_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return validation_error(list(exc.errors()), exc.body)
+        return validation_error(list(exc.errors()), exc.body, _body_model(request))
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

@@ -2,19 +2,42 @@
 requests and responses in `/openapi.json` from them.
 
 A command request is the command model itself (the same one the CLI and the console build)
-plus an optional `idempotency_key`. Responses are written straight to JSON by the routes (no
-second validation on the way out); the models here describe them, and the API tests check that
-what is sent matches.
+plus an optional `idempotency_key`, with its numbers and booleans strict: a JSON string is not
+a number (`"5"` for `affected` is refused; the CLI converts its argv strings itself). Responses
+are written straight to JSON by the routes (no second validation on the way out); the models
+here describe them, and the API tests check that what is sent matches.
 """
 
 from __future__ import annotations
 
+import copy
 import operator
+import types
 from datetime import datetime
 from functools import reduce
-from typing import Annotated, Any, Literal
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    Literal,
+    NotRequired,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    Strict,
+    StringConstraints,
+    create_model,
+)
+from pydantic.fields import FieldInfo
+from typing_extensions import TypedDict, is_typeddict
 
 from warroom.domain.command_base import CommandModel
 from warroom.domain.commands import Open, command_types
@@ -29,11 +52,48 @@ _KEY_FIELD: Any = (IdempotencyKey | None, Field(
                       "nothing (or send it as the `Idempotency-Key` header)."))
 
 
+def strict_numbers(kind: Any) -> Any:
+    """`kind` with every int, float and bool in it strict (inside unions, lists, dicts and
+    TypedDicts too); everything else (texts, times, enums) as lax as before."""
+    origin, args = get_origin(kind), get_args(kind)
+    if kind in (int, float, bool):
+        return Annotated[kind, Strict()]
+    if origin is Annotated:
+        return Annotated[(strict_numbers(args[0]), *kind.__metadata__)]
+    if origin in (Union, types.UnionType):
+        return reduce(operator.or_, [strict_numbers(a) for a in args])
+    if origin in (list, dict):
+        return origin[tuple(strict_numbers(a) for a in args)]
+    if is_typeddict(kind):
+        hints = get_type_hints(kind, include_extras=True)
+        optional = kind.__optional_keys__
+        make: Any = TypedDict  # a TypedDict built at run time
+        strict = make(kind.__name__, {
+            k: NotRequired[strict_numbers(v)] if k in optional else strict_numbers(v)
+            for k, v in hints.items()})
+        strict.__doc__ = kind.__doc__
+        strict.__pydantic_config__ = getattr(kind, "__pydantic_config__", None)
+        return strict
+    return kind
+
+
+def _strict_fields(model: type[BaseModel]) -> dict[str, Any]:
+    """The fields of `model` whose type holds a number or a boolean, made strict."""
+    fields: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        strict = strict_numbers(field.annotation)
+        if strict != field.annotation:
+            changed: FieldInfo = copy.copy(field)
+            changed.annotation = strict
+            fields[name] = (strict, changed)
+    return fields
+
+
 def _request(command: type[CommandModel]) -> type[CommandModel]:
-    """`command` with an optional `idempotency_key`."""
+    """`command` with an optional `idempotency_key`, its numbers and booleans strict."""
     model: type[CommandModel] = create_model(
         f"{command.__name__}Request", __base__=command, __module__=__name__,
-        __doc__=command.__doc__, idempotency_key=_KEY_FIELD)
+        __doc__=command.__doc__, idempotency_key=_KEY_FIELD, **_strict_fields(command))
     return model
 
 
@@ -51,12 +111,20 @@ class CommandRequest(RootModel[_ANY_REQUEST]):
         return unkeyed(self.root)
 
 
-class OpenEscalation(Open):
+class _OpenEscalation(Open):
     """Open an escalation (the `open` command: `type` may be left out)."""
 
     model_config = ConfigDict(json_schema_extra=None)
 
     idempotency_key: IdempotencyKey | None = _KEY_FIELD[1]
+
+
+if TYPE_CHECKING:
+    OpenEscalation = _OpenEscalation
+else:  # the same, with its numbers and booleans strict
+    OpenEscalation = create_model(
+        "OpenEscalation", __base__=_OpenEscalation, __module__=__name__,
+        __doc__=_OpenEscalation.__doc__, **_strict_fields(Open))
 
 
 def unkeyed(request: CommandModel) -> Any:

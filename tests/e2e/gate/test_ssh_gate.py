@@ -16,7 +16,9 @@ import asyncssh
 import pytest
 
 from tests.e2e.gate.conftest import Gates, Reader, connect, echo_command, eventually, roster_line
-from warroom.gate.ssh import RESET, console_command, load_or_create_host_key, session_env
+from warroom.gate.console import console_command, session_env
+from warroom.gate.hostkey import load_or_create_host_key
+from warroom.gate.session import RESET
 
 
 async def open_console(conn: asyncssh.SSHClientConnection, cols: int = 80, rows: int = 24,

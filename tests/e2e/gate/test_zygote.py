@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from warroom import __version__
+from warroom.gate.console import session_env
 from warroom.gate.pty import PtyProcess
-from warroom.gate.ssh import session_env
 from warroom.gate.zygote import ZygoteLauncher
 
 CHILD = [sys.executable, "-m", "warroom"]

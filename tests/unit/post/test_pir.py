@@ -125,7 +125,7 @@ def test_edit_sets_appends_and_removes() -> None:
 
 
 @pytest.mark.parametrize(("edit", "field", "problem"), [
-    ({"fields": {"owner": "x"}}, "fields.owner", "unknown field"),
+    ({"fields": {"owner": "x"}}, "fields.owner", 'unknown field "owner" (known: summary, '),
     ({"fields": {"root_cause": ["x"]}}, "fields.root_cause", "must be a valid string"),
     ({"fields": {"whys": [1, 2]}}, "fields.whys[0]", "must be a valid string (got 1)"),
     ({"fields": {"timeline": ["a"]}}, "fields.timeline[0]", "must be a valid integer"),

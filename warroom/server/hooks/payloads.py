@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 Key = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
@@ -106,7 +106,8 @@ class GenericAlert(BaseModel):
     """Required unless `[hooks.generic] default_customer` is set."""
     status: Literal["firing", "resolved"]
     impact: Literal["outage", "degraded", "minor"] | None = None
-    affected: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    affected: Annotated[int, Strict(), Field(ge=0, le=10_000_000)] | None = None
+    """A JSON number (a string such as "5" is refused)."""
     component: Annotated[str, StringConstraints(max_length=100)] | None = None
     category: Annotated[str, StringConstraints(max_length=100)] | None = None
     details: Text | None = None
