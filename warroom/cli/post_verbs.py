@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.cli.context import Context
 from warroom.cli.verbs import time_reader
-from warroom.domain import post_commands as pc
 from warroom.domain.errors import InvalidInput
+
+if TYPE_CHECKING:  # pydantic models: imported when a verb runs, not to build the parser
+    from warroom.domain import post_commands as pc
 
 
 def add_post_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
@@ -23,7 +25,7 @@ def add_post_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="print JSON")
         return p
 
-    p = verb("pir", "post-incident review: export (default), edit, check, complete, sent")
+    p = verb("pir", "post-incident review: export (default), edit, check, complete, send, sent")
     p.add_argument("id")
     p.add_argument("--format", choices=["md", "json"], default="md",
                    help="md: a document; json: every field (internal)")
@@ -59,6 +61,8 @@ def add_post_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
     s = action("complete", "mark the PIR complete")
     s.add_argument("--accept-findings", metavar="REASON",
                    help="proceed past blame findings (right complete_pir); recorded in the PIR")
+    action("send", "send the customer RCA summary through the customer's channels (the pir "
+                   "clock is met when a channel delivers it)")
     s = action("sent", "record that the customer RCA summary was sent (meets the pir clock)")
     s.add_argument("--to", nargs="+", required=True, metavar="ADDRESS",
                    help="who it was sent to")
@@ -132,6 +136,8 @@ def _seq_list(text: str, option: str) -> list[int]:
 
 
 def _pir(ctx: Context, args: argparse.Namespace) -> int:
+    from warroom.domain import post_commands as pc
+
     action, iid = args.pir_action, args.id
     if action is None:
         return _pir_export(ctx, args)
@@ -142,6 +148,8 @@ def _pir(ctx: Context, args: argparse.Namespace) -> int:
                                                  accept_findings=args.accept_findings)
     elif action == "sent":
         command = pc.PirSent(incident_id=iid, to=list(args.to))
+    elif action == "send":
+        command = pc.PirSend(incident_id=iid)
     else:  # the PirEdit model checks the field names and values
         change: dict[str, Any]
         if action == "set":
@@ -158,7 +166,11 @@ def _pir(ctx: Context, args: argparse.Namespace) -> int:
         command = pc.PirEdit(incident_id=iid, **change)
     result = _execute(ctx, args, command)
     if not args.json:
-        done = {"sent": f"customer RCA summary sent to {', '.join(result.get('sent_to', []))}"}
+        queued = "; ".join(f"{q['channel']} ({', '.join(q['recipients'])})"
+                           for q in result.get("queued", []))
+        done = {"sent": f"customer RCA summary sent to {', '.join(result.get('sent_to', []))}",
+                "send": f"customer RCA summary queued for {queued}; it counts as sent once "
+                        "delivered (warroom deliver, serve or the console sends it)"}
         print(f"{result['id']}: {done.get(action, f'PIR {action} recorded')}")
     return 0
 
@@ -226,6 +238,8 @@ def _pir_check(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _action(ctx: Context, args: argparse.Namespace) -> int:
+    from warroom.domain import post_commands as pc
+
     read = time_reader(ctx.service().clock())
     due = read(args.due, "--due")
     if args.aid == "add":
@@ -286,6 +300,7 @@ def _action_line(row: dict[str, Any]) -> str:
 
 
 def _credit(ctx: Context, args: argparse.Namespace) -> int:
+    from warroom.domain import post_commands as pc
     from warroom.domain.credits import credit_view
 
     if args.approve:
@@ -329,6 +344,8 @@ def _credit_text(view: dict[str, Any]) -> str:
 
 
 def _flag(ctx: Context, args: argparse.Namespace) -> int:
+    from warroom.domain import post_commands as pc
+
     to = [t.strip() for t in args.to.split(",") if t.strip()]
     result = _execute(ctx, args, pc.FlagPattern(pattern=args.pattern, to=to,
                                                 incident_id=args.incident))
@@ -338,11 +355,12 @@ def _flag(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _flags(ctx: Context, args: argparse.Namespace) -> int:
-    from warroom.domain.recurrence import flags_view
+    from warroom.domain.recurrence import flag_events, flags_view
 
     service = ctx.service(read_only=True)
-    rows = flags_view(service.states().values(), service.events(), service.policy,
-                      service.clock(), open_only=not args.all)
+    states = service.states().values()
+    rows = flags_view(states, flag_events(states), service.policy, service.clock(),
+                      open_only=not args.all)
     if args.json:
         print(json.dumps(rows, indent=2, default=str))
         return 0
@@ -360,12 +378,14 @@ def _flags(ctx: Context, args: argparse.Namespace) -> int:
 
 def _report(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.domain.metrics import trends
+    from warroom.domain.recurrence import flag_events
     from warroom.reports.trends import render
 
     service = ctx.service(read_only=True)
     now = service.clock()
     read = time_reader(now)
-    data = trends(service.states().values(), service.events(), service.policy, now,
+    states = service.states().values()
+    data = trends(states, flag_events(states), service.policy, now,
                   read(args.since, "--since"), read(args.until, "--until"))
     fmt = args.format or ("json" if args.json else "md")
     print(render(data, fmt))
@@ -377,7 +397,7 @@ def _import(ctx: Context, args: argparse.Namespace) -> int:
 
     items = parse(args.file)  # every record checked first: a bad one writes nothing
     service = ctx.service()
-    added = skipped = 0
+    added = skipped = unresolved = 0
     for item in sorted(items, key=lambda i: (i.created_at, i.id)):
         def build(incident_id: str, item: Any = item) -> list[Any]:
             return to_events(item, incident_id, ctx.actor, service.clock())
@@ -385,10 +405,13 @@ def _import(ctx: Context, args: argparse.Namespace) -> int:
         outcome = service.append_new_incident(item.key, build)
         skipped += outcome["duplicate"]
         added += not outcome["duplicate"]
+        unresolved += not outcome["duplicate"] and item.resolution_time() is None
     summary = {"file": args.file, "incidents": len(items), "imported": added,
-               "already_present": skipped}
+               "already_present": skipped, "unresolved_at_source": unresolved}
+    still_open = (f"; {unresolved} still open at the source, imported closed without a "
+                  "resolve time" if unresolved else "")
     print(json.dumps(summary, indent=2) if args.json else
-          f"imported {added} of {len(items)} incidents ({skipped} already present)")
+          f"imported {added} of {len(items)} incidents ({skipped} already present{still_open})")
     return 0
 
 

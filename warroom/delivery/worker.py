@@ -29,6 +29,7 @@ from warroom.domain.policy import Policy
 from warroom.domain.reduce import reduce_all
 from warroom.store.base import Delivery as StoredDelivery
 from warroom.store.base import DeliveryStore, NewDelivery
+from warroom.store.snapshot import load as load_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +141,15 @@ class Deliverer:
             "of_seq": item.seq, "key": item.key,
         }
         if error is None:
-            event = _event(item.incident_id, EventKind.UPDATE_DELIVERED, now, payload)
-            if self.store.finish_delivery(item.id, delivered=True, now=now, events=[event]):
+            events = [_event(item.incident_id, EventKind.UPDATE_DELIVERED, now, payload)]
+            if item.message.get("kind") == "rca":
+                # The customer has the RCA summary: that meets the `pir` clock, recorded with
+                # the delivery's success (a failed attempt records nothing of the kind).
+                events.append(_event(item.incident_id, EventKind.RCA_SENT, now, {
+                    "to": list(item.recipients), "channel": item.channel,
+                    "requested_by": item.message.get("requested_by"), "of_seq": item.seq,
+                    "key": item.key}))
+            if self.store.finish_delivery(item.id, delivered=True, now=now, events=events):
                 report.delivered.append(item.key)
             return
         retry_at = now + self.backoff.delay(item.attempts)
@@ -180,6 +188,8 @@ class Deliverer:
         return fired
 
     def _catch_up(self) -> dict[str, IncidentState]:
+        if self._seq == 0 and (loaded := load_snapshot(self.store)) is not None:
+            self._states, self._seq = loaded  # the store's snapshot, then only the log after it
         while page := self.store.read(self._seq, limit=PAGE):
             self._states = reduce_all(page, self._states)
             self._seq = page[-1].seq

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from warroom.domain.models import (
     Audience,
@@ -82,6 +83,7 @@ def fork(state: IncidentState) -> IncidentState:
         pir=dict(state.pir),
         actions=dict(state.actions),
         credits=list(state.credits),
+        pattern_flags=list(state.pattern_flags),
     )
 
 
@@ -339,8 +341,14 @@ def _pir_completed(state: IncidentState, event: Event) -> None:
 
 
 def _rca_sent(state: IncidentState, event: Event) -> None:
-    state.rca_sent = [*state.rca_sent, {"at": event.occurred_at, "by": event.actor,
-                                        "to": list(event.payload.get("to", []))}]
+    """By hand (`pir sent`: the actor sent it) or by a channel (the deliverer records who
+    asked for it, `requested_by`, and the channel, `via`)."""
+    p = event.payload
+    sent: dict[str, Any] = {"at": event.occurred_at, "by": p.get("requested_by") or event.actor,
+                            "to": list(p.get("to", []))}
+    if p.get("channel"):
+        sent["via"] = p["channel"]
+    state.rca_sent = [*state.rca_sent, sent]
 
 
 def _action_added(state: IncidentState, event: Event) -> None:
@@ -367,8 +375,12 @@ def _credit_approved(state: IncidentState, event: Event) -> None:
                           "approved_at": event.occurred_at.isoformat()})
 
 
+def _pattern_flagged(state: IncidentState, event: Event) -> None:
+    state.pattern_flags.append(event)
+
+
 def _noop(state: IncidentState, event: Event) -> None:
-    """Events that only live in the timeline (notes, pattern flags)."""
+    """Events that only live in the timeline (notes)."""
 
 
 _HANDLERS: dict[EventKind, Handler] = {
@@ -397,6 +409,6 @@ _HANDLERS: dict[EventKind, Handler] = {
     EventKind.ACTION_UPDATED: _action_updated,
     EventKind.ACTION_COMPLETED: _action_completed,
     EventKind.CREDIT_APPROVED: _credit_approved,
-    EventKind.PATTERN_FLAGGED: _noop,
+    EventKind.PATTERN_FLAGGED: _pattern_flagged,
     EventKind.RCA_SENT: _rca_sent,
 }
