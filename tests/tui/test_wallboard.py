@@ -184,6 +184,23 @@ async def test_many_escalations_stay_readable_at_80x24(
         assert words in text, words
 
 
+async def test_four_escalations_at_80x24_each_say_the_essentials(
+        demo_path: Path, open_service: Callable[..., WarRoom]) -> None:
+    """Cards five rows high summarise: what, how urgent, who, what the customer heard."""
+    service = open_service(demo_path)
+    open_more(service, 3)
+    lines = await show(wall(service), (80, 24), 4)
+    text = card_text(lines)
+    assert "▲ AT RISK Resolve 56m00s left  ·  next customer update 12m00s left" in text
+    assert "Commander maria.chen  SPOC james.okafor  ·  commitments 3 open" in text
+    for n in range(3):
+        assert f"ESC-{n + 2} · Contoso {n}" in text
+        assert f"Exports delayed for tenant group {n}" in text
+    assert text.count("● OK First update 30m00s left  ·  next customer update 30m00s") == 3
+    assert text.count("Commander james.okafor  SPOC ⚠ VACANT  ·  commitments none open") == 3
+    assert text.count("No customer update yet") == 3
+
+
 @pytest.mark.parametrize(("count", "size", "shape"), [
     (1, (160, 47), (1, 1)), (2, (175, 37), (2, 1)), (3, (175, 37), (2, 2)),
     (4, (175, 37), (2, 2)), (6, (175, 37), (3, 2)), (9, (175, 37), (3, 3)),

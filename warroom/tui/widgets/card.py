@@ -122,19 +122,46 @@ def urgent_label(board: Board) -> tuple[Content, Content]:
             Content.styled(due, "$text-muted"))
 
 
-def head_text(board: Board) -> Content:
-    """Severity, phase, age, the commander and the SPOC (a vacant seat stands out); the title."""
+def summary_text(board: Board, commitments: str) -> Content:
+    """Four lines for a card with little room: what, how urgent, who, what the customer heard."""
     s = board.state
+    urgent = board.urgent
+    clock = ("No clock running", "$text-muted") if urgent is None else Content.assemble(
+        (badge(urgent.state), STATE_STYLES[urgent.state]), " ", (CLOCK_TITLES[urgent.name], "bold"),
+        " ", remaining_text(urgent))
+    update = last_customer_update(board)
+    heard = Content.styled("No customer update yet", "bold $sla-at-risk") if update is None else (
+        Content.assemble(("Last update ", "$text-muted"),
+                         (hhmm(update.posted_at, now=board.now), "bold"), " ",
+                         (f"“{update.body.strip().splitlines()[0]}”" if update.body.strip()
+                          else "", "italic")))
+    return Content("\n").join([
+        Content.assemble(severity_badge(s.severity.value, s.triaged), " ",
+                         (s.phase.value.upper(), "bold"), " ", (s.title, "bold")),
+        Content.assemble(clock, ("  ·  next customer update ", "$text-muted"),
+                         remaining_text(board.update_clock) or "none owed"),
+        Content.assemble(people_line(board), ("  ·  commitments ", "$text-muted"), commitments),
+        heard])
+
+
+def people_line(board: Board) -> Content:
+    """`Commander X  SPOC Y` (a vacant seat stands out)."""
+    roles = board.state.roles
 
     def seat(role: str, vacant: str) -> tuple[str, str]:
-        holder = s.roles.get(role)
+        holder = roles.get(role)
         return (holder, "bold") if holder else (vacant, "bold $role-vacant")
 
+    return Content.assemble(("Commander ", "$text-muted"), seat("incident_commander", "⚑ UNOWNED"),
+                            ("  SPOC ", "$text-muted"), seat("customer_spoc", "⚠ VACANT"))
+
+
+def head_text(board: Board) -> Content:
+    """Severity, phase, age, the commander and the SPOC; then the title."""
+    s = board.state
     return Content.assemble(
         severity_badge(s.severity.value, s.triaged), " ", (s.phase.value.upper(), "bold"),
-        (f"  age {board.age}", "$text-muted"),
-        ("  Commander ", "$text-muted"), seat("incident_commander", "⚑ UNOWNED"),
-        ("  SPOC ", "$text-muted"), seat("customer_spoc", "⚠ VACANT"), "\n", (s.title, "bold"))
+        (f"  age {board.age}  ", "$text-muted"), people_line(board), "\n", (s.title, "bold"))
 
 
 def rows(content: Content, width: int, wrap: bool = True) -> int:
@@ -157,24 +184,26 @@ class CardText:
     commitments: Content
     next_commitment: Content
     last_update: Content
+    summary: Content
 
     @classmethod
     def build(cls, board: Board) -> CardText:
         title, commitments = commitments_text(board)
         return cls(head_text(board), urgent_label(board), update_label(board), clocks_text(board),
                    title, commitments, commitments_text(board, limit=1)[1],
-                   last_update_text(board))
+                   last_update_text(board), summary_text(board, title))
 
     def density(self, width: int, height: int) -> int:
         """The least dense layout that fits `width` x `height` cells (else the densest):
         0 framed sections, the timers as large as the rest of the card allows; 1 sections
         under a rule; 2 one line a clock, the next commitment only; 3 the same without the
-        large digits."""
+        large digits; 4 a four-line summary."""
         head = rows(self.head, width)
         body = [self.clocks, self.commitments, self.last_update]
+        clocks = rows(self.clocks, width, wrap=False) + 1
         needs = [head + 1 + _BIG_TIMERS + sum(rows(c, width - 4) + 2 for c in body),
                  head + _TIMERS + sum(rows(c, width) + 1 for c in body),
-                 head + _TIMERS + rows(self.clocks, width, wrap=False) + 1 + 2 + 2]
+                 head + _TIMERS + clocks + 2 + 2, head + clocks + 2 + 2]
         return next((n for n, need in enumerate(needs) if need <= height), len(needs))
 
 
@@ -213,6 +242,11 @@ class EscalationCard(Vertical):
         &.-ruled .card-head { margin-bottom: 0; }
         &.-dense .section { text-wrap: nowrap; text-overflow: ellipsis; }
         &.-densest .card-timers { display: none; }
+        .card-summary { display: none; height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
+        &.-summary {
+            .card-head, .card-timers, .section { display: none; }
+            .card-summary { display: block; }
+        }
     }
     """
 
@@ -223,6 +257,7 @@ class EscalationCard(Vertical):
         self.set_reactive(EscalationCard.board, board)
 
     def compose(self) -> ComposeResult:
+        yield LiveText("", classes="card-summary")
         yield LiveText("", classes="card-head")
         with Horizontal(classes="card-timers"):
             for name in ("urgent-timer", "update-timer"):
@@ -255,8 +290,10 @@ class EscalationCard(Vertical):
         self.set_class(density >= 1, "-ruled")
         self.set_class(density >= 2, "-dense")
         self.set_class(density >= 3, "-densest")
+        self.set_class(density >= 4, "-summary")
         self.border_title = f"{board.state.id} · {board.state.customer}"
         self._mark(self, board.urgent)
+        self.query_one(".card-summary", LiveText).show(text.summary)
         self.query_one(".card-head", LiveText).show(text.head)
         self._timer("#urgent-timer", board.other_urgent, text.urgent)
         update = board.update_clock if board.owed.due_at is not None else None
