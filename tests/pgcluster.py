@@ -51,9 +51,10 @@ class Cluster:
     Args:
         fsync: keep PostgreSQL's durability (benchmarks); tests turn it off for speed, which
             is safe here because they stop the server cleanly or kill only our own processes.
+        primary: make a hot standby of this cluster instead of an empty cluster.
     """
 
-    def __init__(self, *, fsync: bool = False) -> None:
+    def __init__(self, *, fsync: bool = False, primary: Cluster | None = None) -> None:
         reason = missing_reason()
         if reason:
             raise RuntimeError(reason)
@@ -70,8 +71,12 @@ class Cluster:
         if self._as_root:
             shutil.chown(self.root, "postgres", "postgres")
             shutil.chown(self.sockets, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "--encoding=UTF8", "--locale=C", "--no-sync")
+        if primary is None:
+            self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                      "--encoding=UTF8", "--locale=C", "--no-sync")
+        else:  # a hot standby streaming from `primary` (-R writes the standby settings)
+            self._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U",
+                      "postgres", "-D", str(self.data), "-R", "-X", "stream", "--no-sync")
 
     def _run(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         command = [str(self.bin / tool), *args]  # type: ignore[operator]
@@ -79,6 +84,10 @@ class Cluster:
             command = ["runuser", "-u", "postgres", "--", *command]
         return subprocess.run(command, capture_output=True, text=True, check=check, timeout=120,
                               cwd="/tmp")
+
+    def replica(self) -> Cluster:
+        """A new hot standby of this cluster (read-only, streaming); call `start()`."""
+        return Cluster(fsync=self.fsync, primary=self)
 
     def url(self, database: str = "postgres") -> str:
         """A connection URL for one database of this cluster."""

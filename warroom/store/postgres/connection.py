@@ -139,7 +139,6 @@ class PostgresConnections:
                 if self._single is None or stale(self._single):
                     if self._single is not None:
                         self._single.close()
-                    self._single = None
                     self._single = psycopg.connect(
                         self.url, autocommit=True, connect_timeout=int(CONNECT_TIMEOUT_S))
                 yield self._single
