@@ -135,7 +135,7 @@ def run_db(ctx: Context, args: argparse.Namespace) -> int:
     if is_database_url(target):
         from warroom.store.postgres import PostgresStore
 
-        store = PostgresStore(str(target), migrate=True)
+        store = PostgresStore(str(target), migrate=True, pool_size=0)
         try:
             applied = ", ".join(store.applied) or "nothing to apply"
             print(f"{store.name}: schema version {store.schema_version()} ({applied})")

@@ -78,7 +78,7 @@ def _opened(store: StoreOrTarget) -> Iterator[TokenStore]:
         return
     from warroom.store.target import open_store
 
-    opened = open_store(store)
+    opened = open_store(store, one_shot=True)
     try:
         yield opened
     finally:

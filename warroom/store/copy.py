@@ -105,7 +105,7 @@ def copy_sqlite_to_postgres(source: Path, url: str) -> CopyReport:
         raise StoreError(f"{source}: no such store file")
     SqliteStore(source).close()  # checks the file is a warroom store and brings it up to date
     lite = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-    target = PostgresStore(url)
+    target = PostgresStore(url, pool_size=0)
     try:
         want = _sqlite_counts(lite)
         with target.transaction("copy failed") as cur:
