@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.cli.context import Context
 from warroom.cli.verbs import time_reader
-from warroom.domain import post_commands as pc
 from warroom.domain.errors import InvalidInput
+
+if TYPE_CHECKING:  # pydantic models: imported when a verb runs, not to build the parser
+    from warroom.domain import post_commands as pc
 
 
 def add_post_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
@@ -132,6 +134,8 @@ def _seq_list(text: str, option: str) -> list[int]:
 
 
 def _pir(ctx: Context, args: argparse.Namespace) -> int:
+    from warroom.domain import post_commands as pc
+
     action, iid = args.pir_action, args.id
     if action is None:
         return _pir_export(ctx, args)
@@ -226,6 +230,8 @@ def _pir_check(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _action(ctx: Context, args: argparse.Namespace) -> int:
+    from warroom.domain import post_commands as pc
+
     read = time_reader(ctx.service().clock())
     due = read(args.due, "--due")
     if args.aid == "add":
@@ -286,6 +292,7 @@ def _action_line(row: dict[str, Any]) -> str:
 
 
 def _credit(ctx: Context, args: argparse.Namespace) -> int:
+    from warroom.domain import post_commands as pc
     from warroom.domain.credits import credit_view
 
     if args.approve:
@@ -329,6 +336,8 @@ def _credit_text(view: dict[str, Any]) -> str:
 
 
 def _flag(ctx: Context, args: argparse.Namespace) -> int:
+    from warroom.domain import post_commands as pc
+
     to = [t.strip() for t in args.to.split(",") if t.strip()]
     result = _execute(ctx, args, pc.FlagPattern(pattern=args.pattern, to=to,
                                                 incident_id=args.incident))
@@ -338,11 +347,12 @@ def _flag(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _flags(ctx: Context, args: argparse.Namespace) -> int:
-    from warroom.domain.recurrence import flags_view
+    from warroom.domain.recurrence import flag_events, flags_view
 
     service = ctx.service(read_only=True)
-    rows = flags_view(service.states().values(), service.events(), service.policy,
-                      service.clock(), open_only=not args.all)
+    states = service.states().values()
+    rows = flags_view(states, flag_events(states), service.policy, service.clock(),
+                      open_only=not args.all)
     if args.json:
         print(json.dumps(rows, indent=2, default=str))
         return 0
@@ -360,12 +370,14 @@ def _flags(ctx: Context, args: argparse.Namespace) -> int:
 
 def _report(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.domain.metrics import trends
+    from warroom.domain.recurrence import flag_events
     from warroom.reports.trends import render
 
     service = ctx.service(read_only=True)
     now = service.clock()
     read = time_reader(now)
-    data = trends(service.states().values(), service.events(), service.policy, now,
+    states = service.states().values()
+    data = trends(states, flag_events(states), service.policy, now,
                   read(args.since, "--since"), read(args.until, "--until"))
     fmt = args.format or ("json" if args.json else "md")
     print(render(data, fmt))

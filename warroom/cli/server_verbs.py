@@ -141,9 +141,19 @@ def run_db(ctx: Context, args: argparse.Namespace) -> int:
             print(f"{store.name}: schema version {store.schema_version()} ({applied})")
         finally:
             store.close()
-        return 0
-    from warroom.store.sqlite import SCHEMA_VERSION, SqliteStore
+    else:
+        from warroom.store.sqlite import SCHEMA_VERSION, SqliteStore
 
-    SqliteStore(target).close()  # a SQLite file is brought up to date whenever it is opened
-    print(f"{target}: schema version {SCHEMA_VERSION}")
+        SqliteStore(target).close()  # a SQLite file is brought up to date whenever it is opened
+        print(f"{target}: schema version {SCHEMA_VERSION}")
+    print(_fold_snapshot(ctx))
     return 0
+
+
+def _fold_snapshot(ctx: Context) -> str:
+    """Bring the snapshot of folded state up to date (after an upgrade that changed the fold,
+    the first process would otherwise fold the whole log); what was done, in words."""
+    service = ctx.service()
+    service.refresh()
+    service.save_snapshot()
+    return f"snapshot of folded state current at seq {service.seq}"

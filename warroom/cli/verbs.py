@@ -120,7 +120,8 @@ def run_query(ctx: Context, args: argparse.Namespace) -> int:
         doc = service.status(args.id, as_of)
         print(json.dumps(doc, indent=2) if args.json else output.status_text(doc))
     elif args.verb == "list":
-        docs = service.statuses(lambda s: args.all or (s.closed_at is None and not s.imported))
+        docs = service.statuses(lambda s: args.all or (s.closed_at is None and not s.imported),
+                                open_only=not args.all)
         docs.sort(key=document_key)
         print(json.dumps(docs, indent=2) if args.json else output.list_text(docs))
     else:

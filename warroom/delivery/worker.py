@@ -29,6 +29,7 @@ from warroom.domain.policy import Policy
 from warroom.domain.reduce import reduce_all
 from warroom.store.base import Delivery as StoredDelivery
 from warroom.store.base import DeliveryStore, NewDelivery
+from warroom.store.snapshot import load as load_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,8 @@ class Deliverer:
         return fired
 
     def _catch_up(self) -> dict[str, IncidentState]:
+        if self._seq == 0 and (loaded := load_snapshot(self.store)) is not None:
+            self._states, self._seq = loaded  # the store's snapshot, then only the log after it
         while page := self.store.read(self._seq, limit=PAGE):
             self._states = reduce_all(page, self._states)
             self._seq = page[-1].seq

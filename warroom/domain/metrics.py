@@ -243,7 +243,7 @@ def trends(
     for s in selected:
         for name, outcome in ev.outcomes(s).items():
             clock_counts[name][outcome.value] += 1
-        o, d = cadence(s, policy, now)
+        o, d, _ = ev.cadence(s)
         on_time += o
         due += d
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from warroom.domain.calendar import add_time
 from warroom.domain.models import Audience, ClockName, ClockState, IncidentState, Severity
@@ -92,7 +92,11 @@ def next_update_outcome(state: IncidentState, policy: Policy, now: datetime
     `breached` when an interval ran out in silence, `met_late` when an update came late, `met`
     when a resolved escalation had every update on time; None when it owed no update yet or is
     still running with nothing late."""
-    on_time, due, silent = cadence_detail(state, policy, now)
+    return _next_update(state, cadence_detail(state, policy, now))
+
+
+def _next_update(state: IncidentState, detail: tuple[int, int, bool]) -> ClockState | None:
+    on_time, due, silent = detail
     if due == 0:
         return None
     if silent:
@@ -103,12 +107,23 @@ def next_update_outcome(state: IncidentState, policy: Policy, now: datetime
 
 
 class ClockOutcomes:
-    """Per-escalation clock outcomes, evaluated once each (`next_update` over the whole
-    escalation, see `next_update_outcome`)."""
+    """Per-escalation measures, computed once each however many groups an escalation is in:
+    clock outcomes (`next_update` over the whole escalation, see `next_update_outcome`), the
+    customer-update cadence, and what `figures` adds up (a year is 10,000 escalations, each in
+    a customer, component, tier, month, week and period group)."""
 
     def __init__(self, policy: Policy, now: datetime) -> None:
         self.policy, self.now = policy, now
         self._cache: dict[str, dict[str, ClockState]] = {}
+        self._cadence: dict[str, tuple[int, int, bool]] = {}
+        self._rows: dict[str, _Row] = {}
+
+    def cadence(self, state: IncidentState) -> tuple[int, int, bool]:
+        """`cadence_detail` of one escalation."""
+        found = self._cadence.get(state.id)
+        if found is None:
+            found = self._cadence[state.id] = cadence_detail(state, self.policy, self.now)
+        return found
 
     def outcomes(self, state: IncidentState) -> dict[str, ClockState]:
         """Clock name -> outcome (met, met late, breached) for the clocks that have one."""
@@ -117,7 +132,7 @@ class ClockOutcomes:
             found = {}
             for name, clock in clocks(state, self.policy, self.now).items():
                 if name is ClockName.NEXT_UPDATE:
-                    outcome = next_update_outcome(state, self.policy, self.now)
+                    outcome = _next_update(state, self.cadence(state))
                     if outcome is not None:
                         found[name.value] = outcome
                 elif clock.state in _OUTCOMES:
@@ -125,27 +140,40 @@ class ClockOutcomes:
             self._cache[state.id] = found
         return found
 
-    def late(self, group: Iterable[IncidentState]) -> tuple[int, int]:
-        """`(late, evaluated)` clock outcomes over a group."""
-        late = evaluated = 0
-        for s in group:
-            for outcome in self.outcomes(s).values():
-                evaluated += 1
-                late += outcome in _LATE
-        return late, evaluated
+    def row(self, state: IncidentState, hits: Mapping[str, bool | None]) -> _Row:
+        """What `figures` adds up for one escalation (computed once)."""
+        found = self._rows.get(state.id)
+        if found is None:
+            outcomes = self.outcomes(state).values()
+            found = self._rows[state.id] = _Row(
+                late=sum(1 for o in outcomes if o in _LATE), evaluated=len(outcomes),
+                p0_p1=state.severity in (Severity.P0, Severity.P1),
+                resolved=state.resolved_at is not None, mtta=mtta_s(state),
+                mttr=mttr_s(state), hit=hits.get(state.id))
+        return found
+
+
+class _Row(NamedTuple):
+    late: int
+    evaluated: int
+    p0_p1: bool
+    resolved: bool
+    mtta: float | None
+    mttr: float | None
+    hit: bool | None
 
 
 def figures(group: Sequence[IncidentState], hits: Mapping[str, bool | None], ev: ClockOutcomes
             ) -> dict[str, Any]:
     """The figures every breakdown and period carries."""
-    late, evaluated = ev.late(group)
-    patterned = [hits.get(s.id) for s in group if hits.get(s.id) is not None]
+    rows = [ev.row(s, hits) for s in group]
+    patterned = [r.hit for r in rows if r.hit is not None]
     return {
-        "escalations": len(group),
-        "p0_p1": sum(1 for s in group if s.severity in (Severity.P0, Severity.P1)),
-        "resolved": sum(1 for s in group if s.resolved_at is not None),
-        "mtta_median_seconds": median(mtta_s(s) for s in group),
-        "mttr_median_seconds": median(mttr_s(s) for s in group),
-        "sla_breach_rate": rate(late, evaluated),
+        "escalations": len(rows),
+        "p0_p1": sum(r.p0_p1 for r in rows),
+        "resolved": sum(r.resolved for r in rows),
+        "mtta_median_seconds": median(r.mtta for r in rows),
+        "mttr_median_seconds": median(r.mttr for r in rows),
+        "sla_breach_rate": rate(sum(r.late for r in rows), sum(r.evaluated for r in rows)),
         "recurrence_rate": rate(sum(1 for h in patterned if h), len(patterned)),
     }

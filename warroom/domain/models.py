@@ -271,6 +271,9 @@ class IncidentState(msgspec.Struct, kw_only=True):
     credits: list[dict[str, Any]] = msgspec.field(default_factory=list)
     alert_key: str | None = None
     """`hook:key` of the alert that opened it (one escalation per key while not closed)."""
+    pattern_flags: list[Event] = msgspec.field(default_factory=list)
+    """Its `pattern_flagged` events, as logged (the recurrence rules read them; kept here so a
+    report never reads the whole log for them)."""
     event_count: int = 0
     last_seq: int = 0
     updated_at: datetime | None = None

@@ -82,6 +82,7 @@ def fork(state: IncidentState) -> IncidentState:
         pir=dict(state.pir),
         actions=dict(state.actions),
         credits=list(state.credits),
+        pattern_flags=list(state.pattern_flags),
     )
 
 
@@ -367,8 +368,12 @@ def _credit_approved(state: IncidentState, event: Event) -> None:
                           "approved_at": event.occurred_at.isoformat()})
 
 
+def _pattern_flagged(state: IncidentState, event: Event) -> None:
+    state.pattern_flags.append(event)
+
+
 def _noop(state: IncidentState, event: Event) -> None:
-    """Events that only live in the timeline (notes, pattern flags)."""
+    """Events that only live in the timeline (notes)."""
 
 
 _HANDLERS: dict[EventKind, Handler] = {
@@ -397,6 +402,6 @@ _HANDLERS: dict[EventKind, Handler] = {
     EventKind.ACTION_UPDATED: _action_updated,
     EventKind.ACTION_COMPLETED: _action_completed,
     EventKind.CREDIT_APPROVED: _credit_approved,
-    EventKind.PATTERN_FLAGGED: _noop,
+    EventKind.PATTERN_FLAGGED: _pattern_flagged,
     EventKind.RCA_SENT: _rca_sent,
 }

@@ -1,7 +1,10 @@
 """WarRoom: the one place commands are decided and appended, over any Store.
 
 The CLI, the console and the HTTP server all go through it, so every path enforces the same rules.
-It keeps folded state in memory and catches up incrementally from the store's log.
+It keeps folded state in memory and catches up incrementally from the store's log. A store
+that keeps a snapshot of folded state (`warroom.store.snapshot`) gives the starting point: the
+service decodes it and folds only the events after it, and writes it back once it has folded
+`SNAPSHOT_AFTER` events past it.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from warroom.domain.reduce import as_of as fold_as_of
 from warroom.domain.reduce import reduce_all
 from warroom.domain.status import status_view
 from warroom.domain.structs import replace
-from warroom.gcpause import collector_paused
-from warroom.store.base import AppendResult, NewDelivery, SeqConflict, Store
+from warroom.gcpause import collector_paused, settle
+from warroom.store.base import AppendResult, NewDelivery, SeqConflict, Store, StoreError
+from warroom.store.snapshot import FOLD_VERSION, SnapshotStore, decode, encode
+from warroom.store.snapshot import load as load_snapshot
 
 if TYPE_CHECKING:
     from warroom.config.delivery import Delivery
@@ -33,6 +38,11 @@ PAGE = 5000
 """Events read per page when catching up: memory stays bounded however long the log."""
 MAX_ATTEMPTS = 100
 """Optimistic-concurrency retries when other writers keep moving the log on."""
+SNAPSHOT_AFTER = 2000
+"""Events folded past the stored snapshot before the service writes it back (a short
+transaction of the escalations they changed)."""
+SETTLE_AFTER = PAGE
+"""A fold of at least this many events built long-lived state: `gcpause.settle` it."""
 
 
 def close_checks(states: Mapping[str, IncidentState]) -> tuple[CloseCheck, ...]:
@@ -89,6 +99,13 @@ class WarRoom:
         self._states: dict[str, IncidentState] = {}
         self._seq = 0
         self._lock = threading.RLock()
+        self._started = False
+        self._snapshots = store if isinstance(store, SnapshotStore) else None
+        self._snapshot_seq = 0
+        """The seq of the stored snapshot these states started from or last wrote."""
+        self._changed: set[str] = set()
+        """Escalations changed since `_snapshot_seq`."""
+        self._next_save = SNAPSHOT_AFTER
 
     @property
     def seq(self) -> int:
@@ -96,26 +113,85 @@ class WarRoom:
         return self._seq
 
     def refresh(self) -> dict[str, IncidentState]:
-        """Catch up with the store; returns the states that changed (by id)."""
+        """Catch up with the store; returns the states that changed (by id). Writes the
+        snapshot back at the end when it has fallen `SNAPSHOT_AFTER` events behind."""
         with self._lock:
-            changed: dict[str, IncidentState] = {}
+            self._start()
+            changed: set[str] = set()
             while True:
                 page = self.store.read(self._seq, limit=PAGE)
-                changed.update(self.ingest(page))
+                changed |= self._fold(page)
                 if len(page) < PAGE:
-                    return {i: self._states[i] for i in changed}
+                    break
+            self._save_when_due()
+            return {i: self._states[i] for i in changed if i in self._states}
 
     def ingest(self, events: list[Event]) -> dict[str, IncidentState]:
         """Fold events already read (e.g. from `Store.watch`); skips ones folded before."""
         with self._lock:
-            fresh = [e for e in events if e.seq > self._seq]
-            if not fresh:
-                return {}
-            touched = {e.incident_id for e in fresh}
-            with collector_paused(len(fresh)):
-                self._states = reduce_all(fresh, self._states)
-            self._seq = fresh[-1].seq
+            self._start()
+            touched = self._fold(events)
+            self._save_when_due()
             return {i: self._states[i] for i in touched if i in self._states}
+
+    def _fold(self, events: list[Event]) -> set[str]:
+        """Fold the events not folded before; the ids they touched."""
+        fresh = [e for e in events if e.seq > self._seq]
+        if not fresh:
+            return set()
+        touched = {e.incident_id for e in fresh}
+        with collector_paused(len(fresh)):
+            self._states = reduce_all(fresh, self._states)
+        if len(fresh) >= SETTLE_AFTER:
+            settle()
+        self._seq = fresh[-1].seq
+        self._changed |= touched
+        return touched
+
+    def _save_when_due(self) -> None:
+        if self._seq >= self._next_save:
+            self.save_snapshot()
+
+    def _start(self) -> None:
+        """Once, before the first fold: start from the store's snapshot, if it has a usable
+        one (another fold version's, one that does not decode or one past the log's end is
+        ignored: the log is folded from the start instead, and the snapshot rewritten)."""
+        if self._started:
+            return
+        self._started = True
+        if self._snapshots is None or self._seq:
+            return
+        loaded = load_snapshot(self.store)
+        if loaded is not None:
+            self._states, self._seq = loaded
+            self._snapshot_seq = self._seq
+            self._next_save = self._seq + SNAPSHOT_AFTER
+
+    def save_snapshot(self) -> bool:
+        """Write the folded states back to the store's snapshot (only those changed since the
+        snapshot they started from, when the stored one is still that one or newer); False
+        when nothing was written (no snapshots, nothing new, or another process is ahead).
+        A failure to write is not an error: the snapshot is only a cache."""
+        with self._lock:
+            if self._snapshots is None or self._seq <= self._snapshot_seq:
+                return False
+            self._next_save = self._seq + SNAPSHOT_AFTER  # a refused write waits as long
+            try:
+                written = False
+                if self._snapshot_seq:
+                    rows = [encode(self._states[i]) for i in self._changed if i in self._states]
+                    written = self._snapshots.write_snapshot(
+                        FOLD_VERSION, self._seq, rows, since=self._snapshot_seq)
+                if not written:
+                    rows = [encode(s) for s in self._states.values()]
+                    written = self._snapshots.write_snapshot(FOLD_VERSION, self._seq, rows,
+                                                             since=None)
+            except StoreError:
+                return False
+            if written:
+                self._snapshot_seq = self._seq
+                self._changed.clear()
+            return written
 
     def execute(
         self, command: AnyCommand, actor: str, idempotency_key: str | None = None
@@ -227,7 +303,9 @@ class WarRoom:
 
             post = cast("PostCommand", command)
             if post.type == "flag" and post.incident_id is None:
-                log = self.store.read(0)
+                from warroom.domain.recurrence import flag_events
+
+                log = flag_events(self._states.values())  # all a flag's target needs
             else:
                 log = self.store.read(0, incident_id=post.incident_id)
             events, result = decide_post_events(post, self._states, self.policy, actor, now, log)
@@ -280,13 +358,46 @@ class WarRoom:
         state = self.state(incident_id, as_of)
         return status_view(state, self.policy, as_of or self.clock())
 
-    def statuses(self, keep: Callable[[IncidentState], bool]) -> list[dict[str, Any]]:
+    def statuses(self, keep: Callable[[IncidentState], bool], *, open_only: bool = False
+                 ) -> list[dict[str, Any]]:
         """The status documents of the escalations `keep` selects, from one catch-up with the
         store and at one instant (a list of a thousand escalations is one read, not a
-        thousand)."""
-        states = self.states()
+        thousand).
+
+        `open_only`: `keep` never selects a closed or imported escalation, so a service that
+        has not read the store yet decodes only the open ones from the snapshot (a year holds
+        10,000 escalations, a few hundred of them open), without keeping them.
+        """
+        states = self._open_states() if open_only else None
+        if states is None:
+            states = self.states()
         now = self.clock()
         return [status_view(s, self.policy, now) for s in states.values() if keep(s)]
+
+    def _open_states(self) -> dict[str, IncidentState] | None:
+        """The snapshot's open escalations (and any the log after it touched), folded up to
+        date; None when the snapshot cannot serve (none, stale, or far behind: the full
+        catch-up then writes it back)."""
+        with self._lock:
+            if self._started or self._snapshots is None:
+                return None
+            try:
+                found = self._snapshots.read_snapshot(FOLD_VERSION, open_only=True)
+                if found is None or found.seq > self.store.last_seq():
+                    return None
+                tail = self.store.read(found.seq, limit=SNAPSHOT_AFTER)
+                if len(tail) == SNAPSHOT_AFTER:
+                    return None
+                states = decode(found.states, len(found.states))
+                missing = sorted({e.incident_id for e in tail} - states.keys())
+                if missing:
+                    more = self._snapshots.read_snapshot(FOLD_VERSION, ids=missing)
+                    if more is None or more.seq != found.seq:
+                        return None
+                    states.update(decode(more.states, len(more.states)))
+            except (StoreError, ValueError):  # msgspec.DecodeError is a ValueError
+                return None
+            return reduce_all(tail, states)
 
     def events(
         self, incident_id: str | None = None, since: int = 0, limit: int | None = None

@@ -67,17 +67,11 @@ class StoreWorkers:
             StoreError, OSError: the store cannot be read.
         """
         service = self.service
-        fresh = service.seq == 0
-        events = service.store.read(service.seq)
-        service.ingest(events)
-        states = service.states()
+        states = service.states()  # from the store's snapshot, if any, and the log after it
         seq = service.seq
         incident = pick_incident(states, service.policy, self.clock(), self.wanted)
-        if incident is None:
-            timeline: list[Event] = []
-        elif fresh and events and events[-1].seq == seq:
-            timeline = [e for e in events if e.incident_id == incident]
-        else:
+        timeline: list[Event] = []
+        if incident is not None:
             timeline = service.store.read(0, incident_id=incident)
         return m.StateLoaded(states, incident, timeline, seq)
 

@@ -15,7 +15,8 @@ from warroom.store.base import StoreError
 _MIGRATION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _OUR_TABLES = frozenset({"warroom_schema", "warroom_events", "warroom_counter",
                          "warroom_commands", "warroom_drafts", "warroom_tokens",
-                         "warroom_deliveries", "warroom_statuspage_keys"})
+                         "warroom_deliveries", "warroom_statuspage_keys",
+                         "warroom_snapshot_meta", "warroom_snapshots"})
 
 
 def migrations() -> list[tuple[int, str, str]]:

@@ -1,4 +1,4 @@
-"""The SQLite store's tables (schema version 4, kept in `PRAGMA user_version`).
+"""The SQLite store's tables (schema version 5, kept in `PRAGMA user_version`).
 
 - `events(seq INTEGER PRIMARY KEY, incident_id, kind, actor, occurred_at, recorded_at, payload,
   idempotency_key)`; datetimes are ISO 8601 UTC text, payload is JSON text.
@@ -7,6 +7,8 @@
 - `deliveries`, `statuspage_keys`: messages waiting to be sent (leased), status page key hashes.
 - `warroom_tokens(id, person, read_only, hash, created_at, revoked_at, bot)`: API tokens (hashes
   only), so tokens travel with the data they guard.
+- `snapshot_meta(only_row, version, seq)`, `snapshots(incident_id, closed, imported, state)`:
+  the snapshot of folded state (`warroom.store.snapshot`), a cache beside the log.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sqlite3
 
 from warroom.store.base import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The `PRAGMA user_version` this code writes and understands."""
 
 _SCHEMA = """
@@ -76,9 +78,22 @@ CREATE TABLE IF NOT EXISTS warroom_tokens (
     revoked_at TEXT,
     bot INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS snapshot_meta (
+    only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+    version TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    incident_id TEXT PRIMARY KEY,
+    closed INTEGER NOT NULL,
+    imported INTEGER NOT NULL,
+    state BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS snapshots_open ON snapshots(incident_id)
+    WHERE closed = 0 AND imported = 0;
 """
 _OUR_TABLES = frozenset({"events", "commands", "drafts", "deliveries", "statuspage_keys",
-                         "warroom_tokens", "sqlite_sequence"})
+                         "warroom_tokens", "sqlite_sequence", "snapshot_meta", "snapshots"})
 
 
 def refuse_newer(version: int, name: object) -> None:
@@ -98,7 +113,8 @@ def create_or_upgrade(conn: sqlite3.Connection, name: object) -> None:
 
     Every table is `CREATE ... IF NOT EXISTS`, so one pass serves an empty file and every
     older version (1 -> 2: deliveries and status page keys; 2 -> 3: API tokens; 3 -> 4: bot
-    tokens, the one added column). A file holding foreign tables is refused untouched.
+    tokens, the one added column; 4 -> 5: the snapshot of folded state). A file holding
+    foreign tables is refused untouched.
     """
     version = user_version(conn)
     refuse_newer(version, name)

@@ -19,6 +19,15 @@ from warroom.tui.widgets.header import connection_part
 
 MIN_CARD_WIDTH = 40
 """Columns below which a card would be too narrow to read (fewer columns are used instead)."""
+CARD_LINES = 10
+"""Lines below which a card would be too short to read (fewer cards are shown instead)."""
+
+
+def capacity(width: int, height: int) -> int:
+    """How many cards fit a board `width` x `height` cells legibly. An organisation's year can
+    hold hundreds of open escalations: the wall shows the most urgent ones and counts them all
+    (a card for each of 218 took seconds to build and left none readable)."""
+    return max(1, width // MIN_CARD_WIDTH) * max(1, height // CARD_LINES)
 
 
 def grid_shape(count: int, width: int, height: int) -> tuple[int, int]:
@@ -50,9 +59,10 @@ class WallScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="wall-title")
+        size = self.app.size
         boards = open_boards(war_app(self).states, war_app(self))
         with Grid(id="cards"):
-            for board in boards:
+            for board in boards[:capacity(size.width - 2, size.height - 1)]:
                 yield EscalationCard(board)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -76,7 +86,9 @@ class WallScreen(Screen[None]):
 
     def _refresh(self, *_: object) -> None:
         app = war_app(self)
-        boards = open_boards(app.states, app)
+        every = open_boards(app.states, app)
+        size = self.size if self.size.height else app.size
+        boards = every[:capacity(size.width - 2, size.height - 1)]
         grid = self.query_one("#cards", Grid)
         cards = list(grid.query(EscalationCard))
         if [c.name for c in cards] != [b.state.id for b in boards]:
@@ -88,9 +100,10 @@ class WallScreen(Screen[None]):
             for card, board in zip(cards, boards, strict=True):
                 card.board = board
         breached = sum(b.urgent is not None and b.urgent.state is ClockState.BREACHED
-                       for b in boards)
+                       for b in every)
+        shown = f" (the {len(boards)} most urgent shown)" if len(boards) < len(every) else ""
         self.query_one("#wall-title", Static).update(Content.assemble(
-            ("WAR ROOM", "bold"), f"  {len(boards)} open escalation(s)",
+            ("WAR ROOM", "bold"), f"  {len(every)} open escalation(s){shown}",
             (f"  ✖ {breached} BREACHED" if breached else "", "bold $sla-breached"),
             f"  ·  {dual(app.now, None, seconds=True)}  ·  ",
             connection_part(app.connection), ("  ·  read-only", "$text-muted")))
