@@ -24,12 +24,5 @@ __all__ = ["CHANNEL", "CONNECT_TIMEOUT_S", "PAGE", "RECONNECT_S", "SCHEMA_VERSIO
 
 
 class PostgresStore(PostgresDeliveries, PostgresKeys, PostgresSnapshots):
-    """An event store in a PostgreSQL database, shared by any number of processes and hosts.
-
-    Args:
-        url: a `postgresql://user@host:port/db` connection URL.
-        migrate: bring an older schema up to date (`warroom db upgrade`); otherwise an older
-            schema is refused with a hint. An empty database always gets the schema.
-        pool_size: most connections the pool opens; 0 for no pool, one connection kept open
-            (a one-shot CLI process).
-    """
+    """An event store in a PostgreSQL database, shared by any number of processes and hosts
+    (its arguments: `PostgresConnections`)."""
