@@ -19,8 +19,9 @@ from warroom.tui.widgets.header import connection_part
 
 MIN_CARD_WIDTH = 40
 """Columns below which a card would be too narrow to read (fewer columns are used instead)."""
-CARD_LINES = 10
-"""Lines below which a card would be too short to read (fewer cards are shown instead)."""
+CARD_LINES = 5
+"""Lines below which a card would be too short to read (fewer cards are shown instead): a
+card's four-line summary in its border, at a squeeze (four cards on an 80x24 board)."""
 
 
 def capacity(width: int, height: int) -> int:
