@@ -298,4 +298,7 @@ async def test_a_failing_job_is_reported_and_the_next_command_still_runs(
         await until(pilot, lambda: app.service.seq > seq)
         await until(pilot, lambda: any("RuntimeError: draft file vanished" in n.message
                                        for n in app._notifications))
-        assert app.service.state("ESC-1").last_seq == app.service.seq
+        main = app.main
+        assert main is not None
+        await until(pilot, lambda: main.timeline.events[-1].payload.get("text")
+                    == "after the failure")
