@@ -147,9 +147,21 @@ def test_our_importer_reads_our_incidents_json_back(
     assert run(["--store", str(other), "import", "statuspage", str(exported), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert (summary["incidents"], summary["imported"]) == (2, 2)
+    assert summary["unresolved_at_source"] == 1  # "now" is still open on our page
     assert run(["--store", str(other), "list", "--all", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     rows = listed if isinstance(listed, list) else listed["escalations"]
     assert sorted(r["customer"] for r in rows) == ["Northwind Bank"] * 2
     assert sorted(r["title"] for r in rows) == ["Northwind Bank now trouble",
                                                 "Northwind Bank old trouble"]
+    by_title = {r["title"]: r for r in rows}
+    now, old = by_title["Northwind Bank now trouble"], by_title["Northwind Bank old trouble"]
+    assert {now["phase"], old["phase"]} == {"closed"}  # history arrives closed
+    assert now["resolved_at"] is None and now["source"]["unresolved"] is True
+    assert now["source"]["status"] == "investigating"
+    assert old["resolved_at"] is not None and "unresolved" not in old["source"]
+    assert run(["--store", str(other), "list", "--all"]) == 0
+    assert "unresolved at source · Northwind Bank: Northwind Bank now trouble" in \
+        capsys.readouterr().out
+    assert run(["--store", str(other), "list"]) == 0
+    assert capsys.readouterr().out.strip() == "no escalations"

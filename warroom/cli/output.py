@@ -66,6 +66,8 @@ def list_text(docs: list[dict[str, Any]]) -> str:
             when = format_duration(left) if left is not None else ""
             what = f"{urgent} {_MARK[clock['state']]} {when}".strip()
         unowned = "⚑ UNOWNED · " if doc.get("unowned") else ""
+        if (doc.get("source") or {}).get("unresolved"):
+            unowned = "unresolved at source · "
         rows.append(f"{doc['id']:<9}{doc['severity']:<4}{doc['phase']:<14}{what:<34}"
                     f"{unowned}{doc['customer']}: {doc['title']}")
     return "\n".join(rows)

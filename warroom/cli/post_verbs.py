@@ -25,7 +25,7 @@ def add_post_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="print JSON")
         return p
 
-    p = verb("pir", "post-incident review: export (default), edit, check, complete, sent")
+    p = verb("pir", "post-incident review: export (default), edit, check, complete, send, sent")
     p.add_argument("id")
     p.add_argument("--format", choices=["md", "json"], default="md",
                    help="md: a document; json: every field (internal)")
@@ -61,6 +61,8 @@ def add_post_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
     s = action("complete", "mark the PIR complete")
     s.add_argument("--accept-findings", metavar="REASON",
                    help="proceed past blame findings (right complete_pir); recorded in the PIR")
+    action("send", "send the customer RCA summary through the customer's channels (the pir "
+                   "clock is met when a channel delivers it)")
     s = action("sent", "record that the customer RCA summary was sent (meets the pir clock)")
     s.add_argument("--to", nargs="+", required=True, metavar="ADDRESS",
                    help="who it was sent to")
@@ -146,6 +148,8 @@ def _pir(ctx: Context, args: argparse.Namespace) -> int:
                                                  accept_findings=args.accept_findings)
     elif action == "sent":
         command = pc.PirSent(incident_id=iid, to=list(args.to))
+    elif action == "send":
+        command = pc.PirSend(incident_id=iid)
     else:  # the PirEdit model checks the field names and values
         change: dict[str, Any]
         if action == "set":
@@ -162,7 +166,11 @@ def _pir(ctx: Context, args: argparse.Namespace) -> int:
         command = pc.PirEdit(incident_id=iid, **change)
     result = _execute(ctx, args, command)
     if not args.json:
-        done = {"sent": f"customer RCA summary sent to {', '.join(result.get('sent_to', []))}"}
+        queued = "; ".join(f"{q['channel']} ({', '.join(q['recipients'])})"
+                           for q in result.get("queued", []))
+        done = {"sent": f"customer RCA summary sent to {', '.join(result.get('sent_to', []))}",
+                "send": f"customer RCA summary queued for {queued}; it counts as sent once "
+                        "delivered (warroom deliver, serve or the console sends it)"}
         print(f"{result['id']}: {done.get(action, f'PIR {action} recorded')}")
     return 0
 
@@ -389,7 +397,7 @@ def _import(ctx: Context, args: argparse.Namespace) -> int:
 
     items = parse(args.file)  # every record checked first: a bad one writes nothing
     service = ctx.service()
-    added = skipped = 0
+    added = skipped = unresolved = 0
     for item in sorted(items, key=lambda i: (i.created_at, i.id)):
         def build(incident_id: str, item: Any = item) -> list[Any]:
             return to_events(item, incident_id, ctx.actor, service.clock())
@@ -397,10 +405,13 @@ def _import(ctx: Context, args: argparse.Namespace) -> int:
         outcome = service.append_new_incident(item.key, build)
         skipped += outcome["duplicate"]
         added += not outcome["duplicate"]
+        unresolved += not outcome["duplicate"] and item.resolution_time() is None
     summary = {"file": args.file, "incidents": len(items), "imported": added,
-               "already_present": skipped}
+               "already_present": skipped, "unresolved_at_source": unresolved}
+    still_open = (f"; {unresolved} still open at the source, imported closed without a "
+                  "resolve time" if unresolved else "")
     print(json.dumps(summary, indent=2) if args.json else
-          f"imported {added} of {len(items)} incidents ({skipped} already present)")
+          f"imported {added} of {len(items)} incidents ({skipped} already present{still_open})")
     return 0
 
 

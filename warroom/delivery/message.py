@@ -3,12 +3,14 @@
 A message is a JSON-ready dict written into the store with the delivery (so a deliverer needs
 nothing else to send it):
 
-    kind          "update" or "trigger"
+    kind          "update", "trigger" or "rca"
     incident_id, customer, title, severity, phase
     subject       "[ESC-7] Northwind Bank — Payments failing (P1, investigating)"
     body          the plain text to send
     audience, posted_by, posted_at, next_update_at      (updates)
     clock, state, remaining_s, due_at, role, person     (triggers)
+    requested_by, requested_at                          (rca: the customer RCA summary, in
+                                                        Markdown, as `pir ID --format md`)
 
 The webhook body is the message plus `idempotency_key` (also sent as the `Idempotency-Key`
 header): the same for every attempt of one delivery, so a receiver can drop a resend.
@@ -67,6 +69,24 @@ def update_message(state: IncidentState, event: Event) -> dict[str, Any]:
         "posted_by": event.actor,
         "posted_at": _iso(event.occurred_at),
         "next_update_at": str(next_at) if next_at else None,
+    }
+
+
+def rca_message(state: IncidentState, event: Event, document: str) -> dict[str, Any]:
+    """The message sending the customer RCA summary (`document`, the customer Markdown) for an
+    `rca_queued` event of `state`'s escalation."""
+    return {
+        "kind": "rca",
+        "incident_id": state.id,
+        "customer": state.customer,
+        "title": state.title,
+        "severity": state.severity.value,
+        "phase": state.phase.value,
+        "subject": f"[{state.id}] {state.customer} — Root cause analysis: {state.title}",
+        "body": document,
+        "audience": "customer",
+        "requested_by": event.actor,
+        "requested_at": _iso(event.occurred_at),
     }
 
 

@@ -141,8 +141,15 @@ class Deliverer:
             "of_seq": item.seq, "key": item.key,
         }
         if error is None:
-            event = _event(item.incident_id, EventKind.UPDATE_DELIVERED, now, payload)
-            if self.store.finish_delivery(item.id, delivered=True, now=now, events=[event]):
+            events = [_event(item.incident_id, EventKind.UPDATE_DELIVERED, now, payload)]
+            if item.message.get("kind") == "rca":
+                # The customer has the RCA summary: that meets the `pir` clock, recorded with
+                # the delivery's success (a failed attempt records nothing of the kind).
+                events.append(_event(item.incident_id, EventKind.RCA_SENT, now, {
+                    "to": list(item.recipients), "channel": item.channel,
+                    "requested_by": item.message.get("requested_by"), "of_seq": item.seq,
+                    "key": item.key}))
+            if self.store.finish_delivery(item.id, delivered=True, now=now, events=events):
                 report.delivered.append(item.key)
             return
         retry_at = now + self.backoff.delay(item.attempts)

@@ -81,7 +81,8 @@ _PERSON_WORDS = (
     r"(?:on[\s-]?call(?:\s+(?:engineer|person|responder))?|interns?|engineers?|developers?|"
     r"devs?|operators?|administrators?|sres?|dbas?|contractors?|new\s+hires?|reviewers?|"
     r"approvers?|(?:team\s+)?leads?|managers?|employees?|person|staffers?|technicians?|"
-    r"responders?|coworkers?|colleagues?|author|committer|deployer|he|she|someone|somebody)"
+    r"responders?|coworkers?|colleagues?|agents?|analysts?|author|committer|deployer|he|she|"
+    r"someone|somebody)"
 )
 """A word for a person (not a team or a system)."""
 
@@ -89,11 +90,17 @@ _NOT_LACK = r"(?!\s+(?:have|receive|get|know|see|need|exist|hold))"
 """`did not have access` states a missing means, not a failing."""
 _FAILURE_VERB = (
     r"(?:forg[eo]t(?:ten)?|neglected|failed(?!\s+over)|ignored|overlooked|missed|skipped|"
-    r"botched|broke|(?:messed|screwed)\s+up|(?:did\s+not|didn['’]t|never)" + _NOT_LACK + "|"
+    r"botched|broke|(?:messed|screwed)\s+up|fat[\s-]?fingered|"
+    r"mis(?:configured|typed|read|judged|handled|applied|labell?ed)|"
+    r"(?:did\s+not|didn['’]t|never)" + _NOT_LACK + "|"
     r"was\s+careless|"
     r"(?:should|could)(?:\s+not|n['’]t)?\s+have|(?:should|could)['’]ve|made\s+(?:a|an)\s+"
     r"(?:mistake|error|blunder)|was\s+(?:negligent|sloppy|lazy|wrong)|carelessly|"
-    r"accidentally|mistakenly|wrongly|blindly|ran\s+the\s+wrong)"
+    r"accidentally|mistakenly|wrongly|blindly|"
+    # a person doing something to a wrong or untested thing ("merged untested code")
+    r"(?:ran|pushed|merged|deployed|shipped|gave|applied|entered|typed|used|chose|picked|sent|"
+    r"wrote|deleted|changed|edited)\s+(?:\w+\s+){0,2}?(?:(?:a|an|the)\s+)?"
+    r"(?:wrong|bad|untested|incorrect|faulty))"
 )
 _FAULT_NOUN = (r"(?:mistake|error|fault|blunder|oversight|negligence|carelessness|slip|lapse|"
                r"failure|screw[\s-]?up|misstep)s?")
@@ -103,7 +110,7 @@ _PERSON_PATTERNS = [
     (r"{who}['’]s?\s+(?:own\s+)?(?:\w+\s+)?" + _FAULT_NOUN, _PERSON_SUGGESTION),
     (_FAULT_NOUN + r"\s+(?:by|of|from|on\s+the\s+part\s+of)\s+{who}", _PERSON_SUGGESTION),
     (r"(?:caused|triggered|broken|introduced)\s+by\s+{who}", _PERSON_SUGGESTION),
-    (r"(?:because\s+of|due\s+to|thanks\s+to|blame)\s+{who}", _PERSON_SUGGESTION),
+    (r"(?:because\s+of|due\s+to|blame)\s+{who}", _PERSON_SUGGESTION),
     (r"{who}\s+(?:\w+ly\s+)?" + _FAILURE_VERB, _SUBJECT_SUGGESTION),
 ]
 

@@ -137,7 +137,9 @@ _KINDS: dict[str, _Kind] = {
     "phase_changed": _Kind("PHASE", "Phase", lambda p: (
         f"{p['previous']} → " if p.get("previous") else "") + str(p.get("phase"))),
     "resolved": _Kind("RESOLVED", "Resolved", lambda p: p.get("summary", "")),
-    "closed": _Kind("CLOSED", None, lambda p: "closed"),
+    "closed": _Kind("CLOSED", None, lambda p: "closed" + (
+        " unresolved (still open at its source when imported)"
+        if p.get("unresolved_at_source") else "")),
     "milestone_edited": _Kind("EDITED", "Time corrected",
                               lambda p: f"{p.get('milestone')} {_when(p.get('previous'))} → "
                                         f"{_when(p.get('new_time'))}: {p.get('reason', '')}"),
@@ -155,6 +157,13 @@ _KINDS: dict[str, _Kind] = {
     "credit_approved": _Kind("CREDIT", "Service credit approved",
                              lambda p: f"{p.get('amount')}" + (
                                  f" ({p['percent']}%)" if p.get("percent") is not None else "")),
+    "rca_queued": _Kind("RCA", None, lambda p: "customer RCA summary queued for " + (
+        ", ".join(f"{d.get('channel')} ({', '.join(d.get('recipients', ()))})"
+                  for d in p.get("deliveries", ())) or "delivery")),
+    "rca_sent": _Kind("RCA SENT", None, lambda p: "customer RCA summary sent to "
+                      + ", ".join(p.get("to", ())) + (
+                          f" via {p['channel']}" if p.get("channel") else "") + (
+                          f" (asked by {p['requested_by']})" if p.get("requested_by") else "")),
     "pattern_flagged": _Kind("PATTERN", "Pattern flagged",
                              lambda p: f"{p.get('pattern')} to {', '.join(p.get('to', []))}"),
 }
@@ -169,6 +178,7 @@ COMMAND_DONE: dict[str, str] = {
     "close": "Closed", "edit_milestone": "Milestone corrected", "tag": "Tags set",
     "alert": "Alert recorded", "take": "You are the commander now", "pir": "PIR saved",
     "pir_complete": "PIR completed", "pir_sent": "RCA summary recorded as sent",
+    "pir_send": "Customer RCA queued for delivery",
     "action_add": "Corrective action added", "action_update": "Corrective action updated",
     "action_done": "Corrective action completed", "credit_approve": "Credit approved",
     "flag": "Pattern flagged",

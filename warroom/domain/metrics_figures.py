@@ -67,7 +67,8 @@ def cadence_detail(state: IncidentState, policy: Policy, now: datetime) -> tuple
     severity = state.severity if state.triaged else Severity.P0
     targets = policy.for_severity(severity)
     cal = policy.calendar_for(severity)
-    end = state.resolved_at if state.resolved_at is not None else now
+    # resolution, else the close (imported history unresolved at its source), else now
+    end = state.resolved_at or state.closed_at or now
     deadline = add_time(state.received_at, targets.first_update, cal)
     sent = sorted(u.posted_at for u in state.updates
                   if u.audience is Audience.CUSTOMER and u.posted_at <= end)

@@ -119,6 +119,7 @@ class EventKind(StrEnum):
     CREDIT_APPROVED = "credit_approved"
     PATTERN_FLAGGED = "pattern_flagged"
     RCA_SENT = "rca_sent"
+    RCA_QUEUED = "rca_queued"
     # delivery (issue 11)
     UPDATE_DELIVERED = "update_delivered"
     UPDATE_DELIVERY_FAILED = "update_delivery_failed"
@@ -262,7 +263,8 @@ class IncidentState(msgspec.Struct, kw_only=True):
     pir_accepted: dict[str, Any] | None = None
     """Blame findings a `complete_pir` holder proceeded past: `{reason, by, at, findings}`."""
     rca_sent: list[dict[str, Any]] = msgspec.field(default_factory=list)
-    """Customer RCA summaries sent: `{at, by, to}` each; the first meets the `pir` clock."""
+    """Customer RCA summaries sent: `{at, by, to}` each (and `via`, the channel, when a channel
+    delivered it); the first meets the `pir` clock."""
     peak_severity: Severity | None = None
     """The worst severity it was triaged at or changed to (None until triaged)."""
     source: dict[str, Any] | None = None

@@ -32,6 +32,7 @@ __all__ = [
     "PirComplete",
     "PirEdit",
     "PirFields",
+    "PirSend",
     "PirSent",
     "PostCommand",
 ]
@@ -106,6 +107,14 @@ class PirSent(OnIncident):
     to: Annotated[list[NonEmpty], Field(min_length=1)]
 
 
+class PirSend(OnIncident):
+    """Send the customer RCA summary through the channels that take this customer's
+    customer-audience messages; each delivery that succeeds records `rca_sent` (the first
+    meets the `pir` clock), a failed one does not."""
+
+    type: Literal["pir_send"] = "pir_send"
+
+
 class ActionAdd(OnIncident):
     """Add a corrective action; it gets the next id (A1, A2, ...)."""
 
@@ -158,10 +167,10 @@ class FlagPattern(CommandModel):
     to: Annotated[list[Name], Field(min_length=1)]
 
 
-PostCommand = PirEdit | PirComplete | PirSent | ActionAdd | ActionUpdate | ActionDone \
+PostCommand = PirEdit | PirComplete | PirSend | PirSent | ActionAdd | ActionUpdate | ActionDone \
     | CreditApprove | FlagPattern
 """The post-incident commands (decided in `warroom.domain.post_decide`)."""
 
 POST_COMMANDS: tuple[type[CommandModel], ...] = (
-    PirEdit, PirComplete, PirSent, ActionAdd, ActionUpdate, ActionDone, CreditApprove,
+    PirEdit, PirComplete, PirSend, PirSent, ActionAdd, ActionUpdate, ActionDone, CreditApprove,
     FlagPattern)

@@ -27,6 +27,7 @@ from warroom.domain.post_commands import (
     FlagPattern,
     PirComplete,
     PirEdit,
+    PirSend,
     PirSent,
     PostCommand,
 )
@@ -97,6 +98,9 @@ def decide_post(
         return _pir_complete(command, state, policy, actor, names)
     if isinstance(command, PirSent):
         return _pir_sent(command, state, policy, actor)
+    if isinstance(command, PirSend):
+        _rca_sendable(state, policy, actor)
+        return [_spec(EventKind.RCA_QUEUED)], {"id": state.id}
     if isinstance(command, ActionAdd):
         return _action_add(command, state, policy, actor)
     if isinstance(command, ActionUpdate):
@@ -183,14 +187,20 @@ def _pir_complete(cmd: PirComplete, state: IncidentState, policy: Policy, actor:
     return [_spec(EventKind.PIR_COMPLETED, **payload)], result
 
 
-def _pir_sent(cmd: PirSent, state: IncidentState, policy: Policy, actor: str
-              ) -> tuple[list[Spec], dict[str, Any]]:
+def _rca_sendable(state: IncidentState, policy: Policy, actor: str) -> None:
+    """The customer RCA summary may go out: the right to speak to the customer, live (not
+    imported) and a completed PIR."""
     require_right(state, policy, actor, "post_customer_update")
     if state.imported:
         raise Refused(f"{state.id} is imported history; it owes no RCA")
     if state.pir_completed_at is None:
         raise Refused(f"the PIR of {state.id} is not complete; complete it before sending the "
                       "customer RCA summary")
+
+
+def _pir_sent(cmd: PirSent, state: IncidentState, policy: Policy, actor: str
+              ) -> tuple[list[Spec], dict[str, Any]]:
+    _rca_sendable(state, policy, actor)
     to: list[str] = []
     for i, address in enumerate(cmd.to):
         address = address.strip()

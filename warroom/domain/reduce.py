@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from warroom.domain.models import (
     Audience,
@@ -340,8 +341,14 @@ def _pir_completed(state: IncidentState, event: Event) -> None:
 
 
 def _rca_sent(state: IncidentState, event: Event) -> None:
-    state.rca_sent = [*state.rca_sent, {"at": event.occurred_at, "by": event.actor,
-                                        "to": list(event.payload.get("to", []))}]
+    """By hand (`pir sent`: the actor sent it) or by a channel (the deliverer records who
+    asked for it, `requested_by`, and the channel, `via`)."""
+    p = event.payload
+    sent: dict[str, Any] = {"at": event.occurred_at, "by": p.get("requested_by") or event.actor,
+                            "to": list(p.get("to", []))}
+    if p.get("channel"):
+        sent["via"] = p["channel"]
+    state.rca_sent = [*state.rca_sent, sent]
 
 
 def _action_added(state: IncidentState, event: Event) -> None:

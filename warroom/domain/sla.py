@@ -14,6 +14,8 @@ Rules (the policy supplies the numbers):
 - Pauses (waiting on the customer) stop `resolve` only. While paused its `remaining_s` is the
   frozen calendar time left and `due_at` is projected as if resumed now. Pausing a clock that is
   already past due changes nothing: it stays `breached` against its real due time.
+- An escalation closed without a resolution (imported history still open at its source) is
+  evaluated at its close: nothing is known after it, so no clock runs on.
 - A running clock is `breached` when `now > due_at` (at exactly `due_at` it is still `at_risk`),
   and `at_risk` when the calendar time left is at most `at_risk_fraction` of its target.
 """
@@ -42,6 +44,10 @@ def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockNam
     Returns:
         One `Clock` per `ClockName`, in declaration order.
     """
+    if state.closed_at is not None and state.resolved_at is None:
+        # Closed unresolved (imported history still open at its source): nothing is known
+        # after the close, so the clocks stand as they were then.
+        now = min(now, state.closed_at)
     severity = state.severity if state.triaged else Severity.P0
     targets = policy.for_severity(severity)
     cal = policy.calendar_for(severity)

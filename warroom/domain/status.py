@@ -84,6 +84,7 @@ def status_view(state: IncidentState, policy: Policy, now: datetime) -> dict[str
         "roles": dict(state.roles),
         "unowned": not state.roles.get("incident_commander"),
         "alert_key": state.alert_key,
+        "source": dict(state.source) if state.source else None,
         "paused": state.paused,
         "clocks": {name.value: clock_view(clock) for name, clock in evaluated.items()},
         "most_urgent": urgent.name.value if urgent is not None else None,

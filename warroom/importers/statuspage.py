@@ -14,12 +14,15 @@ Reads `{"page": {...}, "incidents": [...]}` (an `incidents.json`) or `{"page": {
 - the component names (sorted, joined by ", ") become the `component` tag (falling back to the
   updates' affected components), the `category` tag is `statuspage` unless told otherwise;
 - the page name is the customer;
-- a resolved escalation arrives closed (after its last event); each carries its `source` on `opened`
+- every escalation arrives closed (after its last event) and carries its `source` on `opened`
   (`{"system": "statuspage", ...}`): imported history stays off the live board and owes no PIR.
+- a record still open at the source (no `resolved_at`, status not resolved) arrives closed too,
+  unresolved: no resolve time (so outside MTTR), `source.unresolved` true with the source's
+  `status`, and its clocks stand as they were when it closed (see docs/architecture.md for why
+  it is not rejected).
 
 A record whose status is resolved but has neither `resolved_at` nor a resolved update is rejected
-(naming the incident id) rather than imported as a live escalation. A record still open at the
-source arrives open, still marked imported (off the board, no PIR owed). Every record is checked
+(naming the incident id) rather than imported as a live escalation. Every record is checked
 (with pydantic models) before any is returned.
 
 `parse(path)` gives `ImportedIncident`s; `to_events(imported, incident_id, actor, recorded_at)`
@@ -321,8 +324,12 @@ def to_events(
     tags = {"category": category} if category else {}
     if imported.components:
         tags["component"] = ", ".join(imported.components)
-    source = {"system": "statuspage", "page_id": imported.page_id, "incident_id": imported.id,
-              "impact": imported.impact, "shortlink": imported.shortlink, "key": imported.key}
+    resolved_at = imported.resolution_time()
+    source: dict[str, Any] = {
+        "system": "statuspage", "page_id": imported.page_id, "incident_id": imported.id,
+        "impact": imported.impact, "shortlink": imported.shortlink, "key": imported.key}
+    if resolved_at is None:
+        source |= {"unresolved": True, "status": imported.status or "investigating"}
     created = imported.created_at
     events = [
         event(EventKind.OPENED, created, title=imported.name, customer=imported.page_name,
@@ -333,7 +340,6 @@ def to_events(
     ]
     timed: list[tuple[datetime, int, Event]] = []
     phase = Phase.INVESTIGATING
-    resolved_at = imported.resolution_time()
     steps: list[tuple[datetime, int, ImportedUpdate | None]] = [
         (u.at, i, u) for i, u in enumerate(imported.updates)]
     if imported.monitoring_at is not None and not any(
@@ -367,9 +373,10 @@ def to_events(
                                                 summary=summary)))
     timed.sort(key=lambda t: (t[0], _rank(t[2]), t[1]))
     out = events + [e for _, _, e in timed]
-    if resolved_at is not None:
-        # History arrives closed, after its last event (a postmortem may follow resolution).
-        out.append(event(EventKind.CLOSED, max(e.occurred_at for e in out)))
+    # History arrives closed, after its last event (a postmortem may follow resolution); one
+    # still open at the source is closed unresolved: we know nothing after its last update.
+    closed = {} if resolved_at is not None else {"unresolved_at_source": True}
+    out.append(event(EventKind.CLOSED, max(e.occurred_at for e in out), **closed))
     return out
 
 

@@ -210,7 +210,9 @@ def _review(doc: dict[str, Any]) -> list[str]:
     sent = doc.get("rca_sent") or []
     out += ["## Customer RCA summary", ""]
     if sent:
-        out += [f"- Sent {_when(s['at'])} by {s['by']} to {', '.join(s['to'])}" for s in sent]
+        out += [f"- Sent {_when(s['at'])} by {s['by']} to {', '.join(s['to'])}"
+                + (f" (delivered via {s['via']})" if s.get("via") else "") for s in sent]
     else:
-        out.append("Not sent yet (`pir ID sent --to ADDRESS...`).")
+        out.append("Not sent yet (`pir ID send` through the customer's channels, or "
+                   "`pir ID sent --to ADDRESS...` when sent by hand).")
     return [*out, ""]

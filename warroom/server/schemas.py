@@ -230,6 +230,9 @@ class EscalationStatus(BaseModel):
     roles: dict[str, str]
     unowned: bool = Field(description="no incident_commander yet (opened by an alert)")
     alert_key: str | None = Field(description="the dedup key of the alert that opened it")
+    source: dict[str, Any] | None = Field(
+        None, description="where imported history came from (system, incident_id, ...; "
+                          "`unresolved` when it was still open there); null when live")
     paused: bool
     clocks: dict[str, ClockView]
     most_urgent: str | None

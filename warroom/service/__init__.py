@@ -34,6 +34,9 @@ if TYPE_CHECKING:  # pydantic models: the console opens without importing them
     from warroom.domain.commands import AnyCommand, CoreCommand
     from warroom.domain.post_commands import PostCommand
 
+_DELIVERED = frozenset({EventKind.UPDATE_POSTED, EventKind.RCA_QUEUED})
+"""Events that leave warroom through the channels: customer updates and RCA summaries."""
+
 PAGE = 5000
 """Events read per page when catching up: memory stays bounded however long the log."""
 MAX_ATTEMPTS = 100
@@ -270,32 +273,59 @@ class WarRoom:
         self._delivery = value
 
     def _deliveries(self, decision: Decision) -> list[NewDelivery]:
-        """One delivery per channel matching each posted update (audience and customer); the
-        update's payload lists them so every view can show where it went."""
-        if not any(e.kind is EventKind.UPDATE_POSTED for e in decision.events):
+        """One delivery per channel matching each posted update (audience and customer), and
+        per channel taking the customer's customer-audience messages for a queued RCA; the
+        event's payload lists them so every view can show where it went. A queued RCA with no
+        such channel is refused (nothing is written)."""
+        if not any(e.kind in _DELIVERED for e in decision.events):
             return []
         delivery = self.delivery
         if delivery is None or not delivery.channels:
+            self._no_rca_channel(decision, "no delivery channels are configured")
             return []
         from warroom.delivery.message import update_message
 
         out: list[NewDelivery] = []
         for n, event in enumerate(decision.events):
             state = self._states.get(event.incident_id)
-            if event.kind is not EventKind.UPDATE_POSTED or state is None:
+            if event.kind not in _DELIVERED or state is None:
                 continue
-            matching = delivery.matching(event.payload["audience"], state.customer)
+            rca = event.kind is EventKind.RCA_QUEUED
+            audience = "customer" if rca else event.payload["audience"]
+            matching = delivery.matching(audience, state.customer)
             if not matching:
+                if rca:
+                    self._no_rca_channel(decision, "no channel takes customer messages for "
+                                                   f"{state.customer}")
                 continue
-            message = update_message(state, event)
+            message = self._rca_message(state, event) if rca else update_message(state, event)
             planned = [NewDelivery(name, channel.recipients(), message, n)
                        for name, channel in matching]
-            decision.events[n] = replace(event, payload={
-                **event.payload,
-                "deliveries": [{"channel": d.channel, "recipients": list(d.recipients)}
-                               for d in planned]})
+            listed = [{"channel": d.channel, "recipients": list(d.recipients)} for d in planned]
+            decision.events[n] = replace(event, payload={**event.payload, "deliveries": listed})
+            if rca:
+                decision.result["queued"] = listed
             out.extend(planned)
         return out
+
+    @staticmethod
+    def _no_rca_channel(decision: Decision, why: str) -> None:
+        for event in decision.events:
+            if event.kind is EventKind.RCA_QUEUED:
+                raise Refused(f"{why}: the customer RCA summary of {event.incident_id} cannot be "
+                              f"sent by warroom; send it yourself and record it with "
+                              f"`pir {event.incident_id} sent --to ADDRESS`")
+
+    def _rca_message(self, state: IncidentState, event: Event) -> dict[str, Any]:
+        """The customer RCA summary as `pir ID --format md` prints it, at the time it was
+        queued, in its delivery message."""
+        from warroom.delivery.message import rca_message
+        from warroom.domain.rca import customer_rca
+        from warroom.reports.rca_export import render_rca
+
+        events = self.store.read(0, incident_id=state.id)
+        document = render_rca(customer_rca(state, events, self.policy, event.occurred_at))
+        return rca_message(state, event, document)
 
     def _decide(self, command: AnyCommand, actor: str, now: datetime) -> Decision:
         if command.type not in CORE_TYPES:

@@ -89,3 +89,24 @@ def test_check_pir_reports_every_field_with_its_position() -> None:
     found = [(f.field, f.phrase) for f in check_pir(log.state(), log.events)]
     assert found == [("root_cause", "bo"), ("whys[2]", "the reviewer should have"),
                      ("actions.A1.title", "human error")]
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("The administrator misconfigured the firewall rule.", "The administrator misconfigured"),
+    ("An operator fat-fingered the weights.", "An operator fat-fingered"),
+    ("A junior developer merged untested code.", "A junior developer merged untested"),
+    ("The support agent gave the customer the wrong steps.",
+     "The support agent gave the customer the wrong"),
+])
+def test_a_person_doing_the_wrong_thing_is_flagged(text: str, phrase: str) -> None:
+    assert [f.phrase for f in check_text("summary", text)] == [phrase]
+
+
+@pytest.mark.parametrize("text", [
+    "The on-call engineer rolled back the bad deploy.",
+    "The engineer restored the broken replica.",
+    "The deploy job pushed a bad config.",
+    "Thanks to the on-call engineer, the rollback took ten minutes.",
+])
+def test_fixing_a_bad_thing_or_a_system_doing_it_passes(text: str) -> None:
+    assert check_text("summary", text) == []

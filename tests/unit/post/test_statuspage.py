@@ -140,14 +140,30 @@ def test_monitoring_at_without_an_update_moves_the_phase() -> None:
     assert reduce(events).tags == {"category": "statuspage"}  # type: ignore[union-attr]
 
 
-def test_an_incident_still_open_at_the_source_arrives_open_but_imported() -> None:
+def test_an_incident_still_open_at_the_source_arrives_closed_unresolved() -> None:
     raw = _incident(status="monitoring", resolved_at=None,
                     incident_updates=_incident()["incident_updates"][1:])
-    [item] = parse_data({"page": PAGE, "incidents": [raw]})
-    state = reduce(_events(item))
-    assert state is not None
-    assert (state.phase, state.resolved_at, state.closed_at) == (Phase.MONITORING, None, None)
-    assert state.imported
+    resolved = _incident(id="inc2")
+    items = parse_data({"page": PAGE, "incidents": [raw, resolved]})
+    events = _events(items[0]) + _events(items[1], "ESC-2")
+    states = reduce_all(events)
+    state = states["ESC-1"]
+    last_update = datetime(2021, 3, 1, 11, 30, tzinfo=UTC)
+    assert (state.phase, state.resolved_at, state.closed_at) == (Phase.CLOSED, None, last_update)
+    assert state.imported and state.source is not None
+    assert (state.source["unresolved"], state.source["status"]) == (True, "monitoring")
+    assert events[len(_events(items[0])) - 1].payload == {"unresolved_at_source": True}
+    assert "unresolved" not in (states["ESC-2"].source or {})
+    # its clocks stand as they were at the close: years later nothing has moved
+    at_close = sla_clocks(state, POLICY, last_update)
+    later = sla_clocks(state, POLICY, STAMP)
+    assert later == at_close
+    assert later[ClockName.PIR].state is ClockState.NOT_APPLICABLE
+    assert later[ClockName.RESOLVE].met_at is None
+    assert not pir_required(state, POLICY)
+    report = trends(states.values(), events, POLICY, STAMP)
+    assert report["volume_by_severity"]["P1"] == 2
+    assert report["mttr_seconds"]["P1"]["count"] == 1  # the unresolved one is outside MTTR
 
 
 def test_imported_history_arrives_closed_marked_with_its_source() -> None:

@@ -173,7 +173,8 @@ def credit_content(view: dict[str, Any], resolved: bool) -> Content:
 
 
 def pir_head(state: IncidentState, policy: Policy, now: datetime) -> Content:
-    """Two lines: which escalation, resolved when, draft or complete; title and PIR clock."""
+    """Two lines: which escalation, resolved when, draft or complete; title, PIR clock and
+    whether the customer RCA was sent."""
     pir = clocks(state, policy, now).get(ClockName.PIR)
     clock = "PIR clock —" if pir is None else f"PIR clock {badge(pir.state)}" + (
         f", due {dual(pir.due_at, None, now=now)}" if pir.due_at else "")
@@ -185,4 +186,11 @@ def pir_head(state: IncidentState, policy: Policy, now: datetime) -> Content:
         Content.assemble(("Post-incident review · ", "bold"), (state.id, "bold"),
                          f" {state.severity.value} · {state.customer} · {resolved} · ",
                          (done, "bold")),
-        Content.assemble((state.title, "italic"), f"  ·  {clock}")])
+        Content.assemble((state.title, "italic"), f"  ·  {clock}", _rca_sent(state, now))])
+
+
+def _rca_sent(state: IncidentState, now: datetime) -> str:
+    if not state.rca_sent:
+        return ""
+    first = min(state.rca_sent, key=lambda s: s["at"])
+    return f"  ·  RCA sent {dual(first['at'], None, now=now)} to {', '.join(first['to'])}"
