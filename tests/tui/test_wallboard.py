@@ -184,20 +184,21 @@ async def test_many_escalations_stay_readable_at_80x24(
         assert words in text, words
 
 
-async def test_at_80x24_the_most_urgent_say_the_essentials(
+async def test_four_escalations_at_80x24_each_say_the_essentials(
         demo_path: Path, open_service: Callable[..., WarRoom]) -> None:
-    """The two cards that fit say what, how urgent, who and what the customer heard; the
-    title counts every open escalation."""
+    """Cards five rows high summarise: what, how urgent, who, what the customer heard."""
     service = open_service(demo_path)
     open_more(service, 3)
-    lines = await show(wall(service), (80, 24), 2)
+    lines = await show(wall(service), (80, 24), 4)
     text = card_text(lines)
-    assert "4 open escalation(s) (the 2 most urgent shown)" in lines[0]
-    assert "▲ AT RISK  Resolve      56m00s left" in text and "SPOC james.okafor" in text
-    assert "ESC-2 · Contoso 0" in text and "Exports delayed for tenant group 0" in text
-    assert "First update" in text and "30m00s left" in text
-    assert "Commander james.okafor" in text and "SPOC ⚠ VACANT" in text
-    assert "No customer update" in text
+    assert "▲ AT RISK Resolve 56m00s left  ·  next customer update 12m00s left" in text
+    assert "Commander maria.chen  SPOC james.okafor  ·  commitments 3 open" in text
+    for n in range(3):
+        assert f"ESC-{n + 2} · Contoso {n}" in text
+        assert f"Exports delayed for tenant group {n}" in text
+    assert text.count("● OK First update 30m00s left  ·  next customer update 30m00s") == 3
+    assert text.count("Commander james.okafor  SPOC ⚠ VACANT  ·  commitments none open") == 3
+    assert text.count("No customer update yet") == 3
 
 
 @pytest.mark.parametrize(("count", "size", "shape"), [
