@@ -22,13 +22,16 @@ MIN_CARD_WIDTH = 40
 CARD_LINES = 5
 """Lines below which a card would be too short to read (fewer cards are shown instead): a
 card's four-line summary in its border, at a squeeze (four cards on an 80x24 board)."""
+MAX_CARDS = 12
+"""The most cards a wall shows however large the screen: more cannot be read across a room,
+and each card costs its first frame time."""
 
 
 def capacity(width: int, height: int) -> int:
     """How many cards fit a board `width` x `height` cells legibly. An organisation's year can
     hold hundreds of open escalations: the wall shows the most urgent ones and counts them all
     (a card for each of 218 took seconds to build and left none readable)."""
-    return max(1, width // MIN_CARD_WIDTH) * max(1, height // CARD_LINES)
+    return min(MAX_CARDS, max(1, width // MIN_CARD_WIDTH) * max(1, height // CARD_LINES))
 
 
 def grid_shape(count: int, width: int, height: int) -> tuple[int, int]:
