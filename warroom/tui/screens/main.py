@@ -142,13 +142,15 @@ class MainScreen(PostActions, IncidentActions, Screen[None]):
     def timeline_loaded(self, events: list[Event]) -> None:
         """The events of the shown escalation were read."""
         tz = self.board.tz if self.board is not None else None
-        self.timeline.set_events(events, tz)
+        for timeline in self.query(Timeline):  # none while the app shuts down
+            timeline.set_events(events, tz)
 
     def events_arrived(self, events: list[Event]) -> None:
         """Live events from the store: add the shown escalation's to the timeline."""
         mine = [e for e in events if e.incident_id == self.incident_id]
         if mine:
-            self.timeline.add_events(mine)
+            for timeline in self.query(Timeline):  # none while the app shuts down
+                timeline.add_events(mine)
 
     def _rebuild(self, *_: object) -> None:
         war = war_app(self)
