@@ -21,8 +21,12 @@ def replica(pg_cluster: Any) -> Iterator[Any]:
 
 
 def last_seq(url: str) -> int:
+    """The store's last seq; -1 while the schema itself has not reached this server yet."""
     with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute("SELECT last_seq FROM warroom_counter").fetchone()
+        try:
+            row = conn.execute("SELECT last_seq FROM warroom_counter").fetchone()
+        except psycopg.errors.UndefinedTable:
+            return -1
     return int(row[0]) if row else 0
 
 
