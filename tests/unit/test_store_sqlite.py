@@ -254,6 +254,20 @@ def test_an_append_of_any_size_keeps_every_promise(store: ServerStore, size: int
         (batch[-1].incident_id, size + 1)]
 
 
+def test_an_append_failing_after_its_events_were_written_leaves_no_gap(
+        store: ServerStore) -> None:
+    # Two deliveries of one event on one channel break a unique constraint after the events,
+    # the counter and the key were written (PostgreSQL: inside its append function): all of
+    # it rolls back.
+    store.append([ev(n=1)])
+    twice = [NewDelivery("email", ("a@x",), {"body": "b"}, 0)] * 2
+    with pytest.raises(StoreError):
+        store.append([ev(n=2)], idempotency_key="k", deliveries=twice)
+    assert store.last_seq() == 1 and store.lookup("k") is None and store.deliveries() == []
+    assert store.append([ev(n=3)], idempotency_key="k").seqs == (2,)
+    assert [e.seq for e in store.read()] == [1, 2]
+
+
 def test_empty_append_with_key_is_remembered(store: ServerStore) -> None:
     result = store.append([], idempotency_key="noop", result={"changed": False})
     assert result.seqs == () and not result.duplicate
