@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from warroom.cli.context import Context
-from warroom.cli.verbs import time_reader
+from warroom.cli.verbs import execute, time_reader
 from warroom.domain.errors import InvalidInput
 
 if TYPE_CHECKING:  # pydantic models: imported when a verb runs, not to build the parser
@@ -117,17 +117,6 @@ def run_post(ctx: Context, args: argparse.Namespace) -> int:
     return int(_RUNNERS[args.verb](ctx, args))
 
 
-def _execute(ctx: Context, args: argparse.Namespace, command: pc.PostCommand) -> dict[str, Any]:
-    service = ctx.service()
-    at = time_reader(service.clock())(args.at, "--at")
-    if at is not None:
-        command = command.model_copy(update={"at": at})
-    result = service.execute(command, ctx.actor)
-    if args.json:
-        print(json.dumps(result, indent=2, default=str))
-    return result
-
-
 def _seq_list(text: str, option: str) -> list[int]:
     try:
         return [int(x) for x in text.split(",") if x.strip()]
@@ -164,7 +153,7 @@ def _pir(ctx: Context, args: argparse.Namespace) -> int:
                       "timeline_include": _seq_list(args.include, "--include"),
                       "timeline_exclude": _seq_list(args.exclude, "--exclude")}
         command = pc.PirEdit(incident_id=iid, **change)
-    result = _execute(ctx, args, command)
+    result = execute(ctx, args, command)
     if not args.json:
         queued = "; ".join(f"{q['channel']} ({', '.join(q['recipients'])})"
                            for q in result.get("queued", []))
@@ -256,7 +245,7 @@ def _action(ctx: Context, args: argparse.Namespace) -> int:
     else:
         raise InvalidInput("action", f"expected `add TITLE`, `AID set ...` or `AID done`, "
                                      f"got {' '.join(args.rest)!r}")
-    result = _execute(ctx, args, command)
+    result = execute(ctx, args, command, read)
     if not args.json:
         print(result.get("action_id") or result["id"])
     return 0
@@ -304,7 +293,7 @@ def _credit(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.domain.credits import credit_view
 
     if args.approve:
-        result = _execute(ctx, args, pc.CreditApprove(
+        result = execute(ctx, args, pc.CreditApprove(
             incident_id=args.id, amount=args.amount, percent=args.percent, reason=args.reason,
             over_cap=args.over_cap))
         if not args.json:
@@ -347,7 +336,7 @@ def _flag(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.domain import post_commands as pc
 
     to = [t.strip() for t in args.to.split(",") if t.strip()]
-    result = _execute(ctx, args, pc.FlagPattern(pattern=args.pattern, to=to,
+    result = execute(ctx, args, pc.FlagPattern(pattern=args.pattern, to=to,
                                                 incident_id=args.incident))
     if not args.json:
         print(f"{result['pattern']}: flagged to {', '.join(to)} (on {result['id']})")
