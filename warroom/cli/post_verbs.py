@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from warroom.cli.context import Context
@@ -256,14 +257,20 @@ def _actions(ctx: Context, args: argparse.Namespace) -> int:
 
     service = ctx.service(read_only=True)
     rows = list_actions(service.states().values(), service.clock(), open_only=args.open)
-    if args.json:
-        print(json.dumps(rows, indent=2, default=str))
-        return 0
-    if not rows:
-        print("no corrective actions")
-    for row in rows:
-        print(_action_line(row))
+    _print_rows(rows, args.json, _action_line, "no corrective actions")
     return 0
+
+
+def _print_rows(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str],
+                empty: str) -> None:
+    """A listing verb's rows: as JSON, or a line each (`empty` when there are none)."""
+    if as_json:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        print(empty)
+    for row in rows:
+        print(line(row))
 
 
 def _short_time(iso: str | None) -> str:
@@ -350,19 +357,17 @@ def _flags(ctx: Context, args: argparse.Namespace) -> int:
     states = service.states().values()
     rows = flags_view(states, flag_events(states), service.policy, service.clock(),
                       open_only=not args.all)
-    if args.json:
-        print(json.dumps(rows, indent=2, default=str))
-        return 0
-    if not rows:
-        print("no recurring patterns to flag")
-    for row in rows:
-        status = str(row["status"]).replace("_", " ").upper()
-        when = (f"flagged {_short_time(str(row['flagged_at']))}" if row["flagged_at"]
-                else f"due {_short_time(str(row['flag_due']))}")
-        reached = ", ".join(sorted(row["reached"])) if row["reached"] else "nobody yet"  # type: ignore[call-overload]
-        print(f"{row['key']:<32}{status:<14}{when:<24}raised by {row['raised_by']} "
-              f"(after {row['previous']}); reached: {reached}")
+    _print_rows(rows, args.json, _flag_line, "no recurring patterns to flag")
     return 0
+
+
+def _flag_line(row: dict[str, Any]) -> str:
+    status = str(row["status"]).replace("_", " ").upper()
+    when = (f"flagged {_short_time(str(row['flagged_at']))}" if row["flagged_at"]
+            else f"due {_short_time(str(row['flag_due']))}")
+    reached = ", ".join(sorted(row["reached"])) if row["reached"] else "nobody yet"
+    return (f"{row['key']:<32}{status:<14}{when:<24}raised by {row['raised_by']} "
+            f"(after {row['previous']}); reached: {reached}")
 
 
 def _report(ctx: Context, args: argparse.Namespace) -> int:
