@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import FrozenClock
 from tests.tui.conftest import NOW, ready, until
-from warroom.domain.commands import Open
+from warroom.domain.commands import Close, Open, Resolve
 from warroom.domain.models import Severity
 from warroom.service import WarRoom
 from warroom.tui.launch import make_app
@@ -18,10 +18,10 @@ from warroom.tui.screens.wall import card_rooms
 from warroom.tui.widgets.card import EscalationCard
 
 
-def opened(service: WarRoom, count: int) -> WarRoom:
+def opened(service: WarRoom, count: int, severity: Severity = Severity.P1) -> WarRoom:
     for n in range(count):
         service.execute(Open(title=f"Outage {n}" + " in the eu-west payment gateway" * (n % 3),
-                             customer=f"Customer {n}", severity=Severity.P1), "ana")
+                             customer=f"Customer {n}", severity=severity), "ana")
     return service
 
 
@@ -61,3 +61,39 @@ async def test_a_heartbeat_rebuilds_each_card_once_in_the_same_layout(
         assert [sorted(c.classes) for c in cards] == layouts
         after = [str(c.query_one("#card-clocks").render()) for c in cards]
         assert after != before  # the time left moved on
+
+
+def closed(service: WarRoom, incident: str) -> None:
+    service.execute(Resolve(incident_id=incident, summary="rolled back"), "ana")
+    service.execute(Close(incident_id=incident), "ana")
+
+
+async def test_over_a_snapshot_the_wall_reads_the_open_escalations_first_then_the_rest(
+        tmp_path: Path, open_service: Callable[..., WarRoom]) -> None:
+    """A year holds 10,000 escalations and ~200 open: the wall's first frame needs only the
+    open ones, so it decodes just those from the snapshot; every state is read after that
+    frame, and the wall then goes live."""
+    path = tmp_path / "wall.db"
+    writer = opened(open_service(path), 5, Severity.P2)  # closes without a review
+    for incident in ("ESC-1", "ESC-2", "ESC-3"):
+        closed(writer, incident)
+    assert writer.save_snapshot()
+    closed(writer, "ESC-4")  # after the snapshot: the first read folds it too
+    opened(writer, 1)  # ESC-6, after the snapshot
+    first = make_app(open_service(path), user="ana", clock=FrozenClock(NOW), bell=False,
+                     wall=True).read_first_inline()
+    # none of those closed before the snapshot; ESC-4 (closed since) is folded, not shown
+    assert first is not None and not first.complete
+    assert sorted(first.states) == ["ESC-4", "ESC-5", "ESC-6"]
+    console = make_app(open_service(path), user="ana", clock=FrozenClock(NOW), bell=False)
+    everything = console.read_first_inline()  # the console needs every escalation at once
+    assert everything is not None and everything.complete and len(everything.states) == 6
+    app = make_app(open_service(path), user="ana", clock=FrozenClock(NOW), bell=False,
+                   wall=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert sorted(c.name for c in app.screen.query(EscalationCard)) == ["ESC-5", "ESC-6"]
+        assert sorted(app.states) == [f"ESC-{n}" for n in range(1, 7)]  # then every one
+        opened(open_service(path), 1)  # another console: the wall is live
+        await until(pilot, lambda: len(app.screen.query(EscalationCard)) == 3)
+        assert "3 open escalation(s)" in str(app.screen.query_one("#wall-title").render())

@@ -150,7 +150,7 @@ class WallScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "now", self._refresh, init=False)
         self.watch(self.app, "states", self._refresh, init=False)
-        self.watch(self.app, "connection", self._retitle, init=False)
+        self.watch(self.app, "connection", self._retitle)  # it may have changed since compose
         self.call_after_refresh(war_app(self).first_frame_drawn)
 
     def _refresh(self, *_: object) -> None:
