@@ -97,3 +97,18 @@ async def test_over_a_snapshot_the_wall_reads_the_open_escalations_first_then_th
         opened(open_service(path), 1)  # another console: the wall is live
         await until(pilot, lambda: len(app.screen.query(EscalationCard)) == 3)
         assert "3 open escalation(s)" in str(app.screen.query_one("#wall-title").render())
+
+
+async def test_a_resized_card_lays_itself_out_again_for_its_new_room(
+        tmp_path: Path, open_service: Callable[..., WarRoom]) -> None:
+    app = make_app(opened(open_service(tmp_path / "wall.db"), 1), user="ana",
+                   clock=FrozenClock(NOW), bell=False, wall=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        card = app.screen.query_one(EscalationCard)
+        assert card.renders == 1 and not card.has_class("-ruled")  # framed, large digits
+        await pilot.resize_terminal(70, 12)
+        await until(pilot, lambda: card.renders == 2)
+        room = card_rooms(1, 70 - 2, 12 - 1)[0]
+        assert card.content_region.size == room
+        assert card.text.density(*room) == 4 and card.has_class("-summary")

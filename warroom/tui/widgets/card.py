@@ -261,7 +261,8 @@ class EscalationCard(Vertical):
         """What the card says, built once per board."""
         self.renders = 1
         """How many times the card built its text or changed its layout: once for its first
-        frame when its room was known, then once per new board and per change of layout."""
+        frame when its room was known, then once per new board (its layout chosen with it)
+        and once per resize that changes its layout."""
         self._room = room or Size(0, 0)
         self._density = self._fit()
         super().__init__(name=board.state.id,
@@ -274,26 +275,32 @@ class EscalationCard(Vertical):
         board, text = self.board, self.text
         assert board is not None
         update = board.update_clock if board.owed.due_at is not None else None
-        yield LiveText(text.summary, classes="card-summary")
-        yield LiveText(text.head, classes="card-head")
+        self._summary = LiveText(text.summary, classes="card-summary")
+        self._head = LiveText(text.head, classes="card-head")
+        yield self._summary
+        yield self._head
         with Horizontal(classes="card-timers"):
+            self._timer_parts = []
             for name, clock, (label, due) in (("urgent-timer", board.other_urgent, text.urgent),
                                               ("update-timer", update, text.update)):
                 value = _countdown(clock)
-                with Vertical(classes=" ".join(["timer", *_state_classes(clock)]), id=name):
-                    yield LiveText(label, classes="timer-label")
-                    yield LiveText(due, classes="timer-due")
-                    yield Countdown(value, classes="big digits")
-                    yield BigDigits(value, classes="digits")
-        clocks = LiveText(text.clocks, classes="section", id="card-clocks")
-        clocks.border_title = "Clocks running"
-        yield clocks
-        commitments = LiveText(self._commitments(), classes="section", id="card-commitments")
-        commitments.border_title = f"Commitments · {text.commitments_title}"
-        yield commitments
-        last = LiveText(text.last_update, classes="section", id="card-last")
-        last.border_title = "Last customer update"
-        yield last
+                timer = _Timer(Vertical(classes=" ".join(["timer", *_state_classes(clock)]),
+                                        id=name),
+                               LiveText(label, classes="timer-label"),
+                               LiveText(due, classes="timer-due"),
+                               Countdown(value, classes="big digits"),
+                               BigDigits(value, classes="digits"))
+                self._timer_parts.append(timer)
+                with timer.box:
+                    yield from (timer.label, timer.due, timer.countdown, timer.digits)
+        self._clocks = LiveText(text.clocks, classes="section", id="card-clocks")
+        self._clocks.border_title = "Clocks running"
+        self._commitments_section = LiveText(self._commitments(), classes="section",
+                                             id="card-commitments")
+        self._commitments_section.border_title = f"Commitments · {text.commitments_title}"
+        self._last = LiveText(text.last_update, classes="section", id="card-last")
+        self._last.border_title = "Last customer update"
+        yield from (self._clocks, self._commitments_section, self._last)
 
     def on_mount(self) -> None:
         self._size_digits()
@@ -314,13 +321,14 @@ class EscalationCard(Vertical):
         self._lay_out(count=False)
         self.border_title = f"{board.state.id} · {board.state.customer}"
         self._mark(self, board.urgent)
-        self.query_one(".card-summary", LiveText).show(text.summary)
-        self.query_one(".card-head", LiveText).show(text.head)
-        self._timer("#urgent-timer", board.other_urgent, text.urgent)
+        self._summary.show(text.summary)
+        self._head.show(text.head)
         update = board.update_clock if board.owed.due_at is not None else None
-        self._timer("#update-timer", update, text.update)
-        self.query_one("#card-clocks", LiveText).show(text.clocks)
-        self.query_one("#card-last", LiveText).show(text.last_update)
+        for timer, clock, label in zip(self._timer_parts, (board.other_urgent, update),
+                                       (text.urgent, text.update), strict=True):
+            timer.show(clock, label)
+        self._clocks.show(text.clocks)
+        self._last.show(text.last_update)
 
     def _fit(self) -> int:
         """The layout the text needs in the room (the least dense before the room is known)."""
@@ -335,7 +343,7 @@ class EscalationCard(Vertical):
         self._density = density
         for name in _LAYOUTS:
             self.set_class(name in _layout_classes(self._room, density), name)
-        section = self.query_one("#card-commitments", LiveText)
+        section = self._commitments_section
         section.border_title = f"Commitments · {self.text.commitments_title}"
         section.show(self._commitments())
         self._size_digits()
@@ -356,20 +364,31 @@ class EscalationCard(Vertical):
         for d in digits:
             d.cap = cap
 
-    def _timer(self, selector: str, clock: Clock | None, label: tuple[Content, Content]) -> None:
-        timer = self.query_one(selector, Vertical)
-        self._mark(timer, clock)
-        timer.query_one(".timer-label", LiveText).show(label[0])
-        timer.query_one(".timer-due", LiveText).show(label[1])
-        value = _countdown(clock)
-        timer.query_one(Countdown).show(value)
-        timer.query_one(BigDigits).show(value)
-
     @staticmethod
     def _mark(widget: Vertical, clock: Clock | None) -> None:
         """Exactly one state class: the clock's (none without a clock)."""
         for name in _CLASSES:
             widget.set_class(name in _state_classes(clock), name)
+
+
+@dataclass(frozen=True)
+class _Timer:
+    """One of a card's two timers: its box (state-coloured), label, due line and digits (small
+    and large: the layout shows one of them)."""
+
+    box: Vertical
+    label: LiveText
+    due: LiveText
+    countdown: Countdown
+    digits: BigDigits
+
+    def show(self, clock: Clock | None, label: tuple[Content, Content]) -> None:
+        EscalationCard._mark(self.box, clock)
+        self.label.show(label[0])
+        self.due.show(label[1])
+        value = _countdown(clock)
+        self.countdown.show(value)
+        self.digits.show(value)
 
 
 _LAYOUTS = ("-narrow", "-ruled", "-dense", "-densest", "-summary")
