@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.cli import output
 from warroom.cli.context import Context
 from warroom.domain.errors import InvalidInput
+from warroom.domain.status import list_rows
 from warroom.domain.structs import dump
 from warroom.domain.timeparse import TimeParseError, parse_time
 from warroom.domain.urgency import document_key
@@ -97,18 +98,28 @@ def _given(value: datetime | None, option: str) -> datetime:
 
 def run_command(ctx: Context, args: argparse.Namespace) -> int:
     """Run a write verb; print its result (the id, or JSON)."""
+    read_time = time_reader(ctx.service().clock())
+    result = execute(ctx, args, builders()[args.verb](args, read_time), read_time)
+    if not args.json:
+        print(output.result_line(args.verb, result))
+    return 0
+
+
+def execute(ctx: Context, args: argparse.Namespace, command: AnyCommand,
+            read_time: TimeReader | None = None) -> dict[str, Any]:
+    """Run a write verb's command as the actor, at `--at` when given, and print the result as
+    JSON under `--json` (otherwise the verb prints its own line); returns the result.
+
+    `read_time`: the reader the command's other times were read with, so all share one now.
+    """
     service = ctx.service()
-    read_time = time_reader(service.clock())
-    command = builders()[args.verb](args, read_time)
-    at = read_time(args.at, "--at")
+    at = (read_time or time_reader(service.clock()))(args.at, "--at")
     if at is not None:
         command = command.model_copy(update={"at": at})
     result = service.execute(command, ctx.actor)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
-    else:
-        print(output.result_line(args.verb, result))
-    return 0
+    return result
 
 
 def run_query(ctx: Context, args: argparse.Namespace) -> int:
@@ -119,6 +130,10 @@ def run_query(ctx: Context, args: argparse.Namespace) -> int:
         as_of = time_reader(now)(args.as_of, "--as-of")
         doc = service.status(args.id, as_of)
         print(json.dumps(doc, indent=2) if args.json else output.status_text(doc))
+    elif args.verb == "list" and args.all and not args.json:
+        # Every escalation, a line each: the lines' fields only, not 10,000 full documents.
+        states = service.states()
+        print(output.list_text(list_rows(states.values(), service.policy, service.clock())))
     elif args.verb == "list":
         docs = service.statuses(lambda s: args.all or (s.closed_at is None and not s.imported),
                                 open_only=not args.all)
