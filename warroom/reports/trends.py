@@ -18,8 +18,8 @@ from typing import Any
 from warroom.domain.timeparse import format_duration
 from warroom.reports.formats import render_as, render_json
 
-__all__ = ["FORMATS", "bar", "render", "render_csv", "render_json", "render_markdown",
-           "sparkline"]
+__all__ = ["FORMATS", "bar", "dur", "mtta", "render", "render_csv", "render_json",
+           "render_markdown", "sparkline"]
 
 FORMATS = ("md", "json", "csv")
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -62,11 +62,12 @@ def _pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f} %"
 
 
-def _dur(seconds: float | None) -> str:
+def dur(seconds: float | None) -> str:
+    """A duration, or `—` where there is none."""
     return "—" if seconds is None else format_duration(seconds)
 
 
-def _mtta(seconds: float | None) -> str:
+def mtta(seconds: float | None) -> str:
     """MTTA: `n/a` where no acknowledgement time exists (imported history)."""
     return "n/a" if seconds is None else format_duration(seconds)
 
@@ -111,8 +112,8 @@ def render_markdown(data: dict[str, Any]) -> str:
               "|---|---:|---:|---:|---:|---:|---:|"]
     for sev in volume:
         a, r = data["mtta_seconds"][sev], data["mttr_seconds"][sev]
-        lines.append(f"| {sev} | {_mtta(a['mean'])} | {_mtta(a['median'])} | {a['count']:,} | "
-                     f"{_dur(r['mean'])} | {_dur(r['median'])} | {r['count']:,} |")
+        lines.append(f"| {sev} | {mtta(a['mean'])} | {mtta(a['median'])} | {a['count']:,} | "
+                     f"{dur(r['mean'])} | {dur(r['median'])} | {r['count']:,} |")
 
     lines += ["", "## SLA breaches", "",
               "Share of clocks breached or met late, of those with an outcome.", "",
@@ -177,8 +178,8 @@ _FIGURE_HEAD = ("| Escalations | P0+P1 | MTTA median | MTTR median | SLA breach 
 
 
 def _figure_cells(f: dict[str, Any]) -> str:
-    return (f"{f['escalations']:,} | {f['p0_p1']:,} | {_mtta(f['mtta_median_seconds'])} | "
-            f"{_dur(f['mttr_median_seconds'])} | {_pct(f['sla_breach_rate'])} | "
+    return (f"{f['escalations']:,} | {f['p0_p1']:,} | {mtta(f['mtta_median_seconds'])} | "
+            f"{dur(f['mttr_median_seconds'])} | {_pct(f['sla_breach_rate'])} | "
             f"{_pct(f['recurrence_rate'])}")
 
 
@@ -244,7 +245,7 @@ def _weekly_md(weekly: Sequence[dict[str, Any]]) -> list[str]:
         present = [v for v in values if v is not None]
         peak = max(present, default=None)
         if title == "MTTR median":
-            scale = _dur(peak)
+            scale = dur(peak)
         elif title.endswith("rate"):
             scale = _pct(peak)
         else:
