@@ -286,8 +286,8 @@ class WarRoom:
 
     def _decide(self, command: AnyCommand, actor: str, now: datetime
                 ) -> tuple[Decision, Sequence[Event]]:
-        """The command's decision, and the log it was decided on (a post command reads its
-        escalation's; a core command none)."""
+        """The command's decision, and the log it was decided on: a post command's escalation's
+        (a flag naming none: the flag events); none for a core command."""
         if command.type not in CORE_TYPES:
             from warroom.domain.post_decide import decide_post_events
 
