@@ -12,11 +12,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from warroom.domain.timeparse import format_duration
 from warroom.reports.formats import render_as, render_json
+from warroom.reports.markdown import utc_minute
 
 __all__ = ["FORMATS", "bar", "dur", "mtta", "render", "render_csv", "render_json",
            "render_markdown", "sparkline"]
@@ -83,12 +83,6 @@ def _delta(value: float | None, kind: str) -> str:
     return f"{sign}{abs(value):,g}"
 
 
-def _day(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -97,9 +91,9 @@ def render_markdown(data: dict[str, Any]) -> str:
     """A readable report with tables, bars and weekly sparklines."""
     lines: list[str] = ["# Escalation trends", ""]
     window = data["window"]
-    since = _day(window.get("since"))
-    until = _day(window.get("until")) if window.get("until") else "now"
-    lines += [f"Window: {since} → {until} · evaluated at {_day(window['now'])} · "
+    since = utc_minute(window.get("since"))
+    until = utc_minute(window.get("until")) if window.get("until") else "now"
+    lines += [f"Window: {since} → {until} · evaluated at {utc_minute(window['now'])} · "
               f"{data['escalations']:,} escalations ({data['resolved']:,} resolved)", ""]
 
     volume = data["volume_by_severity"]
@@ -167,9 +161,10 @@ def _patterns_md(patterns: Sequence[dict[str, Any]], flags: dict[str, int]) -> l
               "| Pattern | Occurrences | First seen | Last seen | Latest flag due | Flagged | "
               "Status |", "|---|---:|---|---|---|---|---|"]
     for p in patterns:
-        lines.append(f"| {_cell(p['key'])} | {p['occurrences']:,} | {_day(p['first_seen'])} | "
-                     f"{_day(p['last_seen'])} | {_day(p['flag_due'])} | "
-                     f"{_day(p['flagged_at'])} | {p['status'].replace('_', ' ')} |")
+        lines.append(f"| {_cell(p['key'])} | {p['occurrences']:,} | "
+                     f"{utc_minute(p['first_seen'])} | {utc_minute(p['last_seen'])} | "
+                     f"{utc_minute(p['flag_due'])} | {utc_minute(p['flagged_at'])} | "
+                     f"{p['status'].replace('_', ' ')} |")
     return [*lines, ""]
 
 
@@ -204,8 +199,8 @@ def _period_md(period: dict[str, Any] | None) -> list[str]:
     if not period:
         return []
     return ["## Against the previous period", "",
-            f"Previous period: {_day(period['previous_since'])} → "
-            f"{_day(period['previous_until'])} (the same length).", "",
+            f"Previous period: {utc_minute(period['previous_since'])} → "
+            f"{utc_minute(period['previous_until'])} (the same length).", "",
             f"| Period {_FIGURE_HEAD}", "|---|---:|---:|---:|---:|---:|---:|",
             f"| This window | {_figure_cells(period['current'])} |",
             f"| Previous | {_figure_cells(period['previous'])} |",
