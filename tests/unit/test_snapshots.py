@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-import warroom.service as service_module
+import warroom.service.snapshots as snapshots_module
 from tests.conftest import T0, FrozenClock
 from tests.factories import Log, incident_logs
 from warroom.domain.models import Event, EventKind, Phase, Severity
@@ -88,7 +88,7 @@ def test_a_state_survives_the_snapshot_codec(log: Log) -> None:
 
 def test_snapshot_and_tail_equal_a_full_replay(store: Store, policy: object,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service_module, "SNAPSHOT_AFTER", 50)
+    monkeypatch.setattr(snapshots_module, "SNAPSHOT_AFTER", 50)
     log = mixed_log(seed=3)
     rng = random.Random(5)
     cuts = sorted(rng.sample(range(1, len(log)), 6))
@@ -114,7 +114,7 @@ def test_snapshot_and_tail_equal_a_full_replay(store: Store, policy: object,
 
 def test_only_changed_escalations_are_written_back(store: Store, policy: object,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service_module, "SNAPSHOT_AFTER", 10)
+    monkeypatch.setattr(snapshots_module, "SNAPSHOT_AFTER", 10)
     store.append(mixed_log(seed=1))
     first = warroom(store, policy)
     first.refresh()  # no snapshot yet: folds the log, writes every state
@@ -179,7 +179,7 @@ def test_a_stale_partial_write_is_refused(store: Store) -> None:
 
 def test_appends_while_snapshots_are_written_lose_nothing(
         store_target: str | Path, policy: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service_module, "SNAPSHOT_AFTER", 5)
+    monkeypatch.setattr(snapshots_module, "SNAPSHOT_AFTER", 5)
     setup = open_store(store_target)
     setup.append(mixed_log(seed=6))
     setup.close()

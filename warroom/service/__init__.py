@@ -1,10 +1,8 @@
 """WarRoom: the one place commands are decided and appended, over any Store.
 
 The CLI, the console and the HTTP server all go through it, so every path enforces the same rules.
-It keeps folded state in memory and catches up incrementally from the store's log. A store
-that keeps a snapshot of folded state (`warroom.store.snapshot`) gives the starting point: the
-service decodes it and folds only the events after it, and writes it back once it has folded
-`SNAPSHOT_AFTER` events past it.
+It keeps folded state in memory and catches up incrementally from the store's log, starting
+from the store's snapshot of folded state when it keeps one (`warroom.service.snapshots`).
 """
 
 from __future__ import annotations
@@ -24,9 +22,8 @@ from warroom.domain.status import status_view
 from warroom.domain.structs import replace
 from warroom.gcpause import collector_paused, settle
 from warroom.service.planning import leaves_warroom, plan_deliveries
-from warroom.store.base import AppendResult, NewDelivery, SeqConflict, Store, StoreError
-from warroom.store.snapshot import FOLD_VERSION, SnapshotStore, decode, encode
-from warroom.store.snapshot import load as load_snapshot
+from warroom.service.snapshots import Snapshots
+from warroom.store.base import AppendResult, NewDelivery, SeqConflict, Store
 
 if TYPE_CHECKING:
     from warroom.config.delivery import Delivery
@@ -42,9 +39,6 @@ PAGE = 5000
 """Events read per page when catching up: memory stays bounded however long the log."""
 MAX_ATTEMPTS = 100
 """Optimistic-concurrency retries when other writers keep moving the log on."""
-SNAPSHOT_AFTER = 2000
-"""Events folded past the stored snapshot before the service writes it back (a short
-transaction of the escalations they changed)."""
 SETTLE_AFTER = PAGE
 """A fold of at least this many events built long-lived state: `gcpause.settle` it."""
 
@@ -108,12 +102,7 @@ class WarRoom:
         self._seq = 0
         self._lock = threading.RLock()
         self._started = False
-        self._snapshots = store if isinstance(store, SnapshotStore) else None
-        self._snapshot_seq = 0
-        """The seq of the stored snapshot these states started from or last wrote."""
-        self._changed: set[str] = set()
-        """Escalations changed since `_snapshot_seq`."""
-        self._next_save = SNAPSHOT_AFTER
+        self._snapshots = Snapshots.of(store)
 
     @property
     def seq(self) -> int:
@@ -122,7 +111,7 @@ class WarRoom:
 
     def refresh(self) -> dict[str, IncidentState]:
         """Catch up with the store; returns the states that changed (by id). Writes the
-        snapshot back at the end when it has fallen `SNAPSHOT_AFTER` events behind."""
+        snapshot back at the end when it has fallen `snapshots.SNAPSHOT_AFTER` events behind."""
         with self._lock:
             self._start()
             changed: set[str] = set()
@@ -153,27 +142,25 @@ class WarRoom:
         if len(fresh) >= SETTLE_AFTER:
             settle()
         self._seq = fresh[-1].seq
-        self._changed |= touched
+        if self._snapshots is not None:
+            self._snapshots.touched(touched)
         return touched
 
     def _save_when_due(self) -> None:
-        if self._seq >= self._next_save:
+        if self._snapshots is not None and self._snapshots.due(self._seq):
             self.save_snapshot()
 
     def _start(self) -> None:
         """Once, before the first fold: start from the store's snapshot, if it has a usable
-        one (another fold version's, one that does not decode or one past the log's end is
-        ignored: the log is folded from the start instead, and the snapshot rewritten)."""
+        one (otherwise the log is folded from the start, and the snapshot rewritten)."""
         if self._started:
             return
         self._started = True
         if self._snapshots is None or self._seq:
             return
-        loaded = load_snapshot(self.store)
+        loaded = self._snapshots.load()
         if loaded is not None:
             self._states, self._seq = loaded
-            self._snapshot_seq = self._seq
-            self._next_save = self._seq + SNAPSHOT_AFTER
 
     def save_snapshot(self) -> bool:
         """Write the folded states back to the store's snapshot (only those changed since the
@@ -181,25 +168,9 @@ class WarRoom:
         when nothing was written (no snapshots, nothing new, or another process is ahead).
         A failure to write is not an error: the snapshot is only a cache."""
         with self._lock:
-            if self._snapshots is None or self._seq <= self._snapshot_seq:
+            if self._snapshots is None:
                 return False
-            self._next_save = self._seq + SNAPSHOT_AFTER  # a refused write waits as long
-            try:
-                written = False
-                if self._snapshot_seq:
-                    rows = [encode(self._states[i]) for i in self._changed if i in self._states]
-                    written = self._snapshots.write_snapshot(
-                        FOLD_VERSION, self._seq, rows, since=self._snapshot_seq)
-                if not written:
-                    rows = [encode(s) for s in self._states.values()]
-                    written = self._snapshots.write_snapshot(FOLD_VERSION, self._seq, rows,
-                                                             since=None)
-            except StoreError:
-                return False
-            if written:
-                self._snapshot_seq = self._seq
-                self._changed.clear()
-            return written
+            return self._snapshots.save(self._states, self._seq)
 
     def execute(
         self, command: AnyCommand, actor: str, idempotency_key: str | None = None
@@ -370,23 +341,7 @@ class WarRoom:
         with self._lock:
             if self._started or self._snapshots is None:
                 return None
-            try:
-                found = self._snapshots.read_snapshot(FOLD_VERSION, open_only=True)
-                if found is None or found.seq > self.store.last_seq():
-                    return None
-                tail = self.store.read(found.seq, limit=SNAPSHOT_AFTER)
-                if len(tail) == SNAPSHOT_AFTER:
-                    return None
-                states = decode(found.states, len(found.states))
-                missing = sorted({e.incident_id for e in tail} - states.keys())
-                if missing:
-                    more = self._snapshots.read_snapshot(FOLD_VERSION, ids=missing)
-                    if more is None or more.seq != found.seq:
-                        return None
-                    states.update(decode(more.states, len(more.states)))
-            except (StoreError, ValueError):  # msgspec.DecodeError is a ValueError
-                return None
-            return reduce_all(tail, states)
+            return self._snapshots.open_states()
 
     def events(
         self, incident_id: str | None = None, since: int = 0, limit: int | None = None

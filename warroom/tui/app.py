@@ -27,6 +27,7 @@ from warroom.domain.describe import command_done
 from warroom.domain.models import IncidentState
 from warroom.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, load_themes, resolve_name, theme_dir
 from warroom.tui import messages as m
+from warroom.tui.notices import notify_refused
 from warroom.tui.sync import RETRY_S, StoreWorkers
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ class WarRoomApp(StoreWorkers, App[None]):
     def _command_refused(self, message: m.CommandRefused) -> None:
         if message.shown:
             return
-        self.notify(message.text, title="Refused", severity="error", timeout=8, markup=False)
+        notify_refused(self, message.text)
 
     @on(m.JobFailed)
     def _job_failed(self, message: m.JobFailed) -> None:

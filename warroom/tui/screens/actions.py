@@ -16,6 +16,7 @@ from textual.binding import Binding
 from warroom.domain.errors import RightRequired
 from warroom.domain.models import Phase, Severity
 from warroom.domain.rights import require_right
+from warroom.tui.notices import notify_refused
 from warroom.tui.view import Board, dual, ordered_commitments
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ class IncidentActions:
         try:
             require_right(self.board.state, self.board.policy, self._war.user, right)
         except RightRequired as exc:
-            self.notify(str(exc), title="Refused", severity="error", timeout=8, markup=False)
+            notify_refused(self, str(exc))
             return False
         return True
 

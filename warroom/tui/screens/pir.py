@@ -44,6 +44,7 @@ from warroom.domain.structs import replace
 from warroom.store.base import StoreError
 from warroom.tui import messages as m
 from warroom.tui.app import war_app
+from warroom.tui.notices import notify_refused
 from warroom.tui.screens.pir_signoff import PirSignOff
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.post_parts import (
@@ -218,12 +219,10 @@ class PirScreen(PirSignOff, Screen[None]):
         (the service checks again on save)."""
         if self.query_one(f"#pir-error-{name}", Static).has_class("-empty"):
             return
-        try:
-            self.edit_command()
-        except CommandError as exc:
-            if field_named(exc) == name:
-                self._show(name, str(exc))
-                return
+        edit = self.checked_edit()
+        if isinstance(edit, CommandError) and field_named(edit) == name:
+            self._show(name, str(edit))
+            return
         self._show(name, "")
 
     # -- the draft --
@@ -256,6 +255,14 @@ class PirScreen(PirSignOff, Screen[None]):
             return None
         return PirEdit(incident_id=self.incident_id, fields=changed,
                        timeline_include=include, timeline_exclude=exclude)
+
+    def checked_edit(self) -> PirEdit | CommandError | None:
+        """`edit_command`, with the refusal it raises returned instead (a draft that does not
+        validate is unsaved, refused on save, and shown beside its field)."""
+        try:
+            return self.edit_command()
+        except CommandError as exc:
+            return exc
 
     # -- commands --
 
@@ -305,10 +312,9 @@ class PirScreen(PirSignOff, Screen[None]):
 
     def action_save(self) -> None:
         """Save the changed fields and timeline choices."""
-        try:
-            command = self.edit_command()
-        except CommandError as exc:
-            self._refuse(exc)
+        command = self.checked_edit()
+        if isinstance(command, CommandError):
+            self._refuse(command)
             return
         if command is None:
             self.notify("Nothing to save", timeout=3, markup=False)
@@ -317,10 +323,9 @@ class PirScreen(PirSignOff, Screen[None]):
 
     def action_complete(self) -> None:
         """Save, then mark the PIR complete (refused with the gaps while incomplete)."""
-        try:
-            edit = self.edit_command()
-        except CommandError as exc:
-            self._refuse(exc)
+        edit = self.checked_edit()
+        if isinstance(edit, CommandError):
+            self._refuse(edit)
             return
         complete = PirComplete(incident_id=self.incident_id)
         self._run(*([edit, complete] if edit is not None else [complete]))
@@ -356,10 +361,7 @@ class PirScreen(PirSignOff, Screen[None]):
             timeline_candidates(self.state, self.events), self.pending, war_app(self).now)
 
     def _unsaved(self) -> bool:
-        try:
-            return self.edit_command() is not None
-        except CommandError:
-            return True
+        return self.checked_edit() is not None
 
     def action_approve_credit(self) -> None:
         """Approve the suggested service credit (right approve_credit)."""
@@ -367,7 +369,7 @@ class PirScreen(PirSignOff, Screen[None]):
         try:
             require_right(self.state, war.policy, war.user, "approve_credit")
         except RightRequired as exc:
-            self._refuse_key(str(exc))
+            notify_refused(self, str(exc))
             return
         war.submit(CreditApprove(incident_id=self.incident_id))
 

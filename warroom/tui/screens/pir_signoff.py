@@ -15,6 +15,7 @@ from warroom.domain.errors import RightRequired
 from warroom.domain.post_commands import PirComplete, PirSend, PirSent
 from warroom.domain.rights import require_right
 from warroom.tui.app import war_app
+from warroom.tui.notices import notify_refused
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -46,16 +47,12 @@ class PirSignOff:
     def _war(self) -> WarRoomApp:
         return war_app(cast("DOMNode", self))
 
-    def _refuse_key(self, text: str) -> None:
-        """Say why a key does nothing here."""
-        self.notify(text, title="Refused", severity="error", timeout=8, markup=False)
-
     def _may(self, right: str, doing: str) -> bool:
         """Check the user holds `right`; otherwise say what they were doing and who may."""
         try:
             require_right(self.state, self._war.policy, self._war.user, right)
         except RightRequired as exc:
-            self._refuse_key(f"{doing}: {exc}")
+            notify_refused(self, f"{doing}: {exc}")
             return False
         return True
 
@@ -69,13 +66,13 @@ class PirSignOff:
         if not self._may("complete_pir", "Completing past blame findings"):
             return
         if self._unsaved():
-            self._refuse_key("Save your PIR changes first (ctrl+s): the findings you accept are "
-                             "those of the saved PIR")
+            notify_refused(self, "Save your PIR changes first (ctrl+s): the findings you accept "
+                                 "are those of the saved PIR")
             return
         war = self._war
         findings = blame_blockers(self.state, known_people(war.states.values(), war.policy))
         if not findings:
-            self._refuse_key("No blame findings to accept: ctrl+o completes the PIR")
+            notify_refused(self, "No blame findings to accept: ctrl+o completes the PIR")
             return
         war.ask(FormScreen(
             f"Complete the PIR of {self.incident_id} past its blame findings",
@@ -93,8 +90,8 @@ class PirSignOff:
         if not self._may("post_customer_update", "Sending the customer RCA"):
             return
         if self.state.pir_completed_at is None:
-            self._refuse_key("The PIR is not complete: complete it (ctrl+o) before sending the "
-                             "customer RCA")
+            notify_refused(self, "The PIR is not complete: complete it (ctrl+o) before sending "
+                                 "the customer RCA")
             return
         where = self._rca_channels()
         if where is None:
@@ -117,8 +114,8 @@ class PirSignOff:
         delivery = service.delivery
         channels = delivery.matching("customer", customer) if delivery else []
         if not channels:
-            self._refuse_key(f"No channel takes customer messages for {customer}: "
-                             "send the RCA yourself and record it with ctrl+b")
+            notify_refused(self, f"No channel takes customer messages for {customer}: "
+                                 "send the RCA yourself and record it with ctrl+b")
             return None
         return "; ".join(f"{name} ({', '.join(ch.recipients())})" for name, ch in channels)
 
