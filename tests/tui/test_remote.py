@@ -38,7 +38,7 @@ async def test_console_over_a_server(tmp_path: Path, policy: Any) -> None:
                                         outbox=Outbox(tmp_path / "outbox.db"))
         app: WarRoomApp = make_app(service, user="alice", bell=False)
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: app.loaded.is_set(), timeout=10)
+            await until(pilot, lambda: app.loaded.is_set())
             main = app.main
             assert main is not None and main.incident_id == "ESC-1"
             await until(pilot, lambda: app.connection.startswith("connected"))
@@ -46,13 +46,13 @@ async def test_console_over_a_server(tmp_path: Path, policy: Any) -> None:
 
             app.submit(c.Note(incident_id="ESC-1", text="from the remote console"))
             await until(pilot, lambda: any(e.payload.get("text") == "from the remote console"
-                                           for e in main.timeline.events), timeout=5)
+                                           for e in main.timeline.events))
             assert local.read(0)[-1].actor == "alice"
 
             await asyncio.to_thread(writer.execute, c.Note(incident_id="ESC-1",
                                                            text="pushed by the server"), "bob")
             await until(pilot, lambda: main.timeline.events[-1].payload.get("text")
-                        == "pushed by the server", timeout=5)
+                        == "pushed by the server")
         service.store.close()
     finally:
         local.close()
@@ -74,7 +74,7 @@ async def test_console_flushes_in_the_background_and_shows_refused_commands(
                                         backoff=(0.05, 0.2), offline_after=0.2)
         app: WarRoomApp = make_app(service, user="alice", bell=False)
         async with app.run_test(size=(160, 40)) as pilot:
-            await until(pilot, lambda: app.loaded.is_set(), timeout=10)
+            await until(pilot, lambda: app.loaded.is_set())
             main = app.main
             assert main is not None
             await until(pilot, lambda: app.connection.startswith("connected"))
@@ -82,7 +82,7 @@ async def test_console_flushes_in_the_background_and_shows_refused_commands(
             for command in (c.Note(incident_id="ESC-9", text="nowhere"),
                             c.Note(incident_id="ESC-1", text="written offline")):
                 app.submit(command)
-            await until(pilot, lambda: "(2 pending)" in app.connection, timeout=10)
+            await until(pilot, lambda: "(2 pending)" in app.connection)
             assert "2 pending" in str(main.query_one("#header").render())
             await until(pilot, lambda: any("(2 pending)" in t for t in toasts(app)))
             queued = [t for t in toasts(app) if "queued" in t]
@@ -93,7 +93,7 @@ async def test_console_flushes_in_the_background_and_shows_refused_commands(
             await until(pilot, lambda: any(e.payload.get("text") == "written offline"
                                            for e in main.timeline.events), timeout=15)
             await until(pilot, lambda: "⚠ 1" in app.connection
-                        and "pending" not in app.connection, timeout=10)
+                        and "pending" not in app.connection)
             await pilot.pause()
             header = str(main.query_one("#header").render())
             assert "⚠ 1 queued need attention" in header and "pending" not in header
@@ -124,7 +124,7 @@ async def test_a_form_refused_by_the_server_stays_open_with_the_error_beside_the
                                         outbox=Outbox(tmp_path / "outbox.db"))
         app: WarRoomApp = make_app(service, user="alice", bell=False)
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: app.loaded.is_set(), timeout=10)
+            await until(pilot, lambda: app.loaded.is_set())
             await until(pilot, lambda: app.connection.startswith("connected"))
             seq = local.last_seq()
             await pilot.press("c")
@@ -142,7 +142,7 @@ async def test_a_form_refused_by_the_server_stays_open_with_the_error_beside_the
             await pilot.pause()
             assert error.has_class("-empty")
             await pilot.press("ctrl+s")
-            await until(pilot, lambda: app.screen is not form, timeout=10)
+            await until(pilot, lambda: app.screen is not form)
             assert local.read(seq)[-1].payload["text"] == "Share the RCA draft"
         service.store.close()
     finally:

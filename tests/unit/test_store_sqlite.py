@@ -346,7 +346,7 @@ async def test_watch_yields_backlog_then_new_events_from_another_connection(
     try:
         writer.append([ev(n=1), ev(n=2), ev(n=3)])
         it = watcher_store.watch(since_seq=1)
-        backlog = await asyncio.wait_for(anext(it), timeout=2.0)
+        backlog = await asyncio.wait_for(anext(it), timeout=15.0)
         assert [e.seq for e in backlog] == [2, 3]
 
         pending = asyncio.ensure_future(anext(it))
@@ -369,13 +369,13 @@ async def test_watch_sees_appends_through_the_same_store(store: ServerStore) -> 
     pending = asyncio.ensure_future(anext(it))
     await asyncio.sleep(0.1)
     store.append([ev(n=1)])
-    batch = await asyncio.wait_for(pending, timeout=1.0)
+    batch = await asyncio.wait_for(pending, timeout=15.0)
     assert [e.seq for e in batch] == [1]
     store.append([ev(n=2)])
     store.append([ev(n=3)])
     seen: list[int] = []
     while len(seen) < 2:
-        seen += [e.seq for e in await asyncio.wait_for(anext(it), timeout=1.0)]
+        seen += [e.seq for e in await asyncio.wait_for(anext(it), timeout=15.0)]
     assert seen == [2, 3]
     await it.aclose()  # type: ignore[attr-defined]
 
@@ -387,7 +387,7 @@ async def test_watch_ends_when_the_store_closes(target: str | Path) -> None:
     await asyncio.sleep(0.1)
     s.close()
     with pytest.raises(StopAsyncIteration):
-        await asyncio.wait_for(pending, timeout=1.0)
+        await asyncio.wait_for(pending, timeout=15.0)
 
 
 # --- tokens ---------------------------------------------------------------------------------
