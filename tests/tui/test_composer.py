@@ -87,6 +87,10 @@ async def test_edits_are_kept_as_a_draft_and_restored(demo_app: AppFactory,
         composer = await open_composer(pilot)
         assert composer.query_one("#editor", TextArea).text == "Draft about {customer}"
         assert "Draft about Northwind Bank" in str(composer.query_one("#preview").render())
+        status = composer.query_one("#composer-status")
+        await until(pilot, lambda: "draft restored" in str(status.render()))
+        # kept at the console's clock (frozen at NOW), not the wall clock
+        assert f"draft restored (saved {NOW:%H:%M:%S} UTC)" in str(status.render())
         await pilot.press("ctrl+g")  # asks first: the draft stays
         await until(pilot, lambda: "press ctrl+g again" in str(
             composer.query_one("#composer-status").render()))

@@ -321,8 +321,10 @@ class HttpStore:
         """The server's highest seq."""
         return int(self.get_json("/events", since=0, limit=0)["last_seq"])
 
-    def save_draft(self, incident_id: str, person: str, body: dict[str, Any]) -> None:
-        """Keep a draft on the server (always the token's person's)."""
+    def save_draft(self, incident_id: str, person: str, body: dict[str, Any],
+                   now: datetime) -> None:
+        """Keep a draft on the server (always the token's person's; saved at the server's
+        time, `now` is not sent)."""
         _json_or_raise(self.request("PUT", f"/escalations/{incident_id}/draft", json=body),
                        self.url)
 

@@ -132,7 +132,7 @@ class ComposerScreen(ModalScreen[None]):
     def _save_now(self, body: dict[str, Any]) -> None:
         with self._lock:
             if not self._posted:
-                self._store.save_draft(self.state.id, self._user, body)
+                self._store.save_draft(self.state.id, self._user, body, war_app(self).clock())
 
     @on(m.DraftLoaded)
     def _draft_loaded(self, message: m.DraftLoaded) -> None:
@@ -298,7 +298,7 @@ class ComposerScreen(ModalScreen[None]):
         """In the command worker, in turn: keep the draft, post, forget the draft once
         posted."""
         with self._lock:
-            self._store.save_draft(self.state.id, self._user, body)
+            self._store.save_draft(self.state.id, self._user, body, war_app(self).clock())
             outcome = war_app(self).execute_now(command, shown=True)
             if isinstance(outcome, m.CommandSucceeded):
                 self._store.discard_draft(self.state.id, self._user)
