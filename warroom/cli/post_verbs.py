@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from warroom.cli.context import Context
-from warroom.cli.verbs import time_reader
+from warroom.cli.verbs import execute, time_reader
 from warroom.domain.errors import InvalidInput
 
 if TYPE_CHECKING:  # pydantic models: imported when a verb runs, not to build the parser
@@ -118,17 +119,6 @@ def run_post(ctx: Context, args: argparse.Namespace) -> int:
     return int(_RUNNERS[args.verb](ctx, args))
 
 
-def _execute(ctx: Context, args: argparse.Namespace, command: pc.PostCommand) -> dict[str, Any]:
-    service = ctx.service()
-    at = time_reader(service.clock())(args.at, "--at")
-    if at is not None:
-        command = command.model_copy(update={"at": at})
-    result = service.execute(command, ctx.actor)
-    if args.json:
-        print(json.dumps(result, indent=2, default=str))
-    return result
-
-
 def _seq_list(text: str, option: str) -> list[int]:
     try:
         return [int(x) for x in text.split(",") if x.strip()]
@@ -165,7 +155,7 @@ def _pir(ctx: Context, args: argparse.Namespace) -> int:
                       "timeline_include": _seq_list(args.include, "--include"),
                       "timeline_exclude": _seq_list(args.exclude, "--exclude")}
         command = pc.PirEdit(incident_id=iid, **change)
-    result = _execute(ctx, args, command)
+    result = execute(ctx, args, command)
     if not args.json:
         queued = "; ".join(f"{q['channel']} ({', '.join(q['recipients'])})"
                            for q in result.get("queued", []))
@@ -258,7 +248,7 @@ def _action(ctx: Context, args: argparse.Namespace) -> int:
     else:
         raise InvalidInput("action", f"expected `add TITLE`, `AID set ...` or `AID done`, "
                                      f"got {' '.join(args.rest)!r}")
-    result = _execute(ctx, args, command)
+    result = execute(ctx, args, command, read)
     if not args.json:
         print(result.get("action_id") or result["id"])
     return 0
@@ -269,14 +259,20 @@ def _actions(ctx: Context, args: argparse.Namespace) -> int:
 
     service = ctx.service(read_only=True)
     rows = list_actions(service.states().values(), service.clock(), open_only=args.open)
-    if args.json:
-        print(json.dumps(rows, indent=2, default=str))
-        return 0
-    if not rows:
-        print("no corrective actions")
-    for row in rows:
-        print(_action_line(row))
+    _print_rows(rows, args.json, _action_line, "no corrective actions")
     return 0
+
+
+def _print_rows(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str],
+                empty: str) -> None:
+    """A listing verb's rows: as JSON, or a line each (`empty` when there are none)."""
+    if as_json:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        print(empty)
+    for row in rows:
+        print(line(row))
 
 
 def _short_time(iso: str | None) -> str:
@@ -306,7 +302,7 @@ def _credit(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.domain.credits import credit_view
 
     if args.approve:
-        result = _execute(ctx, args, pc.CreditApprove(
+        result = execute(ctx, args, pc.CreditApprove(
             incident_id=args.id, amount=args.amount, percent=args.percent, reason=args.reason,
             over_cap=args.over_cap))
         if not args.json:
@@ -349,7 +345,7 @@ def _flag(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.domain import post_commands as pc
 
     to = [t.strip() for t in args.to.split(",") if t.strip()]
-    result = _execute(ctx, args, pc.FlagPattern(pattern=args.pattern, to=to,
+    result = execute(ctx, args, pc.FlagPattern(pattern=args.pattern, to=to,
                                                 incident_id=args.incident))
     if not args.json:
         print(f"{result['pattern']}: flagged to {', '.join(to)} (on {result['id']})")
@@ -363,19 +359,17 @@ def _flags(ctx: Context, args: argparse.Namespace) -> int:
     states = service.states().values()
     rows = flags_view(states, flag_events(states), service.policy, service.clock(),
                       open_only=not args.all)
-    if args.json:
-        print(json.dumps(rows, indent=2, default=str))
-        return 0
-    if not rows:
-        print("no recurring patterns to flag")
-    for row in rows:
-        status = str(row["status"]).replace("_", " ").upper()
-        when = (f"flagged {_short_time(str(row['flagged_at']))}" if row["flagged_at"]
-                else f"due {_short_time(str(row['flag_due']))}")
-        reached = ", ".join(sorted(row["reached"])) if row["reached"] else "nobody yet"  # type: ignore[call-overload]
-        print(f"{row['key']:<32}{status:<14}{when:<24}raised by {row['raised_by']} "
-              f"(after {row['previous']}); reached: {reached}")
+    _print_rows(rows, args.json, _flag_line, "no recurring patterns to flag")
     return 0
+
+
+def _flag_line(row: dict[str, Any]) -> str:
+    status = str(row["status"]).replace("_", " ").upper()
+    when = (f"flagged {_short_time(str(row['flagged_at']))}" if row["flagged_at"]
+            else f"due {_short_time(str(row['flag_due']))}")
+    reached = ", ".join(sorted(row["reached"])) if row["reached"] else "nobody yet"
+    return (f"{row['key']:<32}{status:<14}{when:<24}raised by {row['raised_by']} "
+            f"(after {row['previous']}); reached: {reached}")
 
 
 def _report(ctx: Context, args: argparse.Namespace) -> int:

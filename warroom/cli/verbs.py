@@ -97,18 +97,28 @@ def _given(value: datetime | None, option: str) -> datetime:
 
 def run_command(ctx: Context, args: argparse.Namespace) -> int:
     """Run a write verb; print its result (the id, or JSON)."""
+    read_time = time_reader(ctx.service().clock())
+    result = execute(ctx, args, builders()[args.verb](args, read_time), read_time)
+    if not args.json:
+        print(output.result_line(args.verb, result))
+    return 0
+
+
+def execute(ctx: Context, args: argparse.Namespace, command: AnyCommand,
+            read_time: TimeReader | None = None) -> dict[str, Any]:
+    """Run a write verb's command as the actor, at `--at` when given, and print the result as
+    JSON under `--json` (otherwise the verb prints its own line); returns the result.
+
+    `read_time`: the reader the command's other times were read with, so all share one now.
+    """
     service = ctx.service()
-    read_time = time_reader(service.clock())
-    command = builders()[args.verb](args, read_time)
-    at = read_time(args.at, "--at")
+    at = (read_time or time_reader(service.clock()))(args.at, "--at")
     if at is not None:
         command = command.model_copy(update={"at": at})
     result = service.execute(command, ctx.actor)
     if args.json:
         print(json.dumps(result, indent=2, default=str))
-    else:
-        print(output.result_line(args.verb, result))
-    return 0
+    return result
 
 
 def run_query(ctx: Context, args: argparse.Namespace) -> int:

@@ -9,9 +9,10 @@ show in the editor; the JSON keeps them under `blameless`.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
+
+from warroom.reports.formats import render_as, render_json
 
 __all__ = ["FORMATS", "blameless_warnings", "human_duration", "render", "render_json",
            "render_markdown"]
@@ -25,16 +26,7 @@ UNWRITTEN = "_To be completed._"
 
 def render(doc: dict[str, Any], fmt: str) -> str:
     """Render in `md` or `json` (ValueError otherwise)."""
-    if fmt == "md":
-        return render_markdown(doc)
-    if fmt == "json":
-        return render_json(doc)
-    raise ValueError(f"unknown format {fmt!r} (choose md or json)")
-
-
-def render_json(doc: dict[str, Any]) -> str:
-    """Pretty JSON with a trailing newline."""
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return render_as(doc, fmt, {"md": render_markdown, "json": render_json})
 
 
 def blameless_warnings(doc: dict[str, Any]) -> list[str]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from warroom.domain.timeparse import format_duration
+from warroom.reports.formats import render_as, render_json
 
 __all__ = ["FORMATS", "bar", "render", "render_csv", "render_json", "render_markdown",
            "sparkline"]
@@ -31,18 +31,7 @@ CLOCK_TITLES = {"triage": "Triage", "first_update": "First customer update",
 
 def render(data: dict[str, Any], fmt: str) -> str:
     """Render in `md`, `json` or `csv` (ValueError otherwise)."""
-    if fmt == "md":
-        return render_markdown(data)
-    if fmt == "json":
-        return render_json(data)
-    if fmt == "csv":
-        return render_csv(data)
-    raise ValueError(f"unknown format {fmt!r} (choose md, json or csv)")
-
-
-def render_json(data: dict[str, Any]) -> str:
-    """Pretty JSON with a trailing newline."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return render_as(data, fmt, {"md": render_markdown, "json": render_json, "csv": render_csv})
 
 
 def sparkline(values: Sequence[float | None]) -> str:

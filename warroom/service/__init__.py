@@ -10,7 +10,7 @@ service decodes it and folds only the events after it, and writes it back once i
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -23,6 +23,7 @@ from warroom.domain.reduce import reduce_all
 from warroom.domain.status import status_view
 from warroom.domain.structs import replace
 from warroom.gcpause import collector_paused, settle
+from warroom.service.planning import leaves_warroom, plan_deliveries
 from warroom.store.base import AppendResult, NewDelivery, SeqConflict, Store, StoreError
 from warroom.store.snapshot import FOLD_VERSION, SnapshotStore, decode, encode
 from warroom.store.snapshot import load as load_snapshot
@@ -34,8 +35,8 @@ if TYPE_CHECKING:  # pydantic models: the console opens without importing them
     from warroom.domain.commands import AnyCommand, CoreCommand
     from warroom.domain.post_commands import PostCommand
 
-_DELIVERED = frozenset({EventKind.UPDATE_POSTED, EventKind.RCA_QUEUED})
-"""Events that leave warroom through the channels: customer updates and RCA summaries."""
+Planned = tuple[Decision, list[NewDelivery]]
+"""A decision and the deliveries of its events, ready to append together."""
 
 PAGE = 5000
 """Events read per page when catching up: memory stays bounded however long the log."""
@@ -208,11 +209,11 @@ class WarRoom:
         """
         require_aware_times(command)
 
-        def attempt() -> Decision:
-            decision = self._decide(command, actor, self.clock())
+        def attempt() -> Planned:
+            decision, log = self._decide(command, actor, self.clock())
             decision.events = [replace(e, idempotency_key=idempotency_key)
                                for e in decision.events]
-            return decision
+            return decision, self._deliveries(decision, log)
 
         return self._append_decided(attempt, person_key(actor, idempotency_key))
 
@@ -230,18 +231,19 @@ class WarRoom:
         against concurrent writers. A key seen before writes nothing (`duplicate` is True).
         """
 
-        def attempt() -> Decision:
-            incident_id = next_incident_id(self._states)
-            return Decision(build(incident_id), {"id": incident_id})
+        def attempt() -> Planned:
+            incident_id = next_incident_id(self._states)  # new: no update of it is delivered
+            return Decision(build(incident_id), {"id": incident_id}), []
 
         return self._append_decided(attempt, key)
 
     def _append_decided(
-        self, attempt: Callable[[], Decision], key: str | None
+        self, attempt: Callable[[], Planned], key: str | None
     ) -> dict[str, Any]:
-        """The one optimistic-concurrency loop: decide on fresh state, append expecting that
-        state's last seq, and on `SeqConflict` (another writer got in first) decide again.
-        A key seen before returns its original outcome and writes nothing."""
+        """The one optimistic-concurrency loop: decide (and plan deliveries) on fresh state,
+        append expecting that state's last seq, and on `SeqConflict` (another writer got in
+        first) decide again. A key seen before returns its original outcome and writes
+        nothing."""
         if key:
             seen = self.store.lookup(key)
             if seen is not None:
@@ -249,8 +251,7 @@ class WarRoom:
         for _ in range(MAX_ATTEMPTS):
             with self._lock:
                 self.refresh()
-                decision = attempt()
-                deliveries = self._deliveries(decision)
+                decision, deliveries = attempt()
                 try:
                     appended = self.store.append(decision.events, expect_seq=self._seq,
                                                  idempotency_key=key, result=decision.result,
@@ -272,62 +273,17 @@ class WarRoom:
     def delivery(self, value: Delivery | None) -> None:
         self._delivery = value
 
-    def _deliveries(self, decision: Decision) -> list[NewDelivery]:
-        """One delivery per channel matching each posted update (audience and customer), and
-        per channel taking the customer's customer-audience messages for a queued RCA; the
-        event's payload lists them so every view can show where it went. A queued RCA with no
-        such channel is refused (nothing is written)."""
-        if not any(e.kind in _DELIVERED for e in decision.events):
+    def _deliveries(self, decision: Decision, log: Sequence[Event]) -> list[NewDelivery]:
+        """The decision's deliveries (`planning.plan_deliveries`); the channels are built only
+        when something leaves warroom."""
+        if not leaves_warroom(decision.events):
             return []
-        delivery = self.delivery
-        if delivery is None or not delivery.channels:
-            self._no_rca_channel(decision, "no delivery channels are configured")
-            return []
-        from warroom.delivery.message import update_message
+        return plan_deliveries(decision, self._states, self.delivery, self.policy, log)
 
-        out: list[NewDelivery] = []
-        for n, event in enumerate(decision.events):
-            state = self._states.get(event.incident_id)
-            if event.kind not in _DELIVERED or state is None:
-                continue
-            rca = event.kind is EventKind.RCA_QUEUED
-            audience = "customer" if rca else event.payload["audience"]
-            matching = delivery.matching(audience, state.customer)
-            if not matching:
-                if rca:
-                    self._no_rca_channel(decision, "no channel takes customer messages for "
-                                                   f"{state.customer}")
-                continue
-            message = self._rca_message(state, event) if rca else update_message(state, event)
-            planned = [NewDelivery(name, channel.recipients(), message, n)
-                       for name, channel in matching]
-            listed = [{"channel": d.channel, "recipients": list(d.recipients)} for d in planned]
-            decision.events[n] = replace(event, payload={**event.payload, "deliveries": listed})
-            if rca:
-                decision.result["queued"] = listed
-            out.extend(planned)
-        return out
-
-    @staticmethod
-    def _no_rca_channel(decision: Decision, why: str) -> None:
-        for event in decision.events:
-            if event.kind is EventKind.RCA_QUEUED:
-                raise Refused(f"{why}: the customer RCA summary of {event.incident_id} cannot be "
-                              f"sent by warroom; send it yourself and record it with "
-                              f"`pir {event.incident_id} sent --to ADDRESS`")
-
-    def _rca_message(self, state: IncidentState, event: Event) -> dict[str, Any]:
-        """The customer RCA summary as `pir ID --format md` prints it, at the time it was
-        queued, in its delivery message."""
-        from warroom.delivery.message import rca_message
-        from warroom.domain.rca import customer_rca
-        from warroom.reports.rca_export import render_rca
-
-        events = self.store.read(0, incident_id=state.id)
-        document = render_rca(customer_rca(state, events, self.policy, event.occurred_at))
-        return rca_message(state, event, document)
-
-    def _decide(self, command: AnyCommand, actor: str, now: datetime) -> Decision:
+    def _decide(self, command: AnyCommand, actor: str, now: datetime
+                ) -> tuple[Decision, Sequence[Event]]:
+        """The command's decision, and the log it was decided on (a post command reads its
+        escalation's; a core command none)."""
         if command.type not in CORE_TYPES:
             from warroom.domain.post_decide import decide_post_events
 
@@ -339,7 +295,7 @@ class WarRoom:
             else:
                 log = self.store.read(0, incident_id=post.incident_id)
             events, result = decide_post_events(post, self._states, self.policy, actor, now, log)
-            return Decision(events, result)
+            return Decision(events, result), log
         decision = decide(cast("CoreCommand", command), self._states, self.policy, actor, now,
                           close_checks=close_checks(self._states))
         closed = decision.events[-1] if decision.events else None
@@ -352,7 +308,7 @@ class WarRoom:
                 completed = replace(closed, kind=EventKind.PIR_COMPLETED,
                                     payload={"on_close": True})
                 decision.events.insert(len(decision.events) - 1, completed)
-        return decision
+        return decision, ()
 
     def states(self) -> dict[str, IncidentState]:
         """Every escalation's state (shared, read-only: never mutate)."""

@@ -37,8 +37,6 @@ from warroom.domain.post_commands import (
     CreditApprove,
     PirComplete,
     PirEdit,
-    PirSend,
-    PirSent,
     PostCommand,
 )
 from warroom.domain.rights import require_right
@@ -46,6 +44,7 @@ from warroom.domain.structs import replace
 from warroom.store.base import StoreError
 from warroom.tui import messages as m
 from warroom.tui.app import war_app
+from warroom.tui.screens.pir_signoff import PirSignOff
 from warroom.tui.widgets.keybar import KeyBar
 from warroom.tui.widgets.post_parts import (
     PirActionsTable,
@@ -82,8 +81,9 @@ class PirOutcome(Message, bubble=False):
     outcome: m.CommandSucceeded | m.CommandRefused
 
 
-class PirScreen(Screen[None]):
-    """Fields, live checks, corrective actions, timeline selection and the credit."""
+class PirScreen(PirSignOff, Screen[None]):
+    """Fields, live checks, corrective actions, timeline selection and the credit; signing
+    off (`PirSignOff`)."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", key_display="esc"),
@@ -91,9 +91,7 @@ class PirScreen(Screen[None]):
         Binding("ctrl+n", "add_action", "New action"),
         Binding("ctrl+o", "complete", "Complete"),
         Binding("ctrl+r", "approve_credit", "Approve credit"),
-        Binding("ctrl+f", "accept_findings", "Complete past findings"),
-        Binding("ctrl+t", "send_rca", "Send RCA"),
-        Binding("ctrl+b", "rca_sent", "RCA sent by hand"),
+        *PirSignOff.SIGN_OFF_BINDINGS,
     ]
     DEFAULT_CSS = """
     #pir-head { height: 2; padding: 0 1; background: $panel; }
@@ -369,94 +367,9 @@ class PirScreen(Screen[None]):
         try:
             require_right(self.state, war.policy, war.user, "approve_credit")
         except RightRequired as exc:
-            self.notify(str(exc), title="Refused", severity="error", timeout=8, markup=False)
+            self._refuse_key(str(exc))
             return
         war.submit(CreditApprove(incident_id=self.incident_id))
-
-    # -- after completion: findings accepted, the RCA sent --
-
-    def _refuse_key(self, text: str) -> None:
-        """Say why a key does nothing here."""
-        self.notify(text, title="Refused", severity="error", timeout=8, markup=False)
-
-    def _may(self, right: str, doing: str) -> bool:
-        war = war_app(self)
-        try:
-            require_right(self.state, war.policy, war.user, right)
-        except RightRequired as exc:
-            self._refuse_key(f"{doing}: {exc}")
-            return False
-        return True
-
-    def action_accept_findings(self) -> None:
-        """Complete the PIR past its blame findings with a reason, recorded in the PIR (right
-        complete_pir; anyone else is told why not)."""
-        from warroom.domain.blameless import known_people
-        from warroom.domain.pir import blame_blockers
-        from warroom.tui.screens.form import Field, FormScreen
-
-        if not self._may("complete_pir", "Completing past blame findings"):
-            return
-        if self._unsaved():
-            self._refuse_key("Save your PIR changes first (ctrl+s): the findings you accept are "
-                             "those of the saved PIR")
-            return
-        war = war_app(self)
-        findings = blame_blockers(self.state, known_people(war.states.values(), war.policy))
-        if not findings:
-            self._refuse_key("No blame findings to accept: ctrl+o completes the PIR")
-            return
-        war.ask(FormScreen(
-            f"Complete the PIR of {self.incident_id} past its blame findings",
-            [Field("reason", "Reason", placeholder="why the wording stands",
-                   hint="recorded and shown in the PIR", aliases=("accept_findings",))],
-            lambda v: PirComplete(incident_id=self.incident_id, accept_findings=v["reason"]),
-            submit_label="Complete",
-            note="Findings: " + "; ".join(f.describe() for f in findings)))
-
-    def action_send_rca(self) -> None:
-        """Send the customer RCA summary through the customer's channels, after saying where
-        it goes; the PIR clock is met when a channel delivers it."""
-        from warroom.tui.screens.form import FormScreen
-
-        if not self._may("post_customer_update", "Sending the customer RCA"):
-            return
-        state = self.state
-        if state.pir_completed_at is None:
-            self._refuse_key("The PIR is not complete: complete it (ctrl+o) before sending the "
-                             "customer RCA")
-            return
-        from warroom.service.remote import RemoteWarRoom
-
-        war = war_app(self)
-        where = "the customer's channels (the server's)"
-        if not isinstance(war.service, RemoteWarRoom):  # a server knows its own channels
-            delivery = war.service.delivery
-            channels = delivery.matching("customer", state.customer) if delivery else []
-            if not channels:
-                self._refuse_key(f"No channel takes customer messages for {state.customer}: "
-                                 "send the RCA yourself and record it with ctrl+b")
-                return
-            where = "; ".join(f"{name} ({', '.join(ch.recipients())})" for name, ch in channels)
-        war.ask(FormScreen(
-            f"Send the customer RCA of {self.incident_id}", [],
-            lambda v: PirSend(incident_id=self.incident_id), submit_label="Send",
-            note=f"The customer RCA (pir {self.incident_id} --format md) goes to {where}. "
-                 "The PIR clock is met when a channel delivers it."))
-
-    def action_rca_sent(self) -> None:
-        """Record that the customer RCA summary was sent by hand, and to whom."""
-        from warroom.tui.screens.form import Field, FormScreen
-
-        if not self._may("post_customer_update", "Recording the customer RCA as sent"):
-            return
-        war_app(self).ask(FormScreen(
-            f"Customer RCA of {self.incident_id} sent by hand", [
-                Field("to", "Sent to", placeholder="cto@customer.example, ops@customer.example",
-                      hint="addresses, separated by commas or spaces")],
-            lambda v: PirSent(incident_id=self.incident_id,
-                              to=v["to"].replace(",", " ").split()),
-            submit_label="Record", note="This meets the PIR clock."))
 
     def action_back(self) -> None:
         """Back to the main screen (twice, to leave unsaved changes behind)."""
