@@ -12,6 +12,9 @@ processes. Prints one line per figure.
 - watch notice latency: a child process appends stamped events at jittered 5-45 ms intervals;
   `PostgresStore.watch` here reports how long until each arrived (LISTEN/NOTIFY).
 - replay: one append of 100,000 events, then `read()` of all of them by a fresh store.
+- one append: a single process appending one event per transaction with an idempotency key
+  (a command's append), back to back: latency p50/p99, and the client/server round trips one
+  append costs (counted from libpq's protocol trace: each turn from sending to receiving).
 - write ceiling: 4 processes appending one event per transaction straight into the store (no
   HTTP), as fast as the counter row lets them.
 - connections: the most sessions the 2 servers held on the database during the load.
@@ -234,6 +237,42 @@ def replay(url: str, count: int) -> tuple[float, float]:
     return appended, read
 
 
+def round_trips(trace: str) -> int:
+    """Turns from frontend (F) to backend (B) messages in a libpq protocol trace."""
+    turns, sending = 0, False
+    for line in trace.splitlines():
+        direction = line.split("\t", 1)[0]
+        if direction == "F":
+            sending = True
+        elif direction == "B" and sending:
+            turns, sending = turns + 1, False
+    return turns
+
+
+def append_latency(url: str, count: int) -> dict[str, float]:
+    """Per-append latency of back-to-back single-event appends with an idempotency key, and
+    the round trips one such append makes (libpq trace of the store's one connection)."""
+    store = PostgresStore(url, pool_size=0)
+    store.append([note("warm-up")], idempotency_key="warm-up")
+    times = []
+    for i in range(count):
+        started = time.perf_counter()
+        store.append([note(f"latency {i}")], idempotency_key=f"latency-{i}", result={"i": i})
+        times.append(time.perf_counter() - started)
+    conn = store._single  # the one connection of a pool-less store
+    assert conn is not None
+    with tempfile.TemporaryFile("w+") as trace:
+        conn.pgconn.trace(trace.fileno())
+        conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+        store.append([note("traced")], idempotency_key="traced", result={"i": -1})
+        conn.pgconn.untrace()
+        trace.seek(0)
+        trips = round_trips(trace.read())
+    store.close()
+    return {"p50_ms": round(pct(times, 50) * 1000, 2), "p99_ms": round(pct(times, 99) * 1000, 2),
+            "per_s": round(count / sum(times), 1), "round_trips": trips}
+
+
 def write_child(url: str, seconds: float, counts: Any) -> None:
     """Child: append one event per transaction for `seconds`; count them."""
     store = PostgresStore(url)
@@ -403,6 +442,11 @@ def main() -> None:
         figures["postgresql.replay_s"] = {"append": round(appended, 3), "read": round(read, 3)}
         print(f"postgresql: append 100,000 events in one transaction {appended:.2f} s; "
               f"read them back {read:.2f} s")
+        one = append_latency(cluster.create_database("latency"), 200 if opts.quick else 1000)
+        figures["postgresql.append"] = one
+        print(f"postgresql: one append (1 event, idempotency key, fsync on): p50 "
+              f"{one['p50_ms']:.2f} ms, p99 {one['p99_ms']:.2f} ms, {one['per_s']:.0f}/s from "
+              f"one process; {one['round_trips']} round trips")
         ceiling = write_ceiling(cluster.create_database("ceiling"), 4, seconds)
         figures["postgresql.appends_per_s"] = round(ceiling, 1)
         print(f"postgresql: {ceiling:.0f} appends/s straight into the store (4 processes, "

@@ -15,7 +15,8 @@ The year is written with one `append` (one transaction).
 Figures (each end to end where a person would see it), first cold (the snapshot of folded state
 is dropped first, so the first process folds the whole log and writes it back), then warm (best
 of 3); beside them the floor this machine charges for a process start and a bare Textual frame:
-- `warroom list` as a child process (target < 0.5 s);
+- `warroom list` and `warroom list --all` (every escalation) as a child process (target
+  < 0.5 s);
 - `warroom report trends --format json` for the whole year (target < 2 s);
 - `warroom console` and `warroom wall`: process start to the first full frame (target < 1 s);
 - opening one escalation in a running service: its state and its timeline (target < 100 ms).
@@ -239,9 +240,10 @@ def open_one(target: str | Path, escalations: int) -> float:
         service.store.close()
 
 
-TARGETS = {"list": 0.5, "trends": 2.0, "console": 1.0, "wall": 1.0}
-LABELS = {"list": "warroom list", "trends": "report trends (year)",
-          "console": "console first frame", "wall": "wallboard first frame"}
+TARGETS = {"list": 0.5, "list_all": 0.5, "trends": 2.0, "console": 1.0, "wall": 1.0}
+LABELS = {"list": "warroom list", "list_all": "warroom list --all",
+          "trends": "report trends (year)", "console": "console first frame",
+          "wall": "wallboard first frame"}
 
 
 def floors(workdir: Path, runs: int) -> None:
@@ -271,21 +273,17 @@ def measure(name: str, target: str | Path, escalations: int, runs: int) -> None:
     next `runs`)."""
     drop_snapshot(target)
     figures: dict[str, list[Timing]] = {k: [] for k in TARGETS}
-    for n in range(runs + 1):
+    for _ in range(runs + 1):
         figures["list"].append(timed_cli(target, "list"))
+        figures["list_all"].append(timed_cli(target, "list", "--all"))
         figures["trends"].append(timed_cli(target, "report", "trends", "--format", "json"))
         figures["console"].append(first_frame(target, "console"))
         figures["wall"].append(first_frame(target, "wall"))
-        if n == 0:
-            figures["list_all"] = [timed_cli(target, "list", "--all")]
     for key, target_s in TARGETS.items():
         cold, warm = figures[key][0], min(figures[key][1:])
         verdict = "ok" if warm.wall < target_s else "MISSED"
         print(f"{name}: {LABELS[key]:<24} cold {cold.wall:6.2f} s (cpu {cold.cpu:5.2f})  warm "
               f"{warm.wall:6.2f} s (cpu {warm.cpu:5.2f})  target < {target_s:g} s: {verdict}")
-    every = figures["list_all"][0]
-    print(f"{name}: {'warroom list --all':<24} {every.wall:6.2f} s (cpu {every.cpu:5.2f}), "
-          "no target")
     one = open_one(target, escalations)
     print(f"{name}: {'open one escalation':<24} median {one * 1000:6.1f} ms  "
           f"(target < 100 ms: {'ok' if one < 0.1 else 'MISSED'})")

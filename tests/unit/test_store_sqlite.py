@@ -18,7 +18,7 @@ import pytest
 
 from warroom.domain.models import Event, EventKind
 from warroom.domain.structs import convert, dump, replace
-from warroom.store.base import SeqConflict, ServerStore, StoredToken, StoreError
+from warroom.store.base import NewDelivery, SeqConflict, ServerStore, StoredToken, StoreError
 from warroom.store.sqlite import SCHEMA_VERSION, SqliteStore
 from warroom.store.target import open_store
 
@@ -233,6 +233,39 @@ def test_expect_seq_conflict_writes_nothing(store: ServerStore) -> None:
     assert store.last_seq() == 2
     assert store.lookup("k") is None  # the key was not consumed: a re-decided retry may use it
     assert store.append([ev(n=3)], expect_seq=2, idempotency_key="k").seqs == (3,)
+
+
+@pytest.mark.parametrize("size", [2, 60])
+def test_an_append_of_any_size_keeps_every_promise(store: ServerStore, size: int) -> None:
+    # 60 events take the bulk path (PostgreSQL: COPY in a transaction of several round trips,
+    # instead of one call of its append function): key, expect_seq and deliveries alike.
+    store.append([ev(n=0)])
+    batch = [ev(f"ESC-{i % 3}", n=i) for i in range(size)]
+    with pytest.raises(SeqConflict):
+        store.append(batch, expect_seq=0, idempotency_key="k")
+    assert store.last_seq() == 1 and store.lookup("k") is None
+    done = store.append(batch, expect_seq=1, idempotency_key="k", result={"n": size},
+                        deliveries=[NewDelivery("email", ("a@x",), {"body": "b"}, size - 1)])
+    assert done.seqs == tuple(range(2, size + 2)) and not done.duplicate
+    again = store.append(batch, expect_seq=0, idempotency_key="k")
+    assert again.duplicate and again.seqs == done.seqs and again.result == {"n": size}
+    assert [e.seq for e in store.read()] == list(range(1, size + 2))
+    assert [(d.incident_id, d.seq) for d in store.deliveries()] == [
+        (batch[-1].incident_id, size + 1)]
+
+
+def test_an_append_failing_after_its_events_were_written_leaves_no_gap(
+        store: ServerStore) -> None:
+    # Two deliveries of one event on one channel break a unique constraint after the events,
+    # the counter and the key were written (PostgreSQL: inside its append function): all of
+    # it rolls back.
+    store.append([ev(n=1)])
+    twice = [NewDelivery("email", ("a@x",), {"body": "b"}, 0)] * 2
+    with pytest.raises(StoreError):
+        store.append([ev(n=2)], idempotency_key="k", deliveries=twice)
+    assert store.last_seq() == 1 and store.lookup("k") is None and store.deliveries() == []
+    assert store.append([ev(n=3)], idempotency_key="k").seqs == (2,)
+    assert [e.seq for e in store.read()] == [1, 2]
 
 
 def test_empty_append_with_key_is_remembered(store: ServerStore) -> None:

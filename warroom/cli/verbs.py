@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.cli import output
 from warroom.cli.context import Context
 from warroom.domain.errors import InvalidInput
+from warroom.domain.status import list_rows
 from warroom.domain.structs import dump
 from warroom.domain.timeparse import TimeParseError, parse_time
 from warroom.domain.urgency import document_key
@@ -129,6 +130,10 @@ def run_query(ctx: Context, args: argparse.Namespace) -> int:
         as_of = time_reader(now)(args.as_of, "--as-of")
         doc = service.status(args.id, as_of)
         print(json.dumps(doc, indent=2) if args.json else output.status_text(doc))
+    elif args.verb == "list" and args.all and not args.json:
+        # Every escalation, a line each: the lines' fields only, not 10,000 full documents.
+        states = service.states()
+        print(output.list_text(list_rows(states.values(), service.policy, service.clock())))
     elif args.verb == "list":
         docs = service.statuses(lambda s: args.all or (s.closed_at is None and not s.imported),
                                 open_only=not args.all)

@@ -33,16 +33,21 @@ from warroom.domain.policy import Calendar, Policy
 __all__ = ["clocks", "pir_severity", "resolve_due"]
 
 
-def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockName, Clock]:
+def clocks(state: IncidentState, policy: Policy, now: datetime, *, counting_only: bool = False
+           ) -> dict[ClockName, Clock]:
     """Evaluate every SLA clock of `state` at `now`.
 
     Args:
         state: the folded escalation.
         policy: targets and calendars.
         now: the instant to evaluate at.
+        counting_only: leave out the clocks already met, whose due times are then not worked
+            out (calendar arithmetic): all `most_urgent` needs, and a year's list of 10,000
+            mostly finished escalations is mostly met clocks.
 
     Returns:
-        One `Clock` per `ClockName`, in declaration order.
+        One `Clock` per `ClockName`, in declaration order (the counting ones only, when
+        `counting_only`).
     """
     if state.closed_at is not None and state.resolved_at is None:
         # Closed unresolved (imported history still open at its source): nothing is known
@@ -55,20 +60,22 @@ def clocks(state: IncidentState, policy: Policy, now: datetime) -> dict[ClockNam
     received = state.received_at
 
     triage_met = state.triaged_at if state.roles.get("incident_commander") else None
-    first_due = add_time(received, targets.first_update, cal)
-    out = {
-        ClockName.TRIAGE: _deadline(
+    out = {}
+    if not (counting_only and triage_met is not None):
+        out[ClockName.TRIAGE] = _deadline(
             ClockName.TRIAGE, add_time(received, targets.triage, cal), targets.triage,
             triage_met, now, cal, fraction,
-        ),
-        ClockName.FIRST_UPDATE: _deadline(
-            ClockName.FIRST_UPDATE, first_due, targets.first_update,
-            state.first_customer_update_at, now, cal, fraction,
-        ),
-        ClockName.NEXT_UPDATE: _next_update(state, policy, now, cal, fraction),
-        ClockName.RESOLVE: _resolve(state, targets.resolve, now, cal, fraction),
-    }
-    out[ClockName.PIR] = _pir(state, policy, now, fraction)
+        )
+    if not (counting_only and state.first_customer_update_at is not None):
+        out[ClockName.FIRST_UPDATE] = _deadline(
+            ClockName.FIRST_UPDATE, add_time(received, targets.first_update, cal),
+            targets.first_update, state.first_customer_update_at, now, cal, fraction,
+        )
+    out[ClockName.NEXT_UPDATE] = _next_update(state, policy, now, cal, fraction)
+    if not (counting_only and state.resolved_at is not None):
+        out[ClockName.RESOLVE] = _resolve(state, targets.resolve, now, cal, fraction)
+    if not (counting_only and state.rca_sent_at is not None):
+        out[ClockName.PIR] = _pir(state, policy, now, fraction)
     return out
 
 

@@ -6,6 +6,7 @@ model (`warroom.server.schemas.EscalationStatus`) must name every key (a test ch
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from warroom.domain.models import Clock, Commitment, CommitmentState, IncidentSt
 from warroom.domain.policy import Policy
 from warroom.domain.sla import clocks
 from warroom.domain.structs import dump
-from warroom.domain.urgency import most_urgent
+from warroom.domain.urgency import escalation_key, most_urgent
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -101,3 +102,33 @@ def status_view(state: IncidentState, policy: Policy, now: datetime) -> dict[str
         "event_count": state.event_count,
         "last_seq": state.last_seq,
     }
+
+
+
+def list_rows(states: Iterable[IncidentState], policy: Policy, now: datetime
+              ) -> list[dict[str, Any]]:
+    """What `warroom list` shows of each escalation at `now`, most urgent first (the order
+    `document_key` gives): the status document's keys a line needs (a subset), except that
+    `clocks` holds only the most urgent clock. A list of a year's 10,000 escalations needs no
+    commitments, updates or decisions, nor the due times of clocks already met, which cost
+    most of a full document."""
+    keyed = []
+    for state in states:
+        urgent = most_urgent(clocks(state, policy, now, counting_only=True))
+        key = escalation_key(state.id, state.resolved_at is not None,
+                             state.closed_at is not None, urgent)
+        keyed.append((key, {
+            "id": state.id,
+            "title": state.title,
+            "customer": state.customer,
+            "severity": state.severity.value,
+            "phase": state.phase.value,
+            "resolved_at": _iso(state.resolved_at),
+            "closed_at": _iso(state.closed_at),
+            "unowned": not state.roles.get("incident_commander"),
+            "source": dict(state.source) if state.source else None,
+            "clocks": {urgent.name.value: clock_view(urgent)} if urgent is not None else {},
+            "most_urgent": urgent.name.value if urgent is not None else None,
+        }))
+    keyed.sort(key=lambda pair: pair[0])
+    return [row for _, row in keyed]

@@ -354,16 +354,17 @@ class WarRoom:
         has not read the store yet decodes only the open ones from the snapshot (a year holds
         10,000 escalations, a few hundred of them open), without keeping them.
         """
-        states = self._open_states() if open_only else None
+        states = self.open_states() if open_only else None
         if states is None:
             states = self.states()
         now = self.clock()
         return [status_view(s, self.policy, now) for s in states.values() if keep(s)]
 
-    def _open_states(self) -> dict[str, IncidentState] | None:
+    def open_states(self) -> dict[str, IncidentState] | None:
         """The snapshot's open escalations (and any the log after it touched), folded up to
-        date; None when the snapshot cannot serve (none, stale, or far behind: the full
-        catch-up then writes it back)."""
+        date, without keeping them (a year's 10,000 decode in ~0.4 s, its ~200 open ones in
+        ~10 ms); None when the snapshot cannot serve (none, stale, or far behind: the full
+        catch-up then writes it back) or the states were read already."""
         with self._lock:
             if self._started or self._snapshots is None:
                 return None

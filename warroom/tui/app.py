@@ -211,7 +211,7 @@ class WarRoomApp(StoreWorkers, App[None]):
             self._load()
 
     def on_mount(self) -> None:
-        if self._first is not None:
+        if self._first is not None and self._first.complete:
             self._watch(self._first.seq)
         self.set_interval(1.0, self._tick)
         for error in self.theme_errors:
@@ -223,6 +223,8 @@ class WarRoomApp(StoreWorkers, App[None]):
         so move it out of the garbage collector's way (no long pauses while paging)."""
         gc.freeze()
         self.let_collector_go()
+        if self._first is not None and not self._first.complete and not self.loaded.is_set():
+            self._load()  # every state, then live (see `_state_loaded`)
         self.loaded.set()
 
     def let_collector_go(self) -> None:
@@ -237,9 +239,11 @@ class WarRoomApp(StoreWorkers, App[None]):
 
     @on(m.StateLoaded)
     def _state_loaded(self, message: m.StateLoaded) -> None:
-        """Show the first full frame: the main screen (or wallboard) composed with data."""
+        """Show the first full frame: the main screen (or wallboard) composed with data; or,
+        after a wallboard drawn from the open escalations only, take every state."""
         self.states = message.states
-        self.push_screen(self._screen_for(message))
+        if self._first is None:
+            self.push_screen(self._screen_for(message))
         self._watch(message.seq)
 
     @on(m.TimelineLoaded)

@@ -28,6 +28,9 @@ class StateLoaded(Message):
     """The timeline of `incident_id`."""
     seq: int
     """The last seq read; live watching continues from here."""
+    complete: bool = True
+    """False: only the open escalations, for the wallboard's first frame (then `seq` means
+    nothing: every state is read after that frame, and watching starts from there)."""
 
 
 @dataclass

@@ -46,6 +46,7 @@ class StoreWorkers:
 
     service: WarRoom
     user: str
+    wall: bool
     wanted: str | None
     clock: Callable[[], datetime]
     retry_s: float
@@ -69,6 +70,8 @@ class StoreWorkers:
         service = self.service
         states = service.states()  # from the store's snapshot, if any, and the log after it
         seq = service.seq
+        if self.wall:  # it shows no one escalation's timeline
+            return m.StateLoaded(states, None, [], seq)
         incident = pick_incident(states, service.policy, self.clock(), self.wanted)
         timeline: list[Event] = []
         if incident is not None:
@@ -77,10 +80,16 @@ class StoreWorkers:
 
     def read_first_inline(self) -> m.StateLoaded | None:
         """The first read done at once when it is small and local (a few milliseconds), so the
-        first frame already shows the escalation; None when a worker should do it."""
+        first frame already shows the escalation; None when a worker should do it. The
+        wallboard shows only open escalations: when the snapshot can serve them, it reads
+        just those (incomplete: the rest is read once the first frame is drawn)."""
         if self._remote():
             return None
         try:
+            if self.wall:
+                opened = self.service.open_states()
+                if opened is not None:
+                    return m.StateLoaded(opened, None, [], 0, complete=False)
             if self.service.store.last_seq() - self.service.seq > INLINE_READ_MAX:
                 return None
             return self.read_first()

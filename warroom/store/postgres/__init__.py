@@ -3,7 +3,8 @@
 Tables (see `migrations/*.sql`): `warroom_events` (the log, with the same text columns as the
 SQLite store), `warroom_counter` (the last seq handed out), `warroom_commands`,
 `warroom_drafts`, `warroom_tokens`, `warroom_deliveries`, `warroom_statuspage_keys`, and the
-snapshot of folded state (`warroom_snapshot_meta`, `warroom_snapshots`: a cache).
+snapshot of folded state (`warroom_snapshot_meta`, `warroom_snapshots`: a cache); and the
+`warroom_append` function, a command's append in one round trip.
 
 One idea a module: `schema` (migrations), `connection` (the pool and the one transaction),
 `events` (the log, idempotency keys, LISTEN/NOTIFY watching), `deliveries` (messages waiting to

@@ -4,7 +4,9 @@ Seqs come from the one row of `warroom_counter`, **not a sequence object**: an a
 row (`SELECT ... FOR UPDATE`), checks the idempotency key and `expect_seq`, inserts its events,
 moves the counter on and commits, all in one transaction. A rollback undoes the counter too, so
 there is never a gap, and because the lock is held to the commit, appends become visible
-strictly in seq order.
+strictly in seq order. A command's append is one round trip, one call of the `warroom_append`
+function (migration 0005) as an autocommit statement; a bulk append (more than `BULK` events)
+takes the same steps from here, its rows sent by COPY.
 
 Watching: each append sends `NOTIFY warroom_events, '<last seq>'` inside its transaction (it is
 delivered on commit). `watch()` LISTENs on its own connection and reads from its last seq on
@@ -47,6 +49,11 @@ PAGE = 5000
 RECONNECT_S = 2.0
 """How long a watcher tries to reconnect before reporting the database unavailable."""
 
+BULK = 50
+"""Events beyond which an append sends its rows by COPY rather than as function arguments."""
+
+_APPEND = ("SELECT outcome, last_seq, seqs, result FROM warroom_append("
+           + ", ".join(["%s"] * 14) + ")")
 _INSERT = (f"INSERT INTO warroom_events ({COLUMNS}) "
            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
 _INSERT_DELIVERY = (
@@ -69,13 +76,40 @@ class PostgresEvents(PostgresConnections):
     ) -> AppendResult:
         """Durably append events in one transaction, assigning gap-free seqs (see `Store`).
 
-        The counter row is locked first, so the key check, the `expect_seq` check and the seqs
-        all see every earlier append. Raises `SeqConflict` (nothing written, key not consumed)
-        or `StoreError`.
+        One round trip: the `warroom_append` function (migration 0005) locks the counter row
+        first, so the key check, the `expect_seq` check and the seqs all see every earlier
+        append. Raises `SeqConflict` (nothing written, key not consumed) or `StoreError`.
         """
         result = {} if result is None else result
         result_json = dumps(result)
         encoded = new_event_rows(events)
+        if len(encoded) > BULK:
+            return self._append_bulk(events, encoded, expect_seq, idempotency_key, result,
+                                     result_json, deliveries)
+        rows = list(zip(*encoded, strict=True)) or [()] * 7
+        with self._conn("append failed") as conn:
+            row = conn.execute(_APPEND, (
+                expect_seq, idempotency_key, result_json, *map(list, rows),
+                [d.event_index for d in deliveries], [d.channel for d in deliveries],
+                [dumps(list(d.recipients)) for d in deliveries],
+                [dumps(d.message) for d in deliveries])).fetchone()
+        assert row is not None  # the function returns one row
+        outcome, last, seqs, stored = row
+        if outcome == "duplicate":
+            return result_from_row(seqs, stored, duplicate=True)
+        if outcome == "conflict":
+            assert expect_seq is not None
+            raise SeqConflict(expect_seq, int(last))
+        return AppendResult(seqs=tuple(range(last + 1, last + 1 + len(encoded))),
+                            result=result, duplicate=False)
+
+    def _append_bulk(
+        self, events: Sequence[Event], encoded: list[RowNoSeq], expect_seq: int | None,
+        idempotency_key: str | None, result: dict[str, Any], result_json: str,
+        deliveries: Sequence[NewDelivery],
+    ) -> AppendResult:
+        """`append` of many events (an import, a year's build): the rows go by COPY, in a
+        transaction of a few round trips (the same steps `warroom_append` takes)."""
         with self.transaction("append failed") as cur:
             last = lock_counter(cur)
             if idempotency_key is not None:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Static
 
 from warroom.domain.models import ClockState
-from warroom.tui.app import war_app
+from warroom.tui.app import WarRoomApp, war_app
 from warroom.tui.screens.escalations import open_boards
-from warroom.tui.view import dual
+from warroom.tui.view import Board, dual
 from warroom.tui.widgets.card import EscalationCard
 from warroom.tui.widgets.header import connection_part
 
@@ -50,10 +53,56 @@ def grid_shape(count: int, width: int, height: int) -> tuple[int, int]:
     return columns, -(-count // columns)
 
 
+def _tracks(total: int, count: int, gutter: int) -> list[tuple[int, int]]:
+    """(start, end) of `count` equal tracks sharing `total` cells with `gutter` between them,
+    cut where Textual's grid cuts them (at the floor of each fractional edge)."""
+    unit = Fraction(total - gutter * (count - 1), count)
+    return [((n * (unit + gutter)).__floor__(), (n * (unit + gutter) + unit).__floor__())
+            for n in range(count)]
+
+
+CARD_FRAME = Size(4, 2)
+"""Cells a card's border and padding take: its text gets the rest."""
+
+
+def card_rooms(count: int, width: int, height: int) -> list[Size]:
+    """The room inside each of `count` cards on a board `width` x `height` cells (the grid of
+    `grid_shape`, one cell's gutter between columns, the first card spanning any cells left
+    over), known before any card is mounted, so each is composed in its final layout."""
+    columns, rows = grid_shape(count, width, height)
+    across, down = _tracks(width, columns, 1), _tracks(height, rows, 0)
+    spare = columns * rows - count
+    rooms = []
+    for n in range(count):
+        cell = n + spare if n else 0
+        column, row = cell % columns, cell // columns
+        last = column + (spare if n == 0 else 0)
+        size = Size(across[last][1] - across[column][0], down[row][1] - down[row][0])
+        rooms.append(Size(max(0, size.width - CARD_FRAME.width),
+                          max(0, size.height - CARD_FRAME.height)))
+    return rooms
+
+
+def wall_title(every: list[Board], shown: int, app: WarRoomApp) -> Content:
+    """`WAR ROOM  218 open escalation(s) (the 12 most urgent shown)  ✖ 3 BREACHED  ·  ...`."""
+    breached = sum(b.urgent is not None and b.urgent.state is ClockState.BREACHED for b in every)
+    more = f" (the {shown} most urgent shown)" if shown < len(every) else ""
+    return Content.assemble(
+        ("WAR ROOM", "bold"), f"  {len(every)} open escalation(s){more}",
+        (f"  ✖ {breached} BREACHED" if breached else "", "bold $sla-breached"),
+        f"  ·  {dual(app.now, None, seconds=True)}  ·  ",
+        connection_part(app.connection), ("  ·  read-only", "$text-muted"))
+
+
 class WallScreen(Screen[None]):
     """A grid of cards, most urgent first, sized to how many there are: one card fills the
     board, several share it (the most urgent one takes any cell left over). Nothing here changes
-    the store."""
+    the store.
+
+    The first frame is drawn once: the cards, their text and layout, the grid's shape and the
+    title are all worked out from the first read and the screen's size before anything is
+    mounted; after it, the heartbeat and the store's changes update them.
+    """
 
     BINDINGS = [Binding("q", "app.quit", "Quit")]
     DEFAULT_CSS = """
@@ -62,52 +111,67 @@ class WallScreen(Screen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="wall-title")
-        size = self.app.size
-        boards = open_boards(war_app(self).states, war_app(self))
-        with Grid(id="cards"):
-            for board in boards[:capacity(size.width - 2, size.height - 1)]:
-                yield EscalationCard(board)
+        app = war_app(self)
+        width, height = self._board_size()
+        every = open_boards(app.states, app)
+        boards = every[:capacity(width, height)]
+        self._every, self._shown = every, len(boards)
+        yield Static(wall_title(every, len(boards), app), id="wall-title")
+        cards = self._cards(boards, width, height)
+        grid = Grid(id="cards")
+        self._shape(grid, width, height, cards)
+        with grid:
+            yield from cards
+
+    def _board_size(self) -> tuple[int, int]:
+        """The cells the cards share: the screen less the title line and the side margins."""
+        size = self.size if self.size.height else self.app.size
+        return size.width - 2, size.height - 1
+
+    @staticmethod
+    def _cards(boards: list[Board], width: int, height: int) -> list[EscalationCard]:
+        return [EscalationCard(board, room)
+                for board, room in zip(boards, card_rooms(len(boards), width, height),
+                                       strict=True)]
 
     def on_resize(self, event: events.Resize) -> None:
-        self._shape(list(self.query_one("#cards", Grid).query(EscalationCard)))
-
-    def _shape(self, cards: list[EscalationCard]) -> None:
-        """Columns, rows and the first card's span for `cards`."""
         grid = self.query_one("#cards", Grid)
-        columns, rows = grid_shape(len(cards), self.size.width - 2, self.size.height - 1)
+        self._shape(grid, *self._board_size(), list(grid.query(EscalationCard)))
+
+    @staticmethod
+    def _shape(grid: Grid, width: int, height: int, cards: list[EscalationCard]) -> None:
+        """Columns, rows and the first card's span for `cards`."""
+        columns, rows = grid_shape(len(cards), width, height)
         grid.styles.grid_size_columns = columns
         grid.styles.grid_size_rows = rows
         for n, card in enumerate(cards):
             card.styles.column_span = 1 + (columns * rows - len(cards)) if n == 0 else 1
 
     def on_mount(self) -> None:
-        self._shape(list(self.query_one("#cards", Grid).query(EscalationCard)))
-        self.watch(self.app, "now", self._refresh)
+        self.watch(self.app, "now", self._refresh, init=False)
         self.watch(self.app, "states", self._refresh, init=False)
-        self.watch(self.app, "connection", self._refresh, init=False)
+        self.watch(self.app, "connection", self._retitle)  # it may have changed since compose
         self.call_after_refresh(war_app(self).first_frame_drawn)
 
     def _refresh(self, *_: object) -> None:
         app = war_app(self)
         every = open_boards(app.states, app)
-        size = self.size if self.size.height else app.size
-        boards = every[:capacity(size.width - 2, size.height - 1)]
+        width, height = self._board_size()
+        boards = every[:capacity(width, height)]
         grid = self.query_one("#cards", Grid)
         cards = list(grid.query(EscalationCard))
         if [c.name for c in cards] != [b.state.id for b in boards]:
-            fresh = [EscalationCard(b) for b in boards]
+            fresh = self._cards(boards, width, height)
             grid.remove_children()
+            self._shape(grid, width, height, fresh)
             grid.mount_all(fresh)
-            self._shape(fresh)
         else:
             for card, board in zip(cards, boards, strict=True):
                 card.board = board
-        breached = sum(b.urgent is not None and b.urgent.state is ClockState.BREACHED
-                       for b in every)
-        shown = f" (the {len(boards)} most urgent shown)" if len(boards) < len(every) else ""
-        self.query_one("#wall-title", Static).update(Content.assemble(
-            ("WAR ROOM", "bold"), f"  {len(every)} open escalation(s){shown}",
-            (f"  ✖ {breached} BREACHED" if breached else "", "bold $sla-breached"),
-            f"  ·  {dual(app.now, None, seconds=True)}  ·  ",
-            connection_part(app.connection), ("  ·  read-only", "$text-muted")))
+        self._every, self._shown = every, len(boards)
+        self._retitle()
+
+    def _retitle(self, *_: object) -> None:
+        """The title (alone, when only the connection changed)."""
+        self.query_one("#wall-title", Static).update(
+            wall_title(self._every, self._shown, war_app(self)))

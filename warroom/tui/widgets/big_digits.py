@@ -60,6 +60,10 @@ class BigDigits(Widget):
     cap: reactive[int | None] = reactive(None)
     """At most this scale (timers side by side are drawn at one size)."""
 
+    def __init__(self, value: str = "", *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self.set_reactive(BigDigits.value, value)
+
     def show(self, value: str) -> None:
         """Display `value` (no-op when unchanged)."""
         self.value = value

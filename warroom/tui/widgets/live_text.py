@@ -19,20 +19,31 @@ class LiveText(Static):
 
     def __init__(self, content: Content | str = "", *, id: str | None = None,
                  classes: str | None = None) -> None:
+        content = Content(content) if isinstance(content, str) else content
         super().__init__(content, id=id, classes=classes, markup=False)
-        self._key: tuple[str, tuple[object, ...]] | None = None
-        self._shape: tuple[int, ...] = ()
+        self._key = _key(content)
+        """What is shown (its first `show` of the same content does nothing)."""
+        self._shape = _shape(content)
 
     def show(self, content: Content) -> None:
         """Display `content` (no-op when nothing changed)."""
-        key = (content.plain, tuple(content.spans))
+        key = _key(content)
         if key == self._key:
             return
         self._key = key
-        shape = tuple(len(line) for line in content.plain.split("\n"))
+        shape = _shape(content)
         layout = shape != self._shape and not self.FIXED_SIZE
         self._shape = shape
         self.update(content, layout=layout)
+
+
+def _key(content: Content) -> tuple[str, tuple[object, ...]]:
+    return content.plain, tuple(content.spans)
+
+
+def _shape(content: Content) -> tuple[int, ...]:
+    """Line lengths: a change of them may need a new layout."""
+    return tuple(len(line) for line in content.plain.split("\n"))
 
 
 class Countdown(Digits):
