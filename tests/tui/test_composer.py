@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,15 @@ def draft_in(path: Path, person: str) -> dict[str, object] | None:
     try:
         draft = store.load_draft("ESC-1", person)
         return None if draft is None else draft.body
+    finally:
+        store.close()
+
+
+def saved_at(path: Path, person: str) -> datetime | None:
+    store = SqliteStore(path)
+    try:
+        draft = store.load_draft("ESC-1", person)
+        return None if draft is None else datetime.fromisoformat(draft.saved_at)
     finally:
         store.close()
 
@@ -79,6 +88,7 @@ async def test_edits_are_kept_as_a_draft_and_restored(demo_app: AppFactory,
         assert draft_in(demo_path, IC) == {
             "audience": "customer", "template": "customer-monitoring",
             "text": "Draft about {customer}", "next_update": "+30m"}
+        assert saved_at(demo_path, IC) == NOW  # the console's clock, not the wall clock
         await pilot.press("escape")
     # a new console (a restart) finds the draft
     app = demo_app()
@@ -87,10 +97,6 @@ async def test_edits_are_kept_as_a_draft_and_restored(demo_app: AppFactory,
         composer = await open_composer(pilot)
         assert composer.query_one("#editor", TextArea).text == "Draft about {customer}"
         assert "Draft about Northwind Bank" in str(composer.query_one("#preview").render())
-        status = composer.query_one("#composer-status")
-        await until(pilot, lambda: "draft restored" in str(status.render()))
-        # kept at the console's clock (frozen at NOW), not the wall clock
-        assert f"draft restored (saved {NOW:%H:%M:%S} UTC)" in str(status.render())
         await pilot.press("ctrl+g")  # asks first: the draft stays
         await until(pilot, lambda: "press ctrl+g again" in str(
             composer.query_one("#composer-status").render()))
