@@ -47,6 +47,18 @@ def subject(state: IncidentState, phase: str) -> str:
     return f"[{state.id}] {state.customer} — {state.title} ({state.severity.value}, {phase})"
 
 
+def _about(kind: str, state: IncidentState, phase: str | None = None) -> dict[str, Any]:
+    """What every message starts with: its kind, then the escalation it is about."""
+    return {
+        "kind": kind,
+        "incident_id": state.id,
+        "customer": state.customer,
+        "title": state.title,
+        "severity": state.severity.value,
+        "phase": phase or state.phase.value,
+    }
+
+
 def update_message(state: IncidentState, event: Event) -> dict[str, Any]:
     """The message for an `update_posted` event of `state`'s escalation."""
     p = event.payload
@@ -57,12 +69,7 @@ def update_message(state: IncidentState, event: Event) -> dict[str, Any]:
     if next_at:
         footer.append(f"Next update by {_hhmm(datetime.fromisoformat(str(next_at)))}.")
     return {
-        "kind": "update",
-        "incident_id": state.id,
-        "customer": state.customer,
-        "title": state.title,
-        "severity": state.severity.value,
-        "phase": phase,
+        **_about("update", state, phase),
         "subject": subject(state, phase),
         "body": f"{p.get('body', '')}\n\n-- \n" + "\n".join(footer) + "\n",
         "audience": str(p.get("audience")),
@@ -76,12 +83,7 @@ def rca_message(state: IncidentState, event: Event, document: str) -> dict[str, 
     """The message sending the customer RCA summary (`document`, the customer Markdown) for an
     `rca_queued` event of `state`'s escalation."""
     return {
-        "kind": "rca",
-        "incident_id": state.id,
-        "customer": state.customer,
-        "title": state.title,
-        "severity": state.severity.value,
-        "phase": state.phase.value,
+        **_about("rca", state),
         "subject": f"[{state.id}] {state.customer} — Root cause analysis: {state.title}",
         "body": document,
         "audience": "customer",
@@ -116,12 +118,7 @@ def trigger_message(state: IncidentState, clock: Clock, now: datetime) -> dict[s
         f"As of {_hhmm(now)}.",
     ]
     return {
-        "kind": "trigger",
-        "incident_id": state.id,
-        "customer": state.customer,
-        "title": state.title,
-        "severity": state.severity.value,
-        "phase": state.phase.value,
+        **_about("trigger", state),
         "subject": f"[{state.id}] {clock.name.value} clock {state_text}: {left} — "
                    f"{state.customer} — {state.title}",
         "body": "\n".join(lines) + "\n",

@@ -9,10 +9,10 @@ show in the editor; the JSON keeps them under `blameless`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from warroom.reports.formats import render_as, render_json
+from warroom.reports.markdown import UNWRITTEN, cell, para, utc_minute
 
 __all__ = ["FORMATS", "blameless_warnings", "human_duration", "render", "render_json",
            "render_markdown"]
@@ -21,7 +21,6 @@ FORMATS = ("md", "json")
 CLOCK_TITLES = {"triage": "Triage", "first_update": "First update to you",
                 "next_update": "Update cadence", "resolve": "Resolution",
                 "pir": "This review"}
-UNWRITTEN = "_To be completed._"
 
 
 def render(doc: dict[str, Any], fmt: str) -> str:
@@ -33,20 +32,6 @@ def blameless_warnings(doc: dict[str, Any]) -> list[str]:
     """One line per blameless finding, e.g. for stderr."""
     return [f"warning: blameless check: {f['field']}: \"{f['phrase']}\" — {f['suggestion']}"
             for f in doc.get("blameless", [])]
-
-
-def _when(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").strip()
-
-
-def _para(text: str) -> str:
-    return text.strip() if text and text.strip() else UNWRITTEN
 
 
 def _short(text: str, limit: int = 140) -> str:
@@ -79,21 +64,21 @@ def render_markdown(doc: dict[str, Any]) -> str:
         out += ["> This review is a draft. Still to come: " + "; ".join(doc["gaps"]) + ".", ""]
     duration = doc.get("duration_seconds")
     out += ["| | |", "|---|---|",
-            f"| Reported | {_when(doc['received_at'])} |",
-            f"| Resolved | {_when(doc['resolved_at'])} |",
+            f"| Reported | {utc_minute(doc['received_at'])} |",
+            f"| Resolved | {utc_minute(doc['resolved_at'])} |",
             f"| Duration | {human_duration(duration) if duration is not None else '—'} |", ""]
-    out += ["## Summary", "", _para(doc["summary"] or doc.get("resolution_summary", "")), ""]
-    out += ["## Impact on you", "", _para(doc["customer_impact"]), ""]
+    out += ["## Summary", "", para(doc["summary"] or doc.get("resolution_summary", "")), ""]
+    out += ["## Impact on you", "", para(doc["customer_impact"]), ""]
 
     out += ["## Timeline", ""]
     if doc["timeline"]:
         out += ["| Time | What happened |", "|---|---|"]
-        out += [f"| {_when(t['at'])} | {_cell(_short(t['text']))} |" for t in doc["timeline"]]
+        out += [f"| {utc_minute(t['at'])} | {cell(_short(t['text']))} |" for t in doc["timeline"]]
     else:
         out.append(UNWRITTEN)
     out.append("")
 
-    out += ["## Root cause", "", _para(doc["root_cause"]), ""]
+    out += ["## Root cause", "", para(doc["root_cause"]), ""]
     out += ["## Why it happened (5 Whys)", ""]
     out += [f"{i}. {w}" for i, w in enumerate(doc["whys"], start=1)] or [UNWRITTEN]
     out.append("")
@@ -110,9 +95,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
         for a in doc["corrective_actions"]:
             state = a["status"].replace("_", " ")
             if a["status"] == "done" and a.get("completed_at"):
-                state = f"done {_when(a['completed_at'])}"
-            out.append(f"| {a['id']} | {_cell(a['title'])} | {_cell(a['owner'] or '—')} | "
-                       f"{_when(a['due_at'])} | {state} |")
+                state = f"done {utc_minute(a['completed_at'])}"
+            out.append(f"| {a['id']} | {cell(a['title'])} | {cell(a['owner'] or '—')} | "
+                       f"{utc_minute(a['due_at'])} | {state} |")
     else:
         out.append(UNWRITTEN)
     out.append("")
@@ -122,7 +107,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
     out += _updates(doc["customer_updates"])
     out += _credit(doc["credit"])
     out += _review(doc)
-    out.append(f"_Generated {_when(doc['generated_at'])}._")
+    out.append(f"_Generated {utc_minute(doc['generated_at'])}._")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -138,10 +123,10 @@ def _commitments(ledger: dict[str, Any]) -> list[str]:
     for c in ledger["items"]:
         outcome = c["state"]
         if c["closed_at"] and outcome in ("met", "met_late", "missed"):
-            outcome = f"{outcome.replace('_', ' ')} {_when(c['closed_at'])}"
+            outcome = f"{outcome.replace('_', ' ')} {utc_minute(c['closed_at'])}"
         if c["renegotiations"]:
             outcome += f" (due time renegotiated {len(c['renegotiations'])}×)"
-        out.append(f"| {c['id']} | {_cell(c['text'])} | {_when(c['due_at'])} | {outcome} |")
+        out.append(f"| {c['id']} | {cell(c['text'])} | {utc_minute(c['due_at'])} | {outcome} |")
     return [*out, ""]
 
 
@@ -157,8 +142,8 @@ def _sla(rows: list[dict[str, Any]]) -> list[str]:
             result = "met"
         else:
             result = "in progress"
-        out.append(f"| {CLOCK_TITLES.get(r['clock'], r['clock'])} | {_when(r['due_at'])} | "
-                   f"{_when(r['met_at'])} | {result} |")
+        out.append(f"| {CLOCK_TITLES.get(r['clock'], r['clock'])} | {utc_minute(r['due_at'])} | "
+                   f"{utc_minute(r['met_at'])} | {result} |")
     return [*out, ""]
 
 
@@ -167,7 +152,7 @@ def _updates(updates: list[dict[str, Any]]) -> list[str]:
     if not updates:
         return [*out, "No customer updates were recorded.", ""]
     for u in updates:
-        out += [f"**{_when(u['at'])}** · {u['phase']}", ""]
+        out += [f"**{utc_minute(u['at'])}** · {u['phase']}", ""]
         out += ["> " + line if line.strip() else ">" for line in u["body"].splitlines()] + [""]
     return out
 
@@ -195,14 +180,14 @@ def _review(doc: dict[str, Any]) -> list[str]:
     accepted = doc.get("accepted_findings")
     if accepted:
         out += ["## Blameless check: findings accepted", "",
-                f"Accepted by {accepted.get('by')} at {_when(accepted.get('at'))}: "
+                f"Accepted by {accepted.get('by')} at {utc_minute(accepted.get('at'))}: "
                 f"{accepted.get('reason')}", ""]
         out += [f"- {f['field']}: \"{f['phrase']}\"" for f in accepted.get("findings", [])]
         out.append("")
     sent = doc.get("rca_sent") or []
     out += ["## Customer RCA summary", ""]
     if sent:
-        out += [f"- Sent {_when(s['at'])} by {s['by']} to {', '.join(s['to'])}"
+        out += [f"- Sent {utc_minute(s['at'])} by {s['by']} to {', '.join(s['to'])}"
                 + (f" (delivered via {s['via']})" if s.get("via") else "") for s in sent]
     else:
         out.append("Not sent yet (`pir ID send` through the customer's channels, or "

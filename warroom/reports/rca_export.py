@@ -8,19 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from warroom.reports.markdown import UNWRITTEN, cell, para
 from warroom.reports.pir_export import human_duration
 
 __all__ = ["render_rca"]
-
-UNWRITTEN = "_To be completed._"
-
-
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").strip()
-
-
-def _para(text: str) -> str:
-    return text.strip() if text and text.strip() else UNWRITTEN
 
 
 def _quote(text: str) -> list[str]:
@@ -37,7 +28,7 @@ def render_rca(doc: dict[str, Any]) -> str:
            f"All times are in {zone}.", ""]
     if not doc["complete"]:
         out += ["> Draft: this analysis is not complete yet.", ""]
-    out += ["## Summary", "", _para(doc["summary"]), ""]
+    out += ["## Summary", "", para(doc["summary"]), ""]
 
     impact = doc["impact"]
     duration = impact["duration_seconds"]
@@ -50,16 +41,16 @@ def render_rca(doc: dict[str, Any]) -> str:
         out.append(f"- Customers affected: {impact['affected_customers']:,}")
     if impact["components"]:
         out.append(f"- Affected: {', '.join(impact['components'])}")
-    out += ["", _para(impact["description"]), ""]
+    out += ["", para(impact["description"]), ""]
 
     out += ["## Timeline", "", "| Time | What happened |", "|---|---|"]
     for row in doc["timeline"]:
         label = row["what"].capitalize()
-        out.append(f"| {row['at']} | **{label}**: {_cell(row['text'])} |")
+        out.append(f"| {row['at']} | **{label}**: {cell(row['text'])} |")
     out.append("")
 
-    out += ["## Resolution", "", _para(doc["resolution"]), ""]
-    out += ["## Root cause", "", _para(doc["root_cause"]), ""]
+    out += ["## Resolution", "", para(doc["resolution"]), ""]
+    out += ["## Root cause", "", para(doc["root_cause"]), ""]
     if doc["whys"]:
         out += ["### Why it happened", ""]
         out += [f"{i}. {w}" for i, w in enumerate(doc["whys"], start=1)] + [""]
@@ -72,7 +63,7 @@ def render_rca(doc: dict[str, Any]) -> str:
         out += ["| Commitment | Due | Outcome |", "|---|---|---|"]
         for c in doc["commitments"]:
             outcome = c["outcome"] + (f" ({c['kept']})" if c["kept"] else "")
-            out.append(f"| {_cell(c['text'])} | {c['due']} | {outcome} |")
+            out.append(f"| {cell(c['text'])} | {c['due']} | {outcome} |")
     else:
         out.append("No commitments were made during this incident.")
     out.append("")
@@ -81,7 +72,7 @@ def render_rca(doc: dict[str, Any]) -> str:
     if doc["corrective_actions"]:
         out += ["| Action | Owning team | Due | Status |", "|---|---|---|---|"]
         for a in doc["corrective_actions"]:
-            out.append(f"| {_cell(a['title'])} | {_cell(a['team'] or '—')} | "
+            out.append(f"| {cell(a['title'])} | {cell(a['team'] or '—')} | "
                        f"{a['due'] or '—'} | {a['status']} |")
     else:
         out.append(UNWRITTEN)

@@ -12,14 +12,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from warroom.domain.timeparse import format_duration
 from warroom.reports.formats import render_as, render_json
+from warroom.reports.markdown import utc_minute
 
-__all__ = ["FORMATS", "bar", "render", "render_csv", "render_json", "render_markdown",
-           "sparkline"]
+__all__ = ["FORMATS", "bar", "dur", "mtta", "render", "render_csv", "render_json",
+           "render_markdown", "sparkline"]
 
 FORMATS = ("md", "json", "csv")
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -62,11 +62,12 @@ def _pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f} %"
 
 
-def _dur(seconds: float | None) -> str:
+def dur(seconds: float | None) -> str:
+    """A duration, or `—` where there is none."""
     return "—" if seconds is None else format_duration(seconds)
 
 
-def _mtta(seconds: float | None) -> str:
+def mtta(seconds: float | None) -> str:
     """MTTA: `n/a` where no acknowledgement time exists (imported history)."""
     return "n/a" if seconds is None else format_duration(seconds)
 
@@ -82,12 +83,6 @@ def _delta(value: float | None, kind: str) -> str:
     return f"{sign}{abs(value):,g}"
 
 
-def _day(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -96,9 +91,9 @@ def render_markdown(data: dict[str, Any]) -> str:
     """A readable report with tables, bars and weekly sparklines."""
     lines: list[str] = ["# Escalation trends", ""]
     window = data["window"]
-    since = _day(window.get("since"))
-    until = _day(window.get("until")) if window.get("until") else "now"
-    lines += [f"Window: {since} → {until} · evaluated at {_day(window['now'])} · "
+    since = utc_minute(window.get("since"))
+    until = utc_minute(window.get("until")) if window.get("until") else "now"
+    lines += [f"Window: {since} → {until} · evaluated at {utc_minute(window['now'])} · "
               f"{data['escalations']:,} escalations ({data['resolved']:,} resolved)", ""]
 
     volume = data["volume_by_severity"]
@@ -111,8 +106,8 @@ def render_markdown(data: dict[str, Any]) -> str:
               "|---|---:|---:|---:|---:|---:|---:|"]
     for sev in volume:
         a, r = data["mtta_seconds"][sev], data["mttr_seconds"][sev]
-        lines.append(f"| {sev} | {_mtta(a['mean'])} | {_mtta(a['median'])} | {a['count']:,} | "
-                     f"{_dur(r['mean'])} | {_dur(r['median'])} | {r['count']:,} |")
+        lines.append(f"| {sev} | {mtta(a['mean'])} | {mtta(a['median'])} | {a['count']:,} | "
+                     f"{dur(r['mean'])} | {dur(r['median'])} | {r['count']:,} |")
 
     lines += ["", "## SLA breaches", "",
               "Share of clocks breached or met late, of those with an outcome.", "",
@@ -166,9 +161,10 @@ def _patterns_md(patterns: Sequence[dict[str, Any]], flags: dict[str, int]) -> l
               "| Pattern | Occurrences | First seen | Last seen | Latest flag due | Flagged | "
               "Status |", "|---|---:|---|---|---|---|---|"]
     for p in patterns:
-        lines.append(f"| {_cell(p['key'])} | {p['occurrences']:,} | {_day(p['first_seen'])} | "
-                     f"{_day(p['last_seen'])} | {_day(p['flag_due'])} | "
-                     f"{_day(p['flagged_at'])} | {p['status'].replace('_', ' ')} |")
+        lines.append(f"| {_cell(p['key'])} | {p['occurrences']:,} | "
+                     f"{utc_minute(p['first_seen'])} | {utc_minute(p['last_seen'])} | "
+                     f"{utc_minute(p['flag_due'])} | {utc_minute(p['flagged_at'])} | "
+                     f"{p['status'].replace('_', ' ')} |")
     return [*lines, ""]
 
 
@@ -177,8 +173,8 @@ _FIGURE_HEAD = ("| Escalations | P0+P1 | MTTA median | MTTR median | SLA breach 
 
 
 def _figure_cells(f: dict[str, Any]) -> str:
-    return (f"{f['escalations']:,} | {f['p0_p1']:,} | {_mtta(f['mtta_median_seconds'])} | "
-            f"{_dur(f['mttr_median_seconds'])} | {_pct(f['sla_breach_rate'])} | "
+    return (f"{f['escalations']:,} | {f['p0_p1']:,} | {mtta(f['mtta_median_seconds'])} | "
+            f"{dur(f['mttr_median_seconds'])} | {_pct(f['sla_breach_rate'])} | "
             f"{_pct(f['recurrence_rate'])}")
 
 
@@ -203,8 +199,8 @@ def _period_md(period: dict[str, Any] | None) -> list[str]:
     if not period:
         return []
     return ["## Against the previous period", "",
-            f"Previous period: {_day(period['previous_since'])} → "
-            f"{_day(period['previous_until'])} (the same length).", "",
+            f"Previous period: {utc_minute(period['previous_since'])} → "
+            f"{utc_minute(period['previous_until'])} (the same length).", "",
             f"| Period {_FIGURE_HEAD}", "|---|---:|---:|---:|---:|---:|---:|",
             f"| This window | {_figure_cells(period['current'])} |",
             f"| Previous | {_figure_cells(period['previous'])} |",
@@ -244,7 +240,7 @@ def _weekly_md(weekly: Sequence[dict[str, Any]]) -> list[str]:
         present = [v for v in values if v is not None]
         peak = max(present, default=None)
         if title == "MTTR median":
-            scale = _dur(peak)
+            scale = dur(peak)
         elif title.endswith("rate"):
             scale = _pct(peak)
         else:

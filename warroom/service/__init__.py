@@ -63,16 +63,20 @@ def close_checks(states: Mapping[str, IncidentState]) -> tuple[CloseCheck, ...]:
     return (pir_gate,)
 
 
+def require_aware(name: str, value: object) -> None:
+    """A time says its offset (a naive one cannot be compared with the clock): InvalidInput
+    naming `name` otherwise."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise InvalidInput(name, f"{value.isoformat()} has no timezone "
+                                 "(add Z or an offset, e.g. 2026-11-24T10:00:00Z)")
+
+
 def require_aware_times(command: object) -> None:
-    """Every time in a command says its offset (a naive one cannot be compared with the
-    clock): InvalidInput naming the field otherwise."""
+    """Every time in a command says its offset (`require_aware`)."""
     names = getattr(command, "__struct_fields__", None) or getattr(
         type(command), "model_fields", {})
     for name in names:
-        value = getattr(command, name, None)
-        if isinstance(value, datetime) and value.tzinfo is None:
-            raise InvalidInput(name, f"{value.isoformat()} has no timezone "
-                                     "(add Z or an offset, e.g. 2026-11-24T10:00:00Z)")
+        require_aware(name, getattr(command, name, None))
 
 
 def person_key(actor: str, key: str | None) -> str | None:
@@ -282,8 +286,8 @@ class WarRoom:
 
     def _decide(self, command: AnyCommand, actor: str, now: datetime
                 ) -> tuple[Decision, Sequence[Event]]:
-        """The command's decision, and the log it was decided on (a post command reads its
-        escalation's; a core command none)."""
+        """The command's decision, and the log it was decided on: a post command's escalation's
+        (a flag naming none: the flag events); none for a core command."""
         if command.type not in CORE_TYPES:
             from warroom.domain.post_decide import decide_post_events
 
@@ -324,9 +328,7 @@ class WarRoom:
 
     def state(self, incident_id: str, as_of: datetime | None = None) -> IncidentState:
         """One escalation's state, now or as it stood at `as_of`."""
-        if as_of is not None and as_of.tzinfo is None:
-            raise InvalidInput("as_of", f"{as_of.isoformat()} has no timezone "
-                                        "(add Z or an offset, e.g. 2026-11-24T10:00:00Z)")
+        require_aware("as_of", as_of)
         with self._lock:
             self.refresh()
             state = self._states.get(incident_id)

@@ -153,11 +153,19 @@ class IncidentActions:
         assert self.board is not None
         return self.board.state.id
 
-    def _commitment_choices(self) -> list[tuple[str, str]]:
+    def _commitment_field(self) -> Field | None:
+        """A choice of the shown escalation's commitments, in board order (None: it has
+        none)."""
+        from warroom.tui.screens.form import Field
+
         assert self.board is not None
         board = self.board
-        return [(f"{p.id} {p.text[:40]} (due {dual(p.due_at, None, now=board.now)})", p.id)
-                for p in ordered_commitments(board.state, board.now)]
+        choices = [(f"{p.id} {p.text[:40]} (due {dual(p.due_at, None, now=board.now)})", p.id)
+                   for p in ordered_commitments(board.state, board.now)]
+        if not choices:
+            return None
+        return Field("id", "Commitment", choices[0][1], kind="choice", choices=choices,
+                     aliases=("commitment_id",))
 
     # -- actions --
 
@@ -198,12 +206,11 @@ class IncidentActions:
         from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
-        choices = self._commitment_choices()
-        if not choices:
+        commitment = self._commitment_field()
+        if commitment is None:
             return
         self._form(f"Meet a commitment on {self._esc_id}", [
-            Field("id", "Commitment", choices[0][1], kind="choice", choices=choices,
-                  aliases=("commitment_id",)),
+            commitment,
             Field("outcome", "Outcome", "met", kind="choice",
                   choices=[("met", "met"), ("missed", "missed")]),
         ], lambda v: c.ResolveCommitment(incident_id=self._esc_id, commitment_id=v["id"],
@@ -214,12 +221,11 @@ class IncidentActions:
         from warroom.domain import commands as c
         from warroom.tui.screens.form import Field
 
-        choices = self._commitment_choices()
-        if not choices:
+        commitment = self._commitment_field()
+        if commitment is None:
             return
         self._form(f"Renegotiate a commitment on {self._esc_id}", [
-            Field("id", "Commitment", choices[0][1], kind="choice", choices=choices,
-                  aliases=("commitment_id",)),
+            commitment,
             Field("due", "New due time", "+1h", hint="+30m, 2h, 16:30 (UTC) or ISO 8601"),
             Field("reason", "Customer's agreement", placeholder="who agreed, and how"),
         ], lambda v: c.ResolveCommitment(

@@ -8,8 +8,8 @@ from typing import Any
 
 from textual.content import Content
 
-from warroom.domain.timeparse import format_duration, parse_iso
-from warroom.reports.trends import CLOCK_TITLES, bar, sparkline
+from warroom.domain.timeparse import parse_iso
+from warroom.reports.trends import CLOCK_TITLES, bar, dur, mtta, sparkline
 
 SPARK_WEEKS = 40
 """Weeks shown in a sparkline (the most recent ones)."""
@@ -22,15 +22,6 @@ FLAG_MARKS = {"open": ("⚑ DUE", "bold $sla-at-risk"),
 
 def pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:5.1f}%"
-
-
-def dur(seconds: float | None) -> str:
-    return "—" if seconds is None else format_duration(seconds)
-
-
-def na(seconds: float | None) -> str:
-    """MTTA: `n/a` where there is no acknowledgement time (imported history)."""
-    return "n/a" if seconds is None else format_duration(seconds)
 
 
 def day(iso: str | None) -> str:
@@ -82,7 +73,7 @@ def trend_content(data: dict[str, Any], flags: list[dict[str, Any]]) -> Content:
     for sev in ("P0", "P1", "P2"):
         a, r = data["mtta_seconds"].get(sev, {}), data["mttr_seconds"].get(sev, {})
         parts.append(Content(
-            f" {sev:<6}{na(a.get('mean')):>11}{na(a.get('median')):>10}{a.get('count', 0):>5}"
+            f" {sev:<6}{mtta(a.get('mean')):>11}{mtta(a.get('median')):>10}{a.get('count', 0):>5}"
             f"   {dur(r.get('mean')):>11}{dur(r.get('median')):>10}{r.get('count', 0):>5}"))
     parts += [Content(""), _title("SLA breach rate per clock (late or breached / evaluated)")]
     for clock, rate in data["sla_breach_rate"].items():
