@@ -24,7 +24,7 @@ from warroom.server.broker import Broker
 from warroom.server.deps import Parts, TokenVerifier
 from warroom.server.guard import RequestGuard
 from warroom.server.openapi_errors import document_errors
-from warroom.server.routes import commands, escalations, events, meta, statuspage
+from warroom.server.routes import commands, escalations, events, meta, snapshot, statuspage
 from warroom.server.routes import hooks as hooks_routes
 from warroom.service import WarRoom
 from warroom.store.base import DeliveryStore, Store
@@ -96,8 +96,8 @@ def create_app(
     app.state.warroom = Parts(service=service, store=store, broker=broker, tokens=tokens,
                               clock=clock, hooks=hooks or Hooks())
     errors.install(app)
-    for router in (escalations.router, commands.router, events.router, meta.router,
-                   meta.health_router, hooks_routes.router):
+    for router in (escalations.router, commands.router, events.router, snapshot.router,
+                   meta.router, meta.health_router, hooks_routes.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
     app.include_router(statuspage.router)

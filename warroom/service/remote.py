@@ -1,6 +1,7 @@
 """RemoteWarRoom: the WarRoom service against a `warroom serve` server.
 
-Reads fold the server's log locally (so clocks and views are computed exactly as for a file);
+Reads fold the server's log locally (so clocks and views are computed exactly as for a file),
+starting from the server's snapshot of folded state when it keeps one of this fold version;
 commands are decided by the server, as the token's person, and travel through the outbox.
 """
 
@@ -79,6 +80,10 @@ class RemoteWarRoom(WarRoom):
                 store.flush()
         assert policy is not None
         return cls(store, policy, queue_offline=queue_offline, raise_queued=raise_queued)
+
+    def save_snapshot(self) -> bool:
+        """Never: a mirror starts from the server's snapshot, and the server writes it."""
+        return False
 
     def connection(self) -> Connection:
         """Connected / reconnecting / offline, with the pending count."""

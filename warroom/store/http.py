@@ -8,6 +8,8 @@ top of it is `warroom.service.remote.RemoteWarRoom`).
   `Outbox` with an idempotency key, then flushes the outbox in order. While the server is
   unreachable they wait; `watch()` flushes them as soon as it reconnects. The server keeps each
   key's outcome, so a resend never makes a second event.
+- `read_snapshot()` fetches the server's stored snapshot of folded state (`GET /snapshot`), so a
+  mirror starts from it and reads only the log after its seq; a mirror never writes one.
 - `connection()` says `connected`, `reconnecting` or `offline`, with the pending count.
 - `now()` is the server's clock as estimated from `GET /api/v1/time` (skew corrected), so clocks
   on a laptop with a wrong clock still count down correctly.
@@ -40,6 +42,7 @@ from warroom.domain.policy import Policy
 from warroom.domain.structs import convert
 from warroom.store.base import AppendResult, Draft, NewDelivery, StoreError
 from warroom.store.outbox import Entry, FlushReport, Outbox, Sent, token_identity
+from warroom.store.snapshot import Snapshot, SnapshotRow
 
 API = "/api/v1"
 PAGE = 5000
@@ -55,7 +58,17 @@ class _Page(msgspec.Struct):
     last_seq: int
 
 
+class _SnapshotBody(msgspec.Struct):
+    """The answer of `GET /snapshot` (msgpack)."""
+
+    seq: int
+    states: list[bytes]
+
+
 _decode_page = msgspec.json.Decoder(_Page).decode
+_decode_snapshot = msgspec.msgpack.Decoder(_SnapshotBody).decode
+SNAPSHOT_IDS = 500
+"""Most escalations one snapshot request names (the server's limit)."""
 _decode_event = msgspec.json.Decoder(Event).decode
 
 
@@ -320,6 +333,36 @@ class HttpStore:
     def last_seq(self) -> int:
         """The server's highest seq."""
         return int(self.get_json("/events", since=0, limit=0)["last_seq"])
+
+    def read_snapshot(self, version: str, *, open_only: bool = False,
+                      ids: Sequence[str] | None = None) -> Snapshot | None:
+        """The server's stored snapshot of fold `version` (see `SnapshotStore`); None when it
+        keeps none of that version, or `ids` names more than the server answers for."""
+        params: dict[str, Any] = {"version": version}
+        if open_only:
+            params["open_only"] = "true"
+        if ids is not None:
+            if len(ids) > SNAPSHOT_IDS:
+                return None
+            params["ids"] = list(ids)
+        response = self.request("GET", "/snapshot", params=params)
+        if response.status_code == 404:
+            return None
+        if not response.is_success:
+            _json_or_raise(response, self.url)
+        try:
+            body = _decode_snapshot(response.content)
+        except msgspec.DecodeError as exc:
+            raise StoreError(f"{self.url}: unreadable snapshot: {exc}") from exc
+        return Snapshot(body.seq, body.states)
+
+    def write_snapshot(self, version: str, seq: int, rows: Sequence[SnapshotRow], *,
+                       since: int | None) -> bool:
+        """Never written from here: the server folds and writes its own (False)."""
+        return False
+
+    def drop_snapshot(self) -> None:
+        """Nothing to drop: the snapshot is the server's."""
 
     def save_draft(self, incident_id: str, person: str, body: dict[str, Any],
                    now: datetime) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from warroom.store.sqlite.schema import SCHEMA_VERSION, create_or_upgrade, user_
 
 BUSY_TIMEOUT_S = 10.0
 """How long a writer waits for another process's write transaction before giving up."""
+WAL_RETRY_S = 0.02
 
 
 class SqliteConnections:
@@ -78,10 +80,19 @@ class SqliteConnections:
         return conn
 
     def _configure_writer(self) -> None:
-        try:
-            mode = self._wconn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        except sqlite3.Error as exc:
-            raise self._fail(exc, "cannot switch to WAL") from exc
+        # Switching a new file to WAL can report "locked" at once, without the busy handler,
+        # when several processes open it at the same moment: retry until the busy timeout.
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                mode = self._wconn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise self._fail(exc, "cannot switch to WAL") from exc
+                time.sleep(WAL_RETRY_S)
+            except sqlite3.Error as exc:
+                raise self._fail(exc, "cannot switch to WAL") from exc
         if str(mode).lower() != "wal":
             raise StoreError(f"{self.path}: cannot use WAL journal mode (got {mode!r})")
 
