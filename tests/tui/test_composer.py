@@ -185,3 +185,26 @@ async def test_a_refused_promise_is_marked_beside_it_until_changed(
         update = app.service.state("ESC-1").updates[-1]
         assert update.body.startswith("Fix rolling out to all regions.")
         assert update.next_update_at == NOW + timedelta(minutes=30)
+
+
+async def test_draft_writes_that_run_after_the_composer_closed_still_land(
+        demo_app: AppFactory, demo_path: Path) -> None:
+    """Under load the draft worker may only run once the screen is gone (and with it any way to
+    reach the app): the kept draft and the discard must land all the same."""
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        composer = await open_composer(pilot)
+        with composer._lock:  # the worker waits here until the screen has closed
+            composer.query_one("#editor", TextArea).text = "Kept on close"
+            await pilot.pause()
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is not composer)
+        await until(pilot, lambda: (draft_in(demo_path, IC) or {}).get("text") == "Kept on close")
+
+        composer = await open_composer(pilot)
+        assert composer.query_one("#editor", TextArea).text == "Kept on close"
+        with composer._lock:
+            await pilot.press("ctrl+g", "ctrl+g")
+            await until(pilot, lambda: app.screen is not composer)
+        await until(pilot, lambda: draft_in(demo_path, IC) is None)
