@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.api.helpers import ServerProcess
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
@@ -103,3 +107,20 @@ def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
         return tmp_path / "store.db"
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., ServerProcess]]:
+    """Starts `warroom serve` child processes, `serve(store, port=None)`, each answering once
+    returned; all are stopped afterwards."""
+    from tests.api.helpers import ServerProcess
+
+    started: list[ServerProcess] = []
+
+    def start(store: str | Path, port: int | None = None) -> ServerProcess:
+        started.append(ServerProcess(store, port))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()

@@ -90,7 +90,8 @@ class ScratchStore:
     async def watch(self, since_seq: int = 0) -> AsyncIterator[list[Event]]:
         yield self.read(since_seq)
 
-    def save_draft(self, incident_id: str, person: str, body: dict[str, Any]) -> None:
+    def save_draft(self, incident_id: str, person: str, body: dict[str, Any],
+                   now: datetime) -> None:
         """Drafts are not kept here."""
 
     def load_draft(self, incident_id: str, person: str) -> Draft | None:

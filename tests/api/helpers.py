@@ -1,11 +1,18 @@
-"""Test helpers: a real uvicorn on 127.0.0.1 (ephemeral port) over a real SQLite file."""
+"""Test helpers: a real uvicorn on 127.0.0.1 (ephemeral port) over a real SQLite file, and
+`warroom serve` as a child process."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -142,3 +149,61 @@ class Watcher:
         self._loop.call_soon_threadsafe(self._task.cancel)
         self._thread.join(timeout=10)
         assert not self._thread.is_alive()
+
+
+class ServerProcess:
+    """`warroom serve` in a child process on 127.0.0.1, answering `/healthz` once started.
+
+    Its stderr goes to a temporary file, shown if it exits early: a pipe nobody reads would
+    fill up with the errors it logs while its store is unavailable and block the server.
+    """
+
+    def __init__(self, store: str | Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "warroom", "serve", "--store", str(store),
+             "--port", str(self.port), "--log-level", "warning"],
+            stdout=subprocess.DEVNULL, stderr=self._log, env=os.environ.copy())
+
+        def healthy() -> bool:
+            assert self.proc.poll() is None, f"warroom serve exited: {self.stderr()}"
+            try:
+                return httpx.get(self.url + "/healthz", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(healthy, timeout=30, every=0.05, what="warroom serve to answer")
+
+    def stderr(self) -> str:
+        """What the server wrote to stderr so far."""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._log.close()
+
+
+def assert_log_keeps(events: Sequence[dict[str, Any]], acked: Sequence[str]) -> int:
+    """The log (API event dicts) holds every acknowledged note key exactly once, no key twice,
+    and seqs 1..last with no gap; returns the last seq."""
+    keys = Counter(e["idempotency_key"] for e in events
+                   if e["kind"] == "note" and e["idempotency_key"])
+    missing = [k for k in acked if keys[k] == 0]
+    assert not missing, f"{len(missing)} acknowledged commands lost, e.g. {missing[:3]}"
+    doubled = [k for k, n in keys.items() if n > 1]
+    assert not doubled, f"commands written twice: {doubled[:3]}"
+    seqs = [e["seq"] for e in events]
+    assert seqs == list(range(1, len(seqs) + 1))
+    return len(seqs)

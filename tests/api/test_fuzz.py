@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.helpers import free_port
-from tests.api.test_crash import ServerProcess
+from tests.api.helpers import ServerProcess
 from warroom.server.tokens import add_token
 from warroom.store.sqlite import SqliteStore
 
@@ -29,7 +28,7 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(tmp_path: Path
     store = tmp_path / "fuzz.db"
     SqliteStore(store).close()
     token = add_token(store, "fuzzer")
-    server = ServerProcess(store, free_port())
+    server = ServerProcess(store)
     try:
         run = subprocess.run(
             [str(Path(sys.executable).parent / "schemathesis"), "run",

@@ -30,6 +30,7 @@ def test_queued_commands_exit_75_keep_their_time_and_refusals_show_on_the_next_r
     live.stop()
     issued = datetime.now(UTC)
     queued = cli(live, tokens.alice, "note", "ESC-1", "written offline")
+    queued_by = datetime.now(UTC)
     assert queued.returncode == 75, queued.stderr
     assert queued.stdout == ""
     assert queued.stderr.startswith("warroom: queued:") and "#1" in queued.stderr
@@ -57,7 +58,7 @@ def test_queued_commands_exit_75_keep_their_time_and_refusals_show_on_the_next_r
     [note] = [e for e in events if e["kind"] == "note"]
     assert note["payload"]["text"] == "written offline" and note["actor"] == "alice"
     occurred = datetime.fromisoformat(note["occurred_at"])
-    assert abs((occurred - issued).total_seconds()) < 5  # when issued, not when delivered
+    assert issued <= occurred <= queued_by  # when issued, not when delivered
     assert datetime.fromisoformat(note["recorded_at"]) > occurred
 
     [failed] = json.loads(cli(live, tokens.alice, "outbox", "--json").stdout)

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.helpers import free_port
-from tests.api.test_crash import ServerProcess
+from tests.api.helpers import ServerProcess
 
 
 def warroom(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -28,7 +27,7 @@ def test_token_lifecycle_against_running_server(tmp_path: Path) -> None:
     listed = json.loads(warroom(store, "token", "list", "--json").stdout)
     assert [t["person"] for t in listed] == ["dana"] and token not in json.dumps(listed)
 
-    server = ServerProcess(store, free_port())
+    server = ServerProcess(store)
     try:
         env = {**os.environ, "WARROOM_TOKEN": token}
         opened = subprocess.run(

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,14 @@ NOW = "2026-11-24T10:00:00Z"
 class Cli:
     def __init__(self, store: str | Path) -> None:
         self.store = store
+        self.now = datetime.now(UTC)
+        """One instant for `ago`: a relative `--at -2h` is read against each process's own
+        clock, so two commands' relative times lie as far apart as the processes ran (seconds
+        under load, more on PostgreSQL)."""
+
+    def ago(self, **delta: float) -> str:
+        """An absolute time (ISO 8601) `delta` before `now`, e.g. `ago(hours=2)`."""
+        return (self.now - timedelta(**delta)).isoformat()
 
     def run(self, *args: str, actor: str = "dana") -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "WARROOM_USER": actor}

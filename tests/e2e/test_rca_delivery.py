@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +180,10 @@ def test_pir_send_then_warroom_deliver_once_from_the_command_line(tmp_path: Path
                      ("pir", esc, "complete")):
             done = cli(*args)
             assert done.returncode == 0, (args, done.stderr)
-        send = cli("pir", esc, "send")
+        # One fixed time for the queued RCA and the export it is compared with: each process
+        # would otherwise prepare it at its own `now` (its "Prepared HH:MM" line).
+        sent_at = datetime.now(UTC).isoformat()
+        send = cli("pir", esc, "send", "--at", sent_at)
         assert send.returncode == 0, send.stderr
         assert send.stdout.strip() == (
             f"{esc}: customer RCA summary queued for mail (cto@acme.example); it counts as "
@@ -190,8 +193,9 @@ def test_pir_send_then_warroom_deliver_once_from_the_command_line(tmp_path: Path
         deliver = cli("deliver", "--once")
         assert deliver.returncode == 0, deliver.stderr
         (mail,) = smtp.wait_for(1, timeout=30)
-        document = cli("pir", esc, "--format", "md").stdout
+        document = cli("pir", esc, "--format", "md", "--at", sent_at).stdout
     assert mail.get_content().replace("\r\n", "\n") == document
+    assert f"_Prepared {sent_at[:16].replace('T', ' ')} (UTC)._" in document
     status = json.loads(cli("status", esc, "--json").stdout)
     assert status["clocks"]["pir"]["state"] == "met"
     log = cli("log", esc).stdout

@@ -126,7 +126,7 @@ async def test_watcher_notices_appends_from_a_child_process(
         lag = (datetime.now(UTC) - seen[0].recorded_at).total_seconds()
         assert lag < 1.0
         while len(seen) < 20:
-            seen += await asyncio.wait_for(anext(it), timeout=5.0)
+            seen += await asyncio.wait_for(anext(it), timeout=15.0)
         assert [e.payload["i"] for e in seen] == list(range(20))
         assert [e.seq for e in seen] == list(range(1, 21))
         await asyncio.to_thread(finish, proc)

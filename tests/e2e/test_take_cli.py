@@ -7,8 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.helpers import free_port
-from tests.api.test_crash import ServerProcess
+from tests.api.helpers import ServerProcess
 from tests.conftest import FrozenClock
 from tests.e2e.test_cli import Cli
 from warroom.domain.commands import Alert
@@ -41,7 +40,7 @@ def test_serve_reads_hooks_from_the_config_file(tmp_path: Path,
     monkeypatch.setenv("WARROOM_CONFIG", str(config))
     store = tmp_path / "serve.db"
     token = Cli(store).ok("token", "add", "ci").split()[-1]
-    server = ServerProcess(store, free_port())
+    server = ServerProcess(store)
     try:
         response = httpx.post(f"{server.url}/api/v1/hooks/generic",
                               headers={"Authorization": f"Bearer {token}"},

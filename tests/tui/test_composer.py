@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,15 @@ def draft_in(path: Path, person: str) -> dict[str, object] | None:
     try:
         draft = store.load_draft("ESC-1", person)
         return None if draft is None else draft.body
+    finally:
+        store.close()
+
+
+def saved_at(path: Path, person: str) -> datetime | None:
+    store = SqliteStore(path)
+    try:
+        draft = store.load_draft("ESC-1", person)
+        return None if draft is None else datetime.fromisoformat(draft.saved_at)
     finally:
         store.close()
 
@@ -79,6 +88,7 @@ async def test_edits_are_kept_as_a_draft_and_restored(demo_app: AppFactory,
         assert draft_in(demo_path, IC) == {
             "audience": "customer", "template": "customer-monitoring",
             "text": "Draft about {customer}", "next_update": "+30m"}
+        assert saved_at(demo_path, IC) == NOW  # the console's clock, not the wall clock
         await pilot.press("escape")
     # a new console (a restart) finds the draft
     app = demo_app()
@@ -175,3 +185,26 @@ async def test_a_refused_promise_is_marked_beside_it_until_changed(
         update = app.service.state("ESC-1").updates[-1]
         assert update.body.startswith("Fix rolling out to all regions.")
         assert update.next_update_at == NOW + timedelta(minutes=30)
+
+
+async def test_draft_writes_that_run_after_the_composer_closed_still_land(
+        demo_app: AppFactory, demo_path: Path) -> None:
+    """Under load the draft worker may only run once the screen is gone (and with it any way to
+    reach the app): the kept draft and the discard must land all the same."""
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        composer = await open_composer(pilot)
+        with composer._lock:  # the worker waits here until the screen has closed
+            composer.query_one("#editor", TextArea).text = "Kept on close"
+            await pilot.pause()
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is not composer)
+        await until(pilot, lambda: (draft_in(demo_path, IC) or {}).get("text") == "Kept on close")
+
+        composer = await open_composer(pilot)
+        assert composer.query_one("#editor", TextArea).text == "Kept on close"
+        with composer._lock:
+            await pilot.press("ctrl+g", "ctrl+g")
+            await until(pilot, lambda: app.screen is not composer)
+        await until(pilot, lambda: draft_in(demo_path, IC) is None)

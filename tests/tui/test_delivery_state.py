@@ -22,6 +22,14 @@ def event(kind: EventKind, at_minutes: float, **payload: Any) -> Event:
                  else "maria", occurred_at=at, recorded_at=at, payload=payload)
 
 
+def posted(at_minutes: float) -> list[Event]:
+    """ESC-1 opened 10 minutes before NOW, and a customer update for northwind-email."""
+    return [event(EventKind.OPENED, -10, title="Payments failing", customer="Northwind Bank"),
+            event(EventKind.UPDATE_POSTED, at_minutes, audience="customer",
+                  phase="investigating", body="We are investigating.", deliveries=[
+                      {"channel": "northwind-email", "recipients": ["ops@northwind"]}])]
+
+
 def outcome(kind: EventKind, at_minutes: float, attempt: int, error: str | None = None) -> Event:
     return event(kind, at_minutes, channel="northwind-email", recipients=["ops@northwind"],
                  attempt=attempt, of="update", of_seq=2, key="ESC-1.2.northwind-email",
@@ -36,13 +44,8 @@ async def test_failed_then_delivered_update_in_timeline_and_header(
         tmp_path: Path, open_service: Callable[..., WarRoom]) -> None:
     path = tmp_path / "s.db"
     store = SqliteStore(path)
-    store.append([
-        event(EventKind.OPENED, -10, title="Payments failing", customer="Northwind Bank"),
-        event(EventKind.UPDATE_POSTED, -5, audience="customer", phase="investigating",
-              body="We are investigating.", deliveries=[
-                  {"channel": "northwind-email", "recipients": ["ops@northwind"]}]),
-        outcome(EventKind.UPDATE_DELIVERY_FAILED, -5, 1, "connection refused"),
-    ])
+    store.append([*posted(-5), outcome(EventKind.UPDATE_DELIVERY_FAILED, -5, 1,
+                                       "connection refused")])
     clock = FrozenClock(NOW)
     app = make_app(open_service(path, clock), user="maria", clock=clock, bell=False)
     async with app.run_test(size=(220, 40)) as pilot:
@@ -63,12 +66,7 @@ async def test_no_badge_in_the_first_two_minutes(
         tmp_path: Path, open_service: Callable[..., WarRoom]) -> None:
     path = tmp_path / "s.db"
     store = SqliteStore(path)
-    store.append([
-        event(EventKind.OPENED, -10, title="Payments failing", customer="Northwind Bank"),
-        event(EventKind.UPDATE_POSTED, -1, audience="customer", phase="investigating",
-              body="We are investigating.", deliveries=[
-                  {"channel": "northwind-email", "recipients": ["ops@northwind"]}]),
-    ])
+    store.append(posted(-1))
     store.close()
     clock = FrozenClock(NOW)
     app = make_app(open_service(path, clock), user="maria", clock=clock, bell=False)

@@ -109,7 +109,7 @@ async def test_a_store_that_cannot_be_read_is_retried_with_the_reason_shown(
             assert line.endswith(", retrying in 0.05s") and server.url.split("//")[1] in line
             assert gc.isenabled()
             server.start()
-            await until(pilot, lambda: app.loaded.is_set(), timeout=10)
+            await until(pilot, lambda: app.loaded.is_set())
             assert isinstance(app.screen, MainScreen) and app.main is not None
             assert app.main.incident_id is None
     finally:

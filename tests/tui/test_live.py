@@ -45,8 +45,7 @@ async def test_two_consoles_on_one_store(demo_app: AppFactory) -> None:
         first.submit(c.Note(incident_id="ESC-1", text="seen by both"))
         main = second.main
         assert main is not None
-        await until(two, lambda: main.timeline.events[-1].payload.get("text") == "seen by both",
-                    timeout=1.0)
+        await until(two, lambda: main.timeline.events[-1].payload.get("text") == "seen by both")
 
 
 async def test_new_escalation_elsewhere_reaches_the_list(
@@ -57,4 +56,4 @@ async def test_new_escalation_elsewhere_reaches_the_list(
         await ready(pilot)
         await asyncio.to_thread(cli.execute, c.Open(title="Reports delayed", customer="Contoso"),
                                 SPOC)
-        await until(pilot, lambda: "ESC-2" in app.states, timeout=1.0)
+        await until(pilot, lambda: "ESC-2" in app.states)

@@ -187,7 +187,7 @@ async def test_a_theme_that_cannot_be_kept_says_so(
         await ready(pilot)
         app.theme = "warroom-light"
         await until(pilot, lambda: any("theme not kept" in n.message
-                                       for n in app._notifications), timeout=10)
+                                       for n in app._notifications))
         note = next(n.message for n in app._notifications if "theme not kept" in n.message)
         assert f"{target}: sla.at_risk:" in note
     assert target.read_text() == "[sla]\nat_risk = 7\n"

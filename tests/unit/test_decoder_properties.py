@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.unit.test_input_properties import TIMES
@@ -49,6 +49,7 @@ def command_like(draw: st.DrawFn) -> Any:
 
 
 @given(data=st.one_of(command_like(), JSON))
+@example(data={"incident_id": "ESC-1", "tags": {"\n": None}, "type": "tag"})  # found once
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_command_decoder_returns_a_command_or_invalid_input(data: Any) -> None:
     try:

@@ -26,7 +26,8 @@ def add_post_verbs(sub: Any, shared: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="print JSON")
         return p
 
-    p = verb("pir", "post-incident review: export (default), edit, check, complete, send, sent")
+    p = verb("pir", "post-incident review: export (default; --at: as prepared then), edit, "
+                    "check, complete, send, sent")
     p.add_argument("id")
     p.add_argument("--format", choices=["md", "json"], default="md",
                    help="md: a document; json: every field (internal)")
@@ -182,7 +183,8 @@ def _pir_export(ctx: Context, args: argparse.Namespace) -> int:
     from warroom.reports.pir_export import blameless_warnings, render
 
     service = ctx.service(read_only=True)
-    now = service.clock()
+    # `--at`: the document as prepared then (what `pir ID send --at` queued), else now.
+    now = time_reader(service.clock())(args.at, "--at") or service.clock()
     state = service.state(args.id)
     events = service.events(args.id)
     if args.format == "md" and args.audience == "customer" and not args.json:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 
 def location(path: Iterable[str | int]) -> str:
     """The one spelling of where a value sits: `severities.P1.resolve`, `triage_rules[1].name`.
 
-    Keys and field names are joined by dots; list positions (0-based) are in brackets.
+    Keys and field names are joined by dots; list positions (0-based) are in brackets. A key
+    with characters that do not print (a line break...) is quoted with its escapes, `tags."\\n"`,
+    so the message stays on one line.
     """
     text = ""
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else str(part)
+            key = str(part) if str(part).isprintable() else json.dumps(str(part))
+            text += f".{key}" if text else key
     return text
 
 

@@ -166,8 +166,10 @@ class Store(Protocol):
         """Yield batches of new events (seq > since_seq) as they are appended, by anyone."""
         ...
 
-    def save_draft(self, incident_id: str, person: str, body: dict[str, Any]) -> None:
-        """Keep a draft (one per incident and person), replacing any earlier one."""
+    def save_draft(self, incident_id: str, person: str, body: dict[str, Any],
+                   now: datetime) -> None:
+        """Keep a draft (one per incident and person), replacing any earlier one; saved at
+        `now` (the caller's clock)."""
         ...
 
     def load_draft(self, incident_id: str, person: str) -> Draft | None:

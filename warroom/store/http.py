@@ -364,8 +364,10 @@ class HttpStore:
     def drop_snapshot(self) -> None:
         """Nothing to drop: the snapshot is the server's."""
 
-    def save_draft(self, incident_id: str, person: str, body: dict[str, Any]) -> None:
-        """Keep a draft on the server (always the token's person's)."""
+    def save_draft(self, incident_id: str, person: str, body: dict[str, Any],
+                   now: datetime) -> None:
+        """Keep a draft on the server (always the token's person's; saved at the server's
+        time, `now` is not sent)."""
         _json_or_raise(self.request("PUT", f"/escalations/{incident_id}/draft", json=body),
                        self.url)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import re
 import shutil
 import subprocess
@@ -193,19 +194,23 @@ class DevTools:
         return result.get("result", {}).get("value")
 
 
-async def test_headless_chromium_renders_the_wallboard(wall: WallServer, tmp_path: Path) -> None:
-    """Optional: a real browser draws the wallboard, fetches nothing from elsewhere, and its
-    keystrokes never reach the app."""
+@contextlib.asynccontextmanager
+async def chromium_page(tmp_path: Path, width: int, height: int,
+                        *flags: str) -> AsyncIterator[DevTools]:
+    """Headless Chromium at `width`x`height` with a blank page, driven over DevTools (skips
+    where Chromium is not installed). Its stderr is read to the end meanwhile: it logs there,
+    and a full pipe would stall it."""
     browser = _chromium()
     if browser is None:
         pytest.skip("chromium is not installed")
     proc = await asyncio.create_subprocess_exec(
         browser, "--headless", "--no-sandbox", "--use-angle=swiftshader",
-        "--enable-unsafe-swiftshader", "--no-first-run",
+        "--enable-unsafe-swiftshader", "--no-first-run", *flags,
         "--disable-background-networking", "--disable-component-update",
         "--remote-debugging-port=0", f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1200,700", "about:blank",
+        f"--window-size={width},{height}", "about:blank",
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    drain: asyncio.Task[bytes] | None = None
     try:
         assert proc.stderr is not None
         async with asyncio.timeout(30):
@@ -215,6 +220,7 @@ async def test_headless_chromium_renders_the_wallboard(wall: WallServer, tmp_pat
                 if found := re.search(r"DevTools listening on (ws://\S+)", line):
                     endpoint = found[1]
                     break
+        drain = asyncio.ensure_future(proc.stderr.read())
         async with aiohttp.ClientSession() as http, http.ws_connect(endpoint,
                                                                     max_msg_size=0) as ws:
             cdp = DevTools(ws)
@@ -222,37 +228,46 @@ async def test_headless_chromium_renders_the_wallboard(wall: WallServer, tmp_pat
             attached = await cdp.call("Target.attachToTarget", targetId=target["targetId"],
                                       flatten=True)
             cdp.session = attached["sessionId"]
-            await cdp.call("Network.enable")
-            await cdp.call("Page.enable")
-            await cdp.call("Page.navigate", url=base(wall) + f"/?token={TOKEN}")
-            async with asyncio.timeout(30):
-                while not await cdp.evaluate(
-                        "document.body !== null && "
-                        "document.body.classList.contains('-first-byte')"):
-                    await asyncio.sleep(0.1)
-                while wall.sessions != 1:
-                    await asyncio.sleep(0.05)
-            await cdp.call("Input.dispatchKeyEvent", type="keyDown", key="q", text="q")
-            await cdp.call("Input.dispatchKeyEvent", type="keyUp", key="q")
-            async with asyncio.timeout(10):
-                while wall.refused_input == 0:  # the browser sent the key; the gate dropped it
-                    await cdp.evaluate("1")
-                    await asyncio.sleep(0.05)
-            shot = await cdp.call("Page.captureScreenshot", format="png")
-            png = base64.b64decode(shot["data"])
-            (tmp_path / "wallboard.png").write_bytes(png)
-            assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
-            assert wall.sessions == 1  # the wallboard is still up after the key
-            urls = [e["params"]["request"]["url"] for e in cdp.events
-                    if e.get("method") == "Network.requestWillBeSent"]
-            assert urls, "no requests seen"
-            origin = base(wall)
-            outside = [u for u in urls if not u.startswith((origin, "ws://127.0.0.1", "data:"))]
-            assert outside == [], outside
+            yield cdp
     finally:
         if proc.returncode is None:
             proc.kill()
         await proc.wait()
+        if drain is not None:
+            await drain
+
+
+async def test_headless_chromium_renders_the_wallboard(wall: WallServer, tmp_path: Path) -> None:
+    """Optional: a real browser draws the wallboard, fetches nothing from elsewhere, and its
+    keystrokes never reach the app."""
+    async with chromium_page(tmp_path, 1200, 700) as cdp:
+        await cdp.call("Network.enable")
+        await cdp.call("Page.enable")
+        await cdp.call("Page.navigate", url=base(wall) + f"/?token={TOKEN}")
+        async with asyncio.timeout(30):
+            while not await cdp.evaluate(
+                    "document.body !== null && "
+                    "document.body.classList.contains('-first-byte')"):
+                await asyncio.sleep(0.1)
+            while wall.sessions != 1:
+                await asyncio.sleep(0.05)
+        await cdp.call("Input.dispatchKeyEvent", type="keyDown", key="q", text="q")
+        await cdp.call("Input.dispatchKeyEvent", type="keyUp", key="q")
+        async with asyncio.timeout(10):
+            while wall.refused_input == 0:  # the browser sent the key; the gate dropped it
+                await cdp.evaluate("1")
+                await asyncio.sleep(0.05)
+        shot = await cdp.call("Page.captureScreenshot", format="png")
+        png = base64.b64decode(shot["data"])
+        (tmp_path / "wallboard.png").write_bytes(png)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+        assert wall.sessions == 1  # the wallboard is still up after the key
+        urls = [e["params"]["request"]["url"] for e in cdp.events
+                if e.get("method") == "Network.requestWillBeSent"]
+        assert urls, "no requests seen"
+        origin = base(wall)
+        outside = [u for u in urls if not u.startswith((origin, "ws://127.0.0.1", "data:"))]
+        assert outside == [], outside
 
 
 # -- the wallboard's layout, as a 1600x900 browser draws it ---------------------------------
@@ -294,53 +309,24 @@ async def browser_terminal(server: WallServer, tmp_path: Path,
                            done: list[str]) -> dict[str, Any]:
     """Open the wallboard in headless Chromium at 1600x900; the terminal's text once every
     string in `done` shows on it (or after 40 s: the caller's assertions say what is missing)."""
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("chromium is not installed")
-    proc = await asyncio.create_subprocess_exec(
-        browser, "--headless", "--no-sandbox", "--use-angle=swiftshader",
-        "--enable-unsafe-swiftshader", "--no-first-run", "--hide-scrollbars",
-        "--disable-background-networking", "--disable-component-update",
-        "--remote-debugging-port=0", f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1600,900", "about:blank",
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        assert proc.stderr is not None
-        async with asyncio.timeout(30):
-            while True:
-                line = (await proc.stderr.readline()).decode()
-                assert line, "chromium exited before its DevTools endpoint was up"
-                if found := re.search(r"DevTools listening on (ws://\S+)", line):
-                    endpoint = found[1]
-                    break
-        async with aiohttp.ClientSession() as http, http.ws_connect(endpoint,
-                                                                    max_msg_size=0) as ws:
-            cdp = DevTools(ws)
-            target = await cdp.call("Target.createTarget", url="about:blank")
-            attached = await cdp.call("Target.attachToTarget", targetId=target["targetId"],
-                                      flatten=True)
-            cdp.session = attached["sessionId"]
-            await cdp.call("Page.enable")
-            await cdp.call("Emulation.setDeviceMetricsOverride", width=1600, height=900,
-                           deviceScaleFactor=1, mobile=False)  # the page itself is 1600x900
-            await cdp.call("Page.addScriptToEvaluateOnNewDocument", source=GRAB_TERMINAL)
-            await cdp.call("Page.navigate", url=base(server) + f"/?token={TOKEN}")
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + 40
-            while loop.time() < deadline:
-                screen = await cdp.evaluate(READ_TERMINAL)
-                if screen and all(words in "\n".join(screen["lines"]) for words in done):
-                    break
-                await asyncio.sleep(0.1)
-            assert screen, "the page never made its terminal"
-            viewport = await cdp.evaluate("[innerWidth, innerHeight]")
-            shot = await cdp.call("Page.captureScreenshot", format="png")
-            (tmp_path / "wallboard.png").write_bytes(base64.b64decode(shot["data"]))
-            return dict(screen, viewport=viewport)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-        await proc.wait()
+    async with chromium_page(tmp_path, 1600, 900, "--hide-scrollbars") as cdp:
+        await cdp.call("Page.enable")
+        await cdp.call("Emulation.setDeviceMetricsOverride", width=1600, height=900,
+                       deviceScaleFactor=1, mobile=False)  # the page itself is 1600x900
+        await cdp.call("Page.addScriptToEvaluateOnNewDocument", source=GRAB_TERMINAL)
+        await cdp.call("Page.navigate", url=base(server) + f"/?token={TOKEN}")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 40
+        while loop.time() < deadline:
+            screen = await cdp.evaluate(READ_TERMINAL)
+            if screen and all(words in "\n".join(screen["lines"]) for words in done):
+                break
+            await asyncio.sleep(0.1)
+        assert screen, "the page never made its terminal"
+        viewport = await cdp.evaluate("[innerWidth, innerHeight]")
+        shot = await cdp.call("Page.captureScreenshot", format="png")
+        (tmp_path / "wallboard.png").write_bytes(base64.b64decode(shot["data"]))
+        return dict(screen, viewport=viewport)
 
 
 @pytest.mark.parametrize("more", [0, 3])

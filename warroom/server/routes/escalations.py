@@ -115,7 +115,8 @@ async def put_draft(incident_id: str, body: Annotated[dict[str, Any], Body()],
     """Keep (replace) the token person's draft: the body is any JSON object (404 for an
     escalation that does not exist)."""
     await run_in_threadpool(parts.service.state, incident_id)  # NotFound: 404
-    await run_in_threadpool(parts.store.save_draft, incident_id, who.person, body)
+    await run_in_threadpool(parts.store.save_draft, incident_id, who.person, body,
+                            parts.clock())
     return JSONResponse({"incident_id": incident_id, "person": who.person})
 
 

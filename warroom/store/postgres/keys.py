@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from warroom.store.base import Draft, StatusPageKey, StoredToken
@@ -24,13 +24,14 @@ class PostgresKeys(PostgresConnections):
 
     # -- drafts --
 
-    def save_draft(self, incident_id: str, person: str, body: dict[str, Any]) -> None:
+    def save_draft(self, incident_id: str, person: str, body: dict[str, Any],
+                   now: datetime) -> None:
         """Keep a draft (one per incident and person), replacing any earlier one."""
         self._execute(
             "INSERT INTO warroom_drafts (incident_id, person, body, saved_at) "
             "VALUES (%s, %s, %s, %s) ON CONFLICT (incident_id, person) DO UPDATE "
             "SET body = excluded.body, saved_at = excluded.saved_at",
-            (incident_id, person, dumps(body), iso(datetime.now(UTC))))
+            (incident_id, person, dumps(body), iso(now)))
 
     def load_draft(self, incident_id: str, person: str) -> Draft | None:
         """The kept draft, if any."""

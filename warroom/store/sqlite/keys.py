@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from warroom.store.base import Draft, StatusPageKey, StoredToken, StoreError
@@ -25,9 +25,10 @@ class SqliteKeys(SqliteConnections):
 
     # -- drafts --
 
-    def save_draft(self, incident_id: str, person: str, body: dict[str, Any]) -> None:
+    def save_draft(self, incident_id: str, person: str, body: dict[str, Any],
+                   now: datetime) -> None:
         """Keep a draft (one per incident and person), replacing any earlier one."""
-        saved_at = iso(datetime.now(UTC))
+        saved_at = iso(now)
         self._write(
             "INSERT INTO drafts (incident_id, person, body, saved_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (incident_id, person) DO UPDATE SET body = excluded.body, "

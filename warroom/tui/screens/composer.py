@@ -6,6 +6,8 @@ survives a refused post, a crash and a restart; it is discarded only when posted
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -27,7 +29,7 @@ from warroom.domain.next_update import after_posting
 from warroom.domain.templates import context_for, render, select
 from warroom.domain.timeparse import TimeParseError
 from warroom.tui import messages as m
-from warroom.tui.app import war_app
+from warroom.tui.app import WarRoomApp, war_app
 from warroom.tui.view import Board, dual, parse_when
 
 SAVE_DELAY_S = 0.4
@@ -35,6 +37,23 @@ SAVE_DELAY_S = 0.4
 NO_TEMPLATE = "(none)"
 NEXT_UPDATE_FIELDS = ("next_update", "next_update_at")
 """How refusals name the promised next-update time."""
+
+
+@dataclass(frozen=True)
+class DraftSlot:
+    """Where one person's draft of one escalation is kept. Bound in the UI thread: a worker
+    that runs after its screen has closed (and so has no app to ask) still reaches the store."""
+
+    store: Any
+    incident_id: str
+    person: str
+    clock: Callable[[], datetime]
+
+    def save(self, body: dict[str, Any]) -> None:
+        self.store.save_draft(self.incident_id, self.person, body, self.clock())
+
+    def discard(self) -> None:
+        self.store.discard_draft(self.incident_id, self.person)
 
 
 class ComposerScreen(ModalScreen[None]):
@@ -110,29 +129,26 @@ class ComposerScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         if self.app.is_headless:
             self.query_one("#next-at", Input).cursor_blink = False
-        self._load_draft()
+        self._load_draft(self._slot())
 
     def on_resize(self, event: Resize) -> None:
         self.query_one("#compose-body").set_class(event.size.width < 100, "-narrow")
 
     # -- draft storage (workers) --
 
-    @property
-    def _store(self) -> Any:
-        return war_app(self).service.store
-
-    @property
-    def _user(self) -> str:
-        return war_app(self).user
+    def _slot(self) -> DraftSlot:
+        """This composer's draft slot (call in the UI thread, while the screen is open)."""
+        war = war_app(self)
+        return DraftSlot(war.service.store, self.state.id, war.user, war.clock)
 
     @work(thread=True, group="draft", exit_on_error=False)
-    def _load_draft(self) -> None:
-        self.post_message(m.DraftLoaded(self._store.load_draft(self.state.id, self._user)))
+    def _load_draft(self, slot: DraftSlot) -> None:
+        self.post_message(m.DraftLoaded(slot.store.load_draft(slot.incident_id, slot.person)))
 
-    def _save_now(self, body: dict[str, Any]) -> None:
+    def _save_now(self, slot: DraftSlot, body: dict[str, Any]) -> None:
         with self._lock:
             if not self._posted:
-                self._store.save_draft(self.state.id, self._user, body)
+                slot.save(body)
 
     @on(m.DraftLoaded)
     def _draft_loaded(self, message: m.DraftLoaded) -> None:
@@ -173,9 +189,8 @@ class ComposerScreen(ModalScreen[None]):
 
     def _flush(self) -> None:
         self._timer = None
-        body = self._draft_body()
-        self.app.run_worker(lambda: self._save_now(body), thread=True, group="draft",
-                            exit_on_error=False)
+        save = partial(self._save_now, self._slot(), self._draft_body())
+        self.app.run_worker(save, thread=True, group="draft", exit_on_error=False)
         if not self._discard_asked:  # the question stays on screen until answered or edited
             self._status(f"draft saved {war_app(self).clock():%H:%M:%S} UTC")
 
@@ -292,16 +307,18 @@ class ComposerScreen(ModalScreen[None]):
             self._timer = None
         self._status("posting…")
         war = war_app(self)
-        war.run_serially(partial(self._post, war.issued(command), self._draft_body()))
+        war.run_serially(partial(self._post, war, self._slot(), war.issued(command),
+                                 self._draft_body()))
 
-    def _post(self, command: PostUpdate, body: dict[str, Any]) -> None:
+    def _post(self, war: WarRoomApp, slot: DraftSlot, command: PostUpdate,
+              body: dict[str, Any]) -> None:
         """In the command worker, in turn: keep the draft, post, forget the draft once
         posted."""
         with self._lock:
-            self._store.save_draft(self.state.id, self._user, body)
-            outcome = war_app(self).execute_now(command, shown=True)
+            slot.save(body)
+            outcome = war.execute_now(command, shown=True)
             if isinstance(outcome, m.CommandSucceeded):
-                self._store.discard_draft(self.state.id, self._user)
+                slot.discard()
                 self._posted = True
         self.post_message(outcome.stop())  # the app is told by execute_now
 
@@ -335,10 +352,12 @@ class ComposerScreen(ModalScreen[None]):
             self._timer.stop()
             self._timer = None
 
+        slot = self._slot()
+
         def discard() -> None:
             with self._lock:
                 self._posted = True
-                self._store.discard_draft(self.state.id, self._user)
+                slot.discard()
 
         self.app.run_worker(discard, thread=True, group="draft", exit_on_error=False)
         self.notify("Draft discarded", timeout=3, markup=False)
