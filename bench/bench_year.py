@@ -40,6 +40,8 @@ from typing import Any, NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_console import DEMO_APP as FRAME_PROBE  # noqa: E402  (the console bench's probe)
+
 from tests.pgcluster import Cluster  # noqa: E402
 from warroom.config import load_config  # noqa: E402
 from warroom.domain.models import Event, EventKind  # noqa: E402
@@ -128,30 +130,6 @@ def populated(target: str | Path) -> int:
         return store.last_seq()
     finally:
         store.close()
-
-
-FRAME_PROBE = """
-import sys, time
-import warroom.tui.launch as launch
-
-make = launch.make_app
-
-def probed(*args, **kwargs):
-    app = make(*args, **kwargs)
-    run = app.run
-
-    async def probe(pilot):
-        await app.loaded.wait()  # set after the frame showing the loaded state
-        print("FRAME", time.time(), flush=True)
-        app.exit()
-
-    app.run = lambda *a, **k: run(headless=True, size=(160, 48), auto_pilot=probe)
-    return app
-
-launch.make_app = probed
-from warroom.cli import main
-main(sys.argv[1:])
-"""
 
 
 FLOOR_APP = """
